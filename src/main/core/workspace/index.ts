@@ -1,0 +1,43 @@
+import { basename } from 'node:path';
+import { SCHEMA_VERSION } from './migrations/index.js';
+import { openDatabase, type Db, type OpenOptions } from './open.js';
+import { listSources } from './sources.js';
+import type { WorkspaceInfo } from '../../../shared/contract.js';
+import { GENESIS_HASH } from '../audit/chain.js';
+
+export { APPLICATION_ID, checkWorkspaceFile, type Db, type OpenOptions } from './open.js';
+export { SCHEMA_VERSION } from './migrations/index.js';
+export { appendAuditEvent, iterateAuditEvents, listAuditEvents, type NewAuditEvent } from './audit-log.js';
+export { ensureSource, findSourceById, findSourceByName, latestTemplate, listSources, saveTemplate } from './sources.js';
+export { pageRecords, type RecordsQuery } from './records.js';
+
+/** An open .tieout file. Every core module reaches SQLite through the `db` of one of these. */
+export interface Workspace {
+  readonly path: string;
+  readonly db: Db;
+  close(): void;
+}
+
+export function openWorkspace(path: string, opts: OpenOptions = {}): Workspace {
+  const db = openDatabase(path, opts);
+  return {
+    path,
+    db,
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+export function workspaceInfo(ws: Workspace): WorkspaceInfo {
+  const head = ws.db.prepare('SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1').get() as
+    | { seq: number; hash: string }
+    | undefined;
+  return {
+    path: ws.path,
+    name: basename(ws.path).replace(/\.tieout$/, ''),
+    schemaVersion: SCHEMA_VERSION,
+    sources: listSources(ws.db),
+    audit: { events: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH },
+  };
+}

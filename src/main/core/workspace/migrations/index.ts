@@ -1,0 +1,12 @@
+import init from './001-init.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Ordered; append only. Never edit a shipped migration: add a new one. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: init }];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { TieoutError } from '../../../shared/error.js';
+import { APPLICATION_ID, openWorkspace, SCHEMA_VERSION } from './index.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'tieout-ws-'));
+
+function errorOf(fn: () => unknown): TieoutError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TieoutError) return e;
+    throw e;
+  }
+  throw new Error('expected a TieoutError');
+}
+
+describe('workspace file', () => {
+  it('is created with the Tieout application_id, WAL, foreign keys and recorded migrations', () => {
+    const path = join(tmp(), 'new.tieout');
+    const ws = openWorkspace(path, { create: true });
+    expect(ws.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(ws.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(ws.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(ws.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const migrations = ws.db.prepare('SELECT version, name, sha256 FROM schema_migration').all() as { sha256: string }[];
+    expect(migrations).toHaveLength(SCHEMA_VERSION);
+    expect(migrations[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    ws.close();
+    // Reopening applies nothing new and keeps the data.
+    const again = openWorkspace(path);
+    expect(again.db.prepare('SELECT COUNT(*) AS n FROM schema_migration').get()).toEqual({ n: SCHEMA_VERSION });
+    again.close();
+  });
+
+  it('refuses to create over an existing file', () => {
+    const path = join(tmp(), 'taken.tieout');
+    writeFileSync(path, 'hello');
+    expect(errorOf(() => openWorkspace(path, { create: true })).code).toBe('conflict');
+    expect(readFileSync(path, 'utf8')).toBe('hello');
+  });
+
+  it('refuses a file that is not a Tieout workspace and leaves it byte-for-byte untouched', () => {
+    const dir = tmp();
+    const text = join(dir, 'notes.tieout');
+    writeFileSync(text, 'IO Number,Net Cost\nIO-1,10.00\n');
+    const e = errorOf(() => openWorkspace(text));
+    expect(e.code).toBe('not_a_workspace');
+    expect(e.message).toContain('is not a Tieout workspace');
+    expect(readFileSync(text, 'utf8')).toBe('IO Number,Net Cost\nIO-1,10.00\n');
+
+    // A real SQLite database of another application is refused too, without a WAL switch or migration.
+    const other = join(dir, 'other.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    const before = readFileSync(other);
+    expect(errorOf(() => openWorkspace(other)).code).toBe('not_a_workspace');
+    expect(readFileSync(other).equals(before)).toBe(true);
+  });
+
+  it('refuses a workspace written by a newer schema version and leaves it untouched', () => {
+    const path = join(tmp(), 'future.tieout');
+    openWorkspace(path, { create: true }).close();
+    const db = new Database(path);
+    db.pragma('journal_mode = DELETE');
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const before = readFileSync(path);
+    const e = errorOf(() => openWorkspace(path));
+    expect(e.code).toBe('workspace_too_new');
+    expect(e.message).toContain('newer Tieout');
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('reports a missing file as not found', () => {
+    expect(errorOf(() => openWorkspace(join(tmp(), 'nope.tieout'))).code).toBe('not_found');
+  });
+});
