@@ -41,3 +41,15 @@ export function workspaceInfo(ws: Workspace): WorkspaceInfo {
     audit: { events: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH },
   };
 }
+export {
+  batchWriter,
+  findBatchBySha,
+  hasCurrentRecords,
+  listBatches,
+  listRejectedRows,
+  loadCurrentVersions,
+  type BatchCounts,
+  type BatchRow,
+  type CurrentVersion,
+  type NewRecord,
+} from './batches.js';

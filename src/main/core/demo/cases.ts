@@ -1,0 +1,340 @@
+import type { InvoiceBook, TruthLog } from './book.js';
+import { monthLabelAt } from './calendar.js';
+import { noisyReference } from './noise.js';
+import type { Prng } from './prng.js';
+import { WeightedIndex } from './prng.js';
+import type { CurrencyCode } from './vocabulary.js';
+
+/**
+ * The reconciliation cases the demo data plants, and how many of each.
+ *
+ * Each kind is one truth.csv row per instance:
+ * - clean: one buy, one invoice line, same amount and currency; the PO reference carries
+ *   format noise that normalizes to the Line ID.
+ * - over_billing: 1:1, the invoice amount 2-15% above the buy's Net Cost.
+ * - split: one buy billed as 2-4 lines with the same PO reference (possibly on different
+ *   invoices); the amounts sum exactly to Net Cost.
+ * - consolidated: 2-3 buys of one IO and one vendor billed as a single line whose PO
+ *   reference is the IO number only; the amount is the exact sum. No other line of that IO
+ *   is with that vendor, so IO + vendor identifies the group.
+ * - missing_po: 1:1 with an empty PO reference; same amount, a billing-name variant of the
+ *   buy's vendor, the usual date lag, and a description holding the campaign and placement.
+ * - unbilled: a buy with no invoice line (buy_line_ids only).
+ * - unauthorized: an invoice line with no buy: an empty PO reference, a line number the
+ *   IO does not have (-07 .. -19), or a prior-year IO (invoice_keys only).
+ * - duplicate: a clean pair whose invoice line is written twice, identical in every column.
+ *   The truth row names the key once; the second physical copy is the expected
+ *   `duplicate` exception.
+ * - credit_note: one line over-billed by X plus a credit line of -X (same PO reference),
+ *   summing exactly to Net Cost; invoice_keys lists the charge first, then the credit.
+ * - currency_mismatch: 1:1 with the buy's amount number but another currency code.
+ */
+export const CASE_KINDS = [
+  'clean',
+  'over_billing',
+  'split',
+  'consolidated',
+  'missing_po',
+  'unbilled',
+  'unauthorized',
+  'duplicate',
+  'credit_note',
+  'currency_mismatch',
+] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+export function isCaseKind(s: string): s is CaseKind {
+  return (CASE_KINDS as readonly string[]).includes(s);
+}
+
+/**
+ * Default shares, as a fraction of the requested number of buys N. Each non-clean kind
+ * consumes round(share x N) buys (consolidated: buys in groups of 2-3, so about
+ * 0.03 N / 2.5 instances); clean takes the rest (about 82%). unauthorized adds
+ * round(0.01 N) invoice lines that consume no buy. From N >= 50 every kind is planted at
+ * least once. With N buys there are about 1.05 N invoice lines.
+ */
+export const CASE_SHARES: Readonly<Record<Exclude<CaseKind, 'clean'>, number>> = {
+  over_billing: 0.03,
+  split: 0.03,
+  consolidated: 0.03,
+  missing_po: 0.03,
+  unbilled: 0.02,
+  unauthorized: 0.01,
+  duplicate: 0.015,
+  credit_note: 0.015,
+  currency_mismatch: 0.01,
+};
+
+/** From this many buys on, every case kind is planted at least once. */
+export const MIN_BUYS_FOR_ALL_CASES = 50;
+
+/**
+ * Units of the case plan. A unit is what one draw from the shuffled plan produces:
+ * one buy of a 1:1-ish kind, a consolidated group of 2 or 3 buys, or an unauthorized
+ * invoice line (no buy).
+ */
+export const U_CLEAN = 0;
+export const U_OVER = 1;
+export const U_SPLIT = 2;
+export const U_CONS2 = 3;
+export const U_CONS3 = 4;
+export const U_MISSING = 5;
+export const U_UNBILLED = 6;
+export const U_UNAUTH = 7;
+export const U_DUP = 8;
+export const U_CREDIT = 9;
+export const U_CURRENCY = 10;
+
+/** Buys consumed by a unit. */
+export function unitSize(unit: number): number {
+  return unit === U_CONS2 ? 2 : unit === U_CONS3 ? 3 : unit === U_UNAUTH ? 0 : 1;
+}
+
+/**
+ * The shuffled case plan for `buys` buys: exact quotas (see CASE_SHARES), so counts are
+ * stable for a given N and the buys consumed sum to exactly N.
+ */
+export function planUnits(buys: number, prng: Prng): Uint8Array {
+  const floor = buys >= MIN_BUYS_FOR_ALL_CASES ? 1 : 0;
+  const quota = (share: number): number => Math.max(Math.round(share * buys), floor);
+  const single: [number, number][] = [
+    [U_OVER, quota(CASE_SHARES.over_billing)],
+    [U_SPLIT, quota(CASE_SHARES.split)],
+    [U_MISSING, quota(CASE_SHARES.missing_po)],
+    [U_UNBILLED, quota(CASE_SHARES.unbilled)],
+    [U_DUP, quota(CASE_SHARES.duplicate)],
+    [U_CREDIT, quota(CASE_SHARES.credit_note)],
+    [U_CURRENCY, quota(CASE_SHARES.currency_mismatch)],
+  ];
+  let consolidatedBuys = Math.max(Math.round(CASE_SHARES.consolidated * buys), 2 * floor);
+  if (consolidatedBuys === 1) consolidatedBuys = 0;
+  const groups: number[] = [];
+  for (let left = consolidatedBuys; left > 0; ) {
+    const size = left <= 3 ? left : left === 4 ? 2 : prng.chance(0.5) ? 2 : 3;
+    groups.push(size);
+    left -= size;
+  }
+  // Tiny N: never plant more non-clean buys than there are buys.
+  let used = consolidatedBuys + single.reduce((s, [, q]) => s + q, 0);
+  for (let i = single.length - 1; used > buys && i >= 0; i--) {
+    const entry = single[i]!;
+    const cut = Math.min(entry[1], used - buys);
+    entry[1] -= cut;
+    used -= cut;
+  }
+  while (used > buys && groups.length > 0) used -= groups.pop()!;
+  const unauthorized = Math.max(Math.round(CASE_SHARES.unauthorized * buys), floor);
+  const clean = buys - used;
+
+  const units = new Uint8Array(clean + single.reduce((s, [, q]) => s + q, 0) + groups.length + unauthorized);
+  let at = 0;
+  units.fill(U_CLEAN, at, (at += clean));
+  for (const [unit, q] of single) units.fill(unit, at, (at += q));
+  for (const g of groups) units[at++] = g === 2 ? U_CONS2 : U_CONS3;
+  units.fill(U_UNAUTH, at, (at += unauthorized));
+  for (let i = units.length - 1; i > 0; i--) {
+    const j = prng.int(0, i);
+    const t = units[i]!;
+    units[i] = units[j]!;
+    units[j] = t;
+  }
+  return units;
+}
+
+/** A generated buy line, as planting needs it. */
+export interface Buy {
+  readonly lineId: string;
+  /** IO sequence digits, e.g. '004512'. */
+  readonly io: string;
+  /** Two-digit line number, e.g. '03'. */
+  readonly line: string;
+  readonly vendor: number;
+  readonly currency: CurrencyCode;
+  readonly campaign: string;
+  readonly placement: string;
+  /** Flight start and end as day offsets. */
+  readonly start: number;
+  readonly end: number;
+  readonly impressions: number;
+  /** Net Cost in minor units. */
+  readonly net: number;
+}
+
+export interface PlantContext {
+  readonly prng: Prng;
+  readonly book: InvoiceBook;
+  readonly truth: TruthLog;
+  /** Year part of IO numbers, e.g. '2026'. */
+  readonly year: string;
+}
+
+function describe(buy: Buy, at: number): string {
+  return `${buy.campaign} - ${buy.placement} - ${monthLabelAt(at)}`;
+}
+
+/** Billed impressions: often exactly as bought, otherwise within -3% .. +2%. */
+function delivered(prng: Prng, impressions: number): number {
+  if (prng.chance(0.5)) return impressions;
+  return impressions + Math.trunc((impressions * prng.int(-300, 200)) / 10_000);
+}
+
+/** ceil(value x basisPoints / 10000) for non-negative integers. */
+function portion(value: number, basisPoints: number): number {
+  return Math.floor((value * basisPoints + 9_999) / 10_000);
+}
+
+/** Splits a non-negative integer in proportion to `weights`; the pieces sum exactly to `total`. */
+function partition(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const out: number[] = [];
+  let left = total;
+  for (let i = 0; i < weights.length - 1; i++) {
+    const part = Math.floor((total * weights[i]!) / sum);
+    out.push(part);
+    left -= part;
+  }
+  out.push(left);
+  return out;
+}
+
+const SPLIT_PARTS = new WeightedIndex([60, 25, 15]); // 2, 3 or 4 lines
+const OTHER_CURRENCIES: readonly CurrencyCode[] = ['EUR', 'GBP', 'CAD'];
+
+/** Plants the invoice side of a one-buy unit. */
+export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
+  const { prng, book, truth, year } = ctx;
+  const ref = (): string => noisyReference(prng, year, buy.io, buy.line);
+  const line = (amount: number, impressions: number, po: string, currency: string = buy.currency) => ({
+    vendor: buy.vendor,
+    billDate: book.billingDate(buy.vendor, buy.end),
+    currency,
+    po,
+    description: describe(buy, buy.start),
+    impressions,
+    amount,
+  });
+
+  switch (unit) {
+    case U_CLEAN:
+    case U_DUP: {
+      const owner = truth.open(unit === U_DUP ? 'duplicate' : 'clean', buy.lineId, 1);
+      book.add(line(buy.net, delivered(prng, buy.impressions), ref()), owner, 0, unit === U_DUP);
+      return;
+    }
+    case U_OVER: {
+      const bp = prng.int(200, 1450);
+      const owner = truth.open('over_billing', buy.lineId, 1);
+      book.add(line(buy.net + portion(buy.net, bp), buy.impressions + portion(buy.impressions, bp), ref()), owner, 0);
+      return;
+    }
+    case U_MISSING: {
+      const owner = truth.open('missing_po', buy.lineId, 1);
+      book.add(line(buy.net, delivered(prng, buy.impressions), ''), owner, 0);
+      return;
+    }
+    case U_CURRENCY: {
+      const other = buy.currency === 'USD' ? prng.pick(OTHER_CURRENCIES) : 'USD';
+      const owner = truth.open('currency_mismatch', buy.lineId, 1);
+      book.add(line(buy.net, delivered(prng, buy.impressions), ref(), other), owner, 0);
+      return;
+    }
+    case U_UNBILLED:
+      truth.open('unbilled', buy.lineId, 0);
+      return;
+    case U_SPLIT: {
+      const parts = SPLIT_PARTS.next(prng) + 2;
+      const weights = Array.from({ length: parts }, () => prng.int(20, 100));
+      const amounts = partition(buy.net, weights);
+      const imps = partition(delivered(prng, buy.impressions), weights);
+      const po = ref();
+      const days = buy.end - buy.start + 1;
+      const owner = truth.open('split', buy.lineId, parts);
+      for (let i = 0; i < parts; i++) {
+        const l = line(amounts[i]!, imps[i]!, po);
+        l.description = describe(buy, buy.start + Math.floor((i * days) / parts));
+        book.add(l, owner, i);
+      }
+      return;
+    }
+    case U_CREDIT: {
+      const bp = prng.int(100, 1000);
+      const extra = portion(buy.net, bp);
+      const extraImps = portion(buy.impressions, bp);
+      const po = ref();
+      const owner = truth.open('credit_note', buy.lineId, 2);
+      book.add(line(buy.net + extra, buy.impressions + extraImps, po), owner, 0);
+      book.add(
+        {
+          vendor: buy.vendor,
+          billDate: book.lastBillingDate(buy.vendor, buy.end),
+          currency: buy.currency,
+          po,
+          description: `Credit memo - ${buy.campaign} - ${buy.placement} - overdelivery adjustment`,
+          impressions: -extraImps,
+          amount: -extra,
+        },
+        owner,
+        1,
+      );
+      return;
+    }
+    default:
+      throw new Error(`unit ${unit} is not a one-buy unit`);
+  }
+}
+
+/** Plants one invoice line for a consolidated group (same IO, vendor, currency and flight end). */
+export function plantConsolidated(group: readonly Buy[], ctx: PlantContext): void {
+  const { prng, book, truth, year } = ctx;
+  const first = group[0]!;
+  let amount = 0;
+  let impressions = 0;
+  for (const b of group) {
+    amount += b.net;
+    impressions += delivered(prng, b.impressions);
+  }
+  const owner = truth.open('consolidated', group.map((b) => b.lineId).join('|'), 1);
+  book.add(
+    {
+      vendor: first.vendor,
+      billDate: book.billingDate(first.vendor, first.end),
+      currency: first.currency,
+      po: noisyReference(prng, year, first.io, null),
+      description: `${first.campaign} - ${group.length} placements - ${monthLabelAt(first.start)}`,
+      impressions,
+      amount,
+    },
+    owner,
+    0,
+  );
+}
+
+/**
+ * Plants an invoice line no buy authorized, shaped like `phantom` (a buy that was never
+ * written): an empty PO reference, a line the current IO does not have, or a prior-year IO.
+ */
+export function plantUnauthorized(phantom: Buy, label: string, ctx: PlantContext): void {
+  const { prng, book, truth, year } = ctx;
+  const r = prng.float();
+  const po =
+    r < 0.4
+      ? ''
+      : r < 0.7
+        ? noisyReference(prng, year, phantom.io, String(prng.int(7, 19)).padStart(2, '0'))
+        : noisyReference(prng, String(Number(year) - 1), String(prng.int(1, 999_999)).padStart(6, '0'), phantom.line);
+  const owner = truth.open('unauthorized', '', 1);
+  book.add(
+    {
+      vendor: phantom.vendor,
+      billDate: book.billingDate(phantom.vendor, phantom.end),
+      currency: phantom.currency,
+      po,
+      description: `${label} - ${phantom.placement} - ${monthLabelAt(phantom.start)}`,
+      impressions: phantom.impressions,
+      amount: phantom.net,
+    },
+    owner,
+    0,
+  );
+}

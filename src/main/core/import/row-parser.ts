@@ -1,0 +1,128 @@
+import { TieoutError } from '../../../shared/error.js';
+import type { FieldType, MappingTemplate } from '../../../shared/mapping.js';
+import { parseField, sniffColumn, type ColumnParseOptions } from './parse/index.js';
+
+export type CanonicalValue = string | number | null;
+
+export interface ParsedRow {
+  fields: Record<string, CanonicalValue>;
+  amountMinor: number | null;
+  currency: string | null;
+  date: string | null;
+  recordRef: string | null;
+  naturalKey: string | null;
+}
+
+export interface RowRejection {
+  column: string;
+  value: string;
+  reason: string;
+}
+
+interface CompiledField {
+  name: string;
+  column: string;
+  type: FieldType;
+  index: number;
+  required: boolean;
+  opts: ColumnParseOptions;
+}
+
+export interface RowParser {
+  parse(cells: string[]): ParsedRow | RowRejection;
+  columnOptions: Record<string, ColumnParseOptions>;
+}
+
+const KEY_SEPARATOR = '\u001f';
+
+/**
+ * Compiles a mapping against a file's headers. Per-column options (decimal separator,
+ * day/month order) come from the template or are settled once from the column's sample,
+ * never guessed row by row.
+ */
+export function compileRowParser(template: MappingTemplate, headers: string[], sample: string[][]): RowParser {
+  const index = new Map(headers.map((h, i) => [h, i]));
+  const columnOptions: Record<string, ColumnParseOptions> = {};
+  const compiled: CompiledField[] = template.fields.map((f) => {
+    const i = index.get(f.column);
+    if (i === undefined) throw new TieoutError('schema_drift', `Column "${f.column}" is missing`, { column: f.column });
+    const sniffed = sniffColumn(
+      f.type,
+      sample.map((r) => r[i] ?? '').filter((v) => v.trim() !== ''),
+    );
+    const opts: ColumnParseOptions = { ...sniffed };
+    if (template.decimal) opts.decimal = template.decimal;
+    if (template.dateOrder) opts.dateOrder = template.dateOrder;
+    columnOptions[f.column] = opts;
+    return { name: f.name, column: f.column, type: f.type, index: i, required: f.required, opts };
+  });
+
+  const currencyField = template.currency && 'field' in template.currency ? template.currency.field : null;
+  const fixedCurrency = template.currency && 'code' in template.currency ? template.currency.code : null;
+  // Currency fields parse first so a bare "$" in an amount takes the row's currency.
+  const order = [...compiled].sort((a, b) => Number(b.type === 'currency') - Number(a.type === 'currency'));
+  const keyFields = template.naturalKey;
+  const recordRefField = template.fields.find((f) => f.role === 'record_id')?.name ?? null;
+
+  function parse(cells: string[]): ParsedRow | RowRejection {
+    const fields: Record<string, CanonicalValue> = {};
+    let rowCurrency: string | null = fixedCurrency;
+    let amountMinor: number | null = null;
+    let amountCurrency: string | null = null;
+    for (const f of order) {
+      const raw = cells[f.index] ?? '';
+      if (raw.trim() === '') {
+        if (f.required) return { column: f.column, value: raw, reason: 'a required value is blank' };
+        fields[f.name] = null;
+        continue;
+      }
+      try {
+        if (f.type === 'money') {
+          const m = parseField('money', raw, { ...f.opts, currency: rowCurrency ?? f.opts.currency ?? null });
+          fields[f.name] = m.minor;
+          if (f.name === template.amount) {
+            amountMinor = m.minor;
+            amountCurrency = m.currency;
+          }
+        } else {
+          const v = parseField(f.type, raw, f.opts);
+          fields[f.name] = v;
+          if (f.name === currencyField) rowCurrency = v as string;
+        }
+      } catch (e) {
+        const err = TieoutError.from(e);
+        return { column: f.column, value: raw, reason: err.message };
+      }
+    }
+    if (amountCurrency && rowCurrency && amountCurrency !== rowCurrency) {
+      const col = compiled.find((c) => c.name === template.amount)!;
+      return {
+        column: col.column,
+        value: cells[col.index] ?? '',
+        reason: `the amount is written in ${amountCurrency} but the row's currency is ${rowCurrency}`,
+      };
+    }
+    const currency = rowCurrency ?? amountCurrency;
+    let naturalKey: string | null = null;
+    if (keyFields.length > 0) {
+      const parts = keyFields.map((k) => fields[k]);
+      naturalKey = parts.some((p) => p === null || p === '') ? null : parts.join(KEY_SEPARATOR);
+    }
+    const date = template.date ? ((fields[template.date] as string | null) ?? null) : null;
+    const ref = recordRefField ? fields[recordRefField] : null;
+    return {
+      fields,
+      amountMinor,
+      currency,
+      date,
+      recordRef: ref === null || ref === undefined ? null : String(ref),
+      naturalKey,
+    };
+  }
+
+  return { parse, columnOptions };
+}
+
+export function isRejection(r: ParsedRow | RowRejection): r is RowRejection {
+  return 'reason' in r;
+}

@@ -1,0 +1,14 @@
+import type { Workspace } from '../workspace/index.js';
+import { runImport, type ImportRequest, type ImportSummary } from '../import/index.js';
+import { loadDemo, type DemoLoadRequest, type DemoLoadSummary } from '../demo/load-demo.js';
+import type { JobContext } from './job-context.js';
+
+/** Every kind of long work that runs on a worker thread, by name. */
+export const JOBS = {
+  import: (ws: Workspace, input: ImportRequest, ctx: JobContext): Promise<ImportSummary> => runImport(ws, input, ctx),
+  demo: (ws: Workspace, input: DemoLoadRequest, ctx: JobContext): Promise<DemoLoadSummary> => loadDemo(ws, input, ctx),
+};
+
+export type JobKind = keyof typeof JOBS;
+export type JobInput<K extends JobKind> = Parameters<(typeof JOBS)[K]>[1];
+export type JobOutput<K extends JobKind> = Awaited<ReturnType<(typeof JOBS)[K]>>;

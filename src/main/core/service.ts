@@ -1,0 +1,105 @@
+import { userInfo } from 'node:os';
+import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput } from '../../shared/contract.js';
+import { TieoutError } from '../../shared/error.js';
+import { runInWorker } from './jobs/index.js';
+import { openWorkspace, pageRecords, workspaceInfo, appendAuditEvent, type Workspace } from './workspace/index.js';
+
+export interface ServiceOptions {
+  /** Pushes an event to every connected view (IPC send, SSE, or a test's array). */
+  emit?: (e: CoreEvent) => void;
+  /** A better_sqlite3.node built for Electron's ABI, when the app is packaged. */
+  nativeBinding?: string;
+  actor?: string;
+}
+
+type Handlers = { [N in CallName]: (input: ParsedInput<N>) => Promise<CallOutput<N>> };
+
+export interface Service {
+  /** Validates the raw input against the contract, then runs the call. Throws TieoutError. */
+  call<N extends CallName>(name: N, rawInput: unknown): Promise<CallOutput<N>>;
+  workspace(): Workspace | null;
+  close(): void;
+}
+
+function defaultActor(): string {
+  try {
+    return userInfo().username || 'analyst';
+  } catch {
+    return 'analyst';
+  }
+}
+
+/** The core behind the contract: every host (Electron IPC, HTTP bridge, CLI, tests) calls this. */
+export function createService(opts: ServiceOptions = {}): Service {
+  const emit = opts.emit ?? (() => {});
+  const actor = opts.actor ?? defaultActor();
+  const jobs = new Map<string, AbortController>();
+  let ws: Workspace | null = null;
+
+  const open = (path: string, create: boolean): Workspace => {
+    const next = openWorkspace(path, { create, ...(opts.nativeBinding && { nativeBinding: opts.nativeBinding }) });
+    if (create) {
+      next.db.transaction(() =>
+        appendAuditEvent(next.db, { actor, action: 'workspace.create', target: 'workspace', after: { path } }),
+      )();
+    }
+    ws?.close();
+    ws = next;
+    return next;
+  };
+  const current = (): Workspace => {
+    if (!ws) throw new TieoutError('not_found', 'No workspace is open. Create or open one first.');
+    return ws;
+  };
+
+  async function job<T>(jobId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (jobs.has(jobId)) throw new TieoutError('conflict', `Job ${jobId} is already running`);
+    const controller = new AbortController();
+    jobs.set(jobId, controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      jobs.delete(jobId);
+    }
+  }
+
+  const handlers: Handlers = {
+    'workspace.create': async ({ path }) => workspaceInfo(open(path, true)),
+    'workspace.open': async ({ path }) => workspaceInfo(open(path, false)),
+    'workspace.info': async () => (ws ? workspaceInfo(ws) : null),
+    'records.page': async (q) => pageRecords(current().db, q),
+    'demo.load': async ({ jobId, buys, seed }) => {
+      const w = current();
+      const result = await job(jobId, (signal) =>
+        runInWorker('demo', w.path, { buys, seed, actor }, {
+          signal,
+          onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
+        }),
+      );
+      emit({ type: 'workspace.changed', tables: ['source', 'batch', 'record'] });
+      return { ...result, info: workspaceInfo(w) };
+    },
+    'job.cancel': async ({ jobId }) => {
+      const c = jobs.get(jobId);
+      c?.abort();
+      return { cancelled: c !== undefined };
+    },
+  };
+
+  return {
+    async call(name, rawInput) {
+      const spec = calls[name];
+      if (!spec) throw new TieoutError('bad_input', `Unknown call "${String(name)}"`);
+      const parsed = spec.input.safeParse(rawInput ?? {});
+      if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'bad_input', `input to ${name}`);
+      const handler = handlers[name] as (i: unknown) => Promise<CallOutput<typeof name>>;
+      return handler(parsed.data);
+    },
+    workspace: () => ws,
+    close() {
+      for (const c of jobs.values()) c.abort();
+      ws?.close();
+      ws = null;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import type { Db } from './open.js';
+
+/** SQL for writing one import batch. The caller owns the surrounding transaction. */
+
+export interface NewBatch {
+  sourceId: number;
+  origin: 'file' | 'pull';
+  fileName: string;
+  fileSize: number;
+  sha256: string;
+  sheet: string | null;
+  templateId: number;
+  importerVersion: string;
+  importedAt: string;
+  importedBy: string;
+  provenance: unknown;
+}
+
+export interface BatchCounts {
+  read: number;
+  accepted: number;
+  rejected: number;
+  duplicate: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+}
+
+export interface NewRecord {
+  rowNumber: number;
+  naturalKey: string | null;
+  contentHash: string;
+  recordRef: string | null;
+  amountMinor: number | null;
+  currency: string | null;
+  date: string | null;
+  fieldsJson: string;
+  rawJson: string;
+}
+
+export interface CurrentVersion {
+  id: number;
+  version: number;
+  contentHash: string;
+}
+
+export function findBatchBySha(db: Db, sourceId: number, sha256: string): { id: number; imported_at: string } | undefined {
+  return db.prepare('SELECT id, imported_at FROM batch WHERE source_id = ? AND sha256 = ?').get(sourceId, sha256) as
+    | { id: number; imported_at: string }
+    | undefined;
+}
+
+export function hasCurrentRecords(db: Db, sourceId: number): boolean {
+  return db.prepare('SELECT 1 FROM record WHERE source_id = ? AND is_current = 1 LIMIT 1').get(sourceId) !== undefined;
+}
+
+/** Natural key -> current version, for upserting an overlapping later export. */
+export function loadCurrentVersions(db: Db, sourceId: number): Map<string, CurrentVersion> {
+  const map = new Map<string, CurrentVersion>();
+  const rows = db
+    .prepare('SELECT id, natural_key, version, content_hash FROM record WHERE source_id = ? AND is_current = 1 AND natural_key IS NOT NULL')
+    .raw()
+    .iterate(sourceId) as Iterable<[number, string, number, string]>;
+  for (const [id, key, version, contentHash] of rows) map.set(key, { id, version, contentHash });
+  return map;
+}
+
+export function batchWriter(db: Db) {
+  const insertBatch = db.prepare(
+    `INSERT INTO batch (source_id, origin, file_name, file_size, sha256, sheet, template_id, importer_version, imported_at,
+        imported_by, rows_read, rows_accepted, rows_rejected, rows_duplicate, rows_new, rows_changed, rows_unchanged, provenance_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)`,
+  );
+  const insertRecord = db.prepare(
+    `INSERT INTO record (source_id, batch_id, row_number, natural_key, version, supersedes, content_hash, duplicate_of,
+        record_ref, amount_minor, currency, record_date, fields_json, raw_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const retire = db.prepare('UPDATE record SET is_current = 0 WHERE id = ?');
+  const insertRejected = db.prepare(
+    'INSERT INTO rejected_row (batch_id, row_number, column_name, value, reason, raw_json) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const finish = db.prepare(
+    `UPDATE batch SET rows_read = ?, rows_accepted = ?, rows_rejected = ?, rows_duplicate = ?, rows_new = ?, rows_changed = ?,
+        rows_unchanged = ?, warnings_json = ? WHERE id = ?`,
+  );
+
+  return {
+    begin(b: NewBatch): number {
+      return Number(
+        insertBatch.run(
+          b.sourceId, b.origin, b.fileName, b.fileSize, b.sha256, b.sheet, b.templateId, b.importerVersion,
+          b.importedAt, b.importedBy, JSON.stringify(b.provenance),
+        ).lastInsertRowid,
+      );
+    },
+    /** Inserts a record; when it supersedes an older version, that version stops being current. */
+    record(sourceId: number, batchId: number, r: NewRecord, prior: CurrentVersion | null, duplicateOf: number | null): number {
+      if (prior) retire.run(prior.id);
+      return Number(
+        insertRecord.run(
+          sourceId, batchId, r.rowNumber, r.naturalKey, prior ? prior.version + 1 : 1, prior?.id ?? null, r.contentHash,
+          duplicateOf, r.recordRef, r.amountMinor, r.currency, r.date, r.fieldsJson, r.rawJson,
+        ).lastInsertRowid,
+      );
+    },
+    rejected(batchId: number, row: number, column: string | null, value: string | null, reason: string, raw: string): void {
+      insertRejected.run(batchId, row, column, value, reason, raw);
+    },
+    finish(batchId: number, c: BatchCounts, warnings: string[]): void {
+      finish.run(c.read, c.accepted, c.rejected, c.duplicate, c.new, c.changed, c.unchanged, JSON.stringify(warnings), batchId);
+    },
+  };
+}
+
+export interface BatchRow {
+  id: number;
+  sourceId: number;
+  fileName: string;
+  fileSize: number;
+  sha256: string;
+  sheet: string | null;
+  templateVersion: number | null;
+  importedAt: string;
+  importedBy: string | null;
+  counts: BatchCounts;
+  warnings: string[];
+}
+
+export function listBatches(db: Db, sourceId: number): BatchRow[] {
+  const rows = db
+    .prepare(
+      `SELECT b.*, t.version AS template_version FROM batch b LEFT JOIN template t ON t.id = b.template_id
+        WHERE b.source_id = ? ORDER BY b.id`,
+    )
+    .all(sourceId) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    id: r.id as number,
+    sourceId: r.source_id as number,
+    fileName: r.file_name as string,
+    fileSize: r.file_size as number,
+    sha256: r.sha256 as string,
+    sheet: (r.sheet as string | null) ?? null,
+    templateVersion: (r.template_version as number | null) ?? null,
+    importedAt: r.imported_at as string,
+    importedBy: (r.imported_by as string | null) ?? null,
+    counts: {
+      read: r.rows_read as number,
+      accepted: r.rows_accepted as number,
+      rejected: r.rows_rejected as number,
+      duplicate: r.rows_duplicate as number,
+      new: r.rows_new as number,
+      changed: r.rows_changed as number,
+      unchanged: r.rows_unchanged as number,
+    },
+    warnings: JSON.parse(r.warnings_json as string) as string[],
+  }));
+}
+
+export function listRejectedRows(db: Db, batchId: number, limit = 1000, offset = 0) {
+  return db
+    .prepare('SELECT row_number AS row, column_name AS column, value, reason, raw_json AS raw FROM rejected_row WHERE batch_id = ? ORDER BY id LIMIT ? OFFSET ?')
+    .all(batchId, limit, offset) as { row: number; column: string | null; value: string | null; reason: string; raw: string }[];
+}

@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { WorkspaceInfo } from '../../../shared/contract.js';
+import type { Transport } from '../api/index.js';
+import { ProgressBar } from '../features/jobs/ProgressBar.js';
+import { useJob } from '../features/jobs/use-job.js';
+import { RecordsView } from '../features/records/RecordsView.js';
+import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
+import { errorText } from './error-text.js';
+import { TransportContext, useTransport } from './use-core.js';
+
+export function App({ transport }: { transport: Transport }) {
+  return (
+    <TransportContext.Provider value={transport}>
+      <Workbench />
+    </TransportContext.Provider>
+  );
+}
+
+function Workbench() {
+  const transport = useTransport();
+  const [info, setInfo] = useState<WorkspaceInfo | null>(null);
+  const [sourceId, setSourceId] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [revision, setRevision] = useState(0);
+  const job = useJob();
+
+  const showError = useCallback((e: unknown) => setError(errorText(e)), []);
+  const refresh = useCallback(async () => {
+    const next = await transport.call('workspace.info', {});
+    setInfo(next);
+    setRevision((r) => r + 1);
+    setSourceId((id) => (next && next.sources.some((s) => s.id === id) ? id : (next?.sources[0]?.id ?? null)));
+  }, [transport]);
+
+  useEffect(() => {
+    refresh().catch(showError);
+    return transport.subscribe((e) => {
+      if (e.type === 'workspace.changed') refresh().catch(showError);
+    });
+  }, [transport, refresh, showError]);
+
+  const open = (path: string, mode: 'open' | 'create') => {
+    setError(null);
+    transport
+      .call(mode === 'open' ? 'workspace.open' : 'workspace.create', { path })
+      .then(() => refresh())
+      .catch(showError);
+  };
+  const loadDemo = () => {
+    setError(null);
+    job
+      .run((jobId) => transport.call('demo.load', { jobId, buys: 2000 }))
+      .then(() => refresh())
+      .catch(showError);
+  };
+
+  const source = info?.sources.find((s) => s.id === sourceId) ?? null;
+  return (
+    <div className="app">
+      <WorkspaceBar info={info} busy={job.progress !== null} onOpen={open} onLoadDemo={loadDemo} />
+      {error && (
+        <div className="error-banner" role="alert">
+          {error}
+          <button type="button" aria-label="Dismiss error" onClick={() => setError(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {job.progress && <ProgressBar progress={job.progress} onCancel={job.cancel} />}
+      {info && (
+        <nav className="source-tabs" aria-label="Sources">
+          {info.sources.map((s) => (
+            <button
+              key={s.id}
+              type="button"
+              role="tab"
+              aria-selected={s.id === sourceId}
+              className={s.id === sourceId ? 'tab active' : 'tab'}
+              onClick={() => setSourceId(s.id)}
+            >
+              {s.name} <span className="muted">{s.records.toLocaleString('en-US')}</span>
+            </button>
+          ))}
+        </nav>
+      )}
+      <main className="content">
+        {!info && <p className="empty">Open a workspace (.tieout) or create a new one to start.</p>}
+        {info && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
+        {source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
+      </main>
+    </div>
+  );
+}
