@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorShape } from './error.js';
-import { FieldRole, FieldType } from './mapping.js';
+import { FieldRole, FieldType, MappingTemplate } from './mapping.js';
 
 /**
  * The one contract between the renderer and the core: call name -> zod input -> zod output,
@@ -70,6 +70,94 @@ export const DemoLoadResult = z.object({
   info: WorkspaceInfo,
 });
 
+export const Encoding = z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252']);
+
+export const ImportPreview = z.object({
+  fileName: z.string(),
+  format: z.string(),
+  sheets: z.array(z.string()),
+  sheet: z.string().nullable(),
+  encoding: z.string().nullable(),
+  delimiter: z.string().nullable(),
+  headers: z.array(z.string()),
+  headerRow: z.number().int(),
+  rows: z.array(z.object({ row: z.number().int(), cells: z.array(z.string()) })),
+  mapping: MappingTemplate,
+  mappingOrigin: z.enum(['given', 'template', 'suggested']),
+  templateVersion: z.number().int().nullable(),
+  parsed: z.array(
+    z.object({
+      row: z.number().int(),
+      fields: z.record(z.string(), FieldValue),
+      currency: z.string().nullable().optional(),
+      error: z.object({ column: z.string(), value: z.string(), reason: z.string() }).optional(),
+    }),
+  ),
+  drift: z.object({
+    missing: z.array(z.string()),
+    added: z.array(z.string()),
+    remaps: z.array(z.object({ missing: z.string(), suggestion: z.string().nullable() })),
+  }),
+});
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+export const BatchCounts = z.object({
+  read: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  duplicate: z.number().int(),
+  new: z.number().int(),
+  changed: z.number().int(),
+  unchanged: z.number().int(),
+});
+
+export const ImportSummary = z.object({
+  status: z.enum(['imported', 'already_imported']),
+  batchId: z.number().int(),
+  sourceId: z.number().int(),
+  source: z.string(),
+  fileName: z.string(),
+  sha256: z.string(),
+  templateVersion: z.number().int(),
+  mappingSuggested: z.boolean(),
+  mapping: MappingTemplate,
+  counts: BatchCounts,
+  warnings: z.array(z.string()),
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
+
+export const BatchInfo = z.object({
+  id: z.number().int(),
+  sourceId: z.number().int(),
+  fileName: z.string(),
+  fileSize: z.number().int(),
+  sha256: z.string(),
+  sheet: z.string().nullable(),
+  templateVersion: z.number().int().nullable(),
+  importedAt: z.string(),
+  importedBy: z.string().nullable(),
+  counts: BatchCounts,
+  warnings: z.array(z.string()),
+});
+export type BatchInfo = z.infer<typeof BatchInfo>;
+
+export const RejectedRow = z.object({
+  row: z.number().int(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  reason: z.string(),
+  raw: z.string(),
+});
+export type RejectedRow = z.infer<typeof RejectedRow>;
+
+const FilePath = z.string().min(1).max(4096);
+const SourceName = z.string().trim().min(1).max(120);
+const ImportFileOptions = {
+  sheet: z.string().max(200).optional(),
+  encoding: Encoding.optional(),
+  delimiter: z.enum([',', ';', '\t', '|']).optional(),
+};
+
 const WorkspacePath = z.string().min(1).max(4096);
 
 export const calls = {
@@ -80,6 +168,32 @@ export const calls = {
   'demo.load': {
     input: z.object({ jobId: JobId, buys: z.number().int().min(10).max(2_000_000).default(2000), seed: z.number().int().default(42) }),
     output: DemoLoadResult,
+  },
+  'import.preview': {
+    input: z.object({
+      path: FilePath,
+      source: SourceName.optional(),
+      mapping: MappingTemplate.optional(),
+      rows: z.number().int().min(1).max(200).default(50),
+      ...ImportFileOptions,
+    }),
+    output: ImportPreview,
+  },
+  'import.run': {
+    input: z.object({
+      jobId: JobId,
+      path: FilePath,
+      source: SourceName,
+      mapping: MappingTemplate.optional(),
+      strict: z.boolean().default(false),
+      ...ImportFileOptions,
+    }),
+    output: ImportSummary,
+  },
+  'sources.batches': { input: z.object({ sourceId: z.number().int().positive() }), output: z.array(BatchInfo) },
+  'batches.rejected': {
+    input: z.object({ batchId: z.number().int().positive(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }),
+    output: z.object({ total: z.number().int(), rows: z.array(RejectedRow) }),
   },
   'job.cancel': { input: z.object({ jobId: JobId }), output: z.object({ cancelled: z.boolean() }) },
 } as const;

@@ -2,7 +2,17 @@ import { userInfo } from 'node:os';
 import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput } from '../../shared/contract.js';
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
-import { openWorkspace, pageRecords, workspaceInfo, appendAuditEvent, type Workspace } from './workspace/index.js';
+import { previewImport } from './import/preview.js';
+import {
+  appendAuditEvent,
+  countRejectedRows,
+  listBatches,
+  listRejectedRows,
+  openWorkspace,
+  pageRecords,
+  workspaceInfo,
+  type Workspace,
+} from './workspace/index.js';
 
 export interface ServiceOptions {
   /** Pushes an event to every connected view (IPC send, SSE, or a test's array). */
@@ -79,6 +89,23 @@ export function createService(opts: ServiceOptions = {}): Service {
       emit({ type: 'workspace.changed', tables: ['source', 'batch', 'record'] });
       return { ...result, info: workspaceInfo(w) };
     },
+    'import.preview': async (req) => previewImport(current(), req),
+    'import.run': async ({ jobId, ...req }) => {
+      const w = current();
+      const result = await job(jobId, (signal) =>
+        runInWorker('import', w.path, { ...req, actor }, {
+          signal,
+          onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
+        }),
+      );
+      emit({ type: 'workspace.changed', tables: ['source', 'batch', 'record'] });
+      return result;
+    },
+    'sources.batches': async ({ sourceId }) => listBatches(current().db, sourceId),
+    'batches.rejected': async ({ batchId, offset, limit }) => ({
+      total: countRejectedRows(current().db, batchId),
+      rows: listRejectedRows(current().db, batchId, limit, offset),
+    }),
     'job.cancel': async ({ jobId }) => {
       const c = jobs.get(jobId);
       c?.abort();

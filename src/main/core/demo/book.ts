@@ -4,7 +4,7 @@ import type { Prng } from './prng.js';
 import { WeightedIndex } from './prng.js';
 import type { CaseKind } from './cases.js';
 import { CASE_KINDS } from './cases.js';
-import { csvField, EOL, type CsvSink } from './write.js';
+import { csvField, EOL, type CsvSink, type SpillFiles } from './write.js';
 import type { VendorSpec } from './vocabulary.js';
 
 /**
@@ -60,6 +60,8 @@ export interface InvoiceLineSpec {
 }
 
 interface OpenInvoice {
+  /** Billing entity: index into the flattened list of all vendors' billing names. */
+  readonly entity: number;
   readonly vendorName: string;
   readonly date: string;
   readonly currency: string;
@@ -78,21 +80,26 @@ const CURRENCY_SLOT: Record<string, number> = { USD: 0, EUR: 1, GBP: 2, CAD: 3 }
 
 /**
  * Groups invoice lines into vendor invoices. A vendor has one open invoice per billing
- * date and currency; it takes lines until its capacity is reached and is then numbered
- * (`INV-<n>`, ascending in closing order) and written with its lines in line order, a
- * planted duplicate's second copy after the last line. invoices.csv is therefore ordered
- * by invoice number, which follows vendor billing rather than buy order.
+ * date and currency, issued by one of its billing entities; it takes lines until its
+ * capacity is reached and is then numbered (`INV-<n>`, ascending in closing order) and
+ * written with its lines in line order, a planted duplicate's second copy after the last
+ * line. Rows go to one spill part per billing entity; concatenating the parts in
+ * `entityOrder()` gives invoices.csv ordered by Vendor Name, then Invoice No.
  */
 export class InvoiceBook {
   private readonly open = new Map<number, OpenInvoice>();
   private readonly schedules: BillingSchedule[];
   private readonly vendorNames: string[][];
+  private readonly entityBase: number[];
+  private readonly entityNames: string[];
   private nextNo: number;
+  /** Physical invoice rows written, duplicate copies included. */
+  rows = 0;
 
   constructor(
     private readonly prng: Prng,
     vendors: readonly VendorSpec[],
-    private readonly sink: CsvSink,
+    private readonly spill: SpillFiles,
     private readonly truth: TruthLog,
   ) {
     const schedules = new Map<number, BillingSchedule>();
@@ -102,6 +109,13 @@ export class InvoiceBook {
       return s;
     });
     this.vendorNames = vendors.map((v) => v.billingNames.map(csvField));
+    this.entityNames = vendors.flatMap((v) => [...v.billingNames]);
+    let base = 0;
+    this.entityBase = vendors.map((v) => {
+      const b = base;
+      base += v.billingNames.length;
+      return b;
+    });
     this.nextNo = prng.int(10_000, 89_999);
   }
 
@@ -127,8 +141,11 @@ export class InvoiceBook {
     const key = line.vendor * 65_536 + line.billDate * 8 + (CURRENCY_SLOT[line.currency] ?? 7);
     let inv = this.open.get(key);
     if (!inv) {
+      const names = this.vendorNames[line.vendor]!;
+      const variant = this.prng.int(0, names.length - 1);
       inv = {
-        vendorName: this.prng.pick(this.vendorNames[line.vendor]!),
+        entity: this.entityBase[line.vendor]! + variant,
+        vendorName: names[variant]!,
         date: dateAt(line.billDate),
         currency: line.currency,
         style: pickAmountStyle(this.prng),
@@ -165,9 +182,23 @@ export class InvoiceBook {
     this.nextNo += this.prng.int(1, 3);
     const prefix = `${no},`;
     for (let i = 0; i < inv.rows.length; i++) {
-      this.sink.push(prefix + inv.rows[i]);
+      this.spill.push(inv.entity, prefix + inv.rows[i]);
       this.truth.resolve(inv.owners[i]!, inv.slots[i]!, `${no}#${i + 1}`);
     }
-    for (const i of inv.duplicated) this.sink.push(prefix + inv.rows[i]);
+    for (const i of inv.duplicated) this.spill.push(inv.entity, prefix + inv.rows[i]);
+    this.rows += inv.rows.length + inv.duplicated.length;
+  }
+
+  /** Number of billing entities (spill parts). */
+  get entities(): number {
+    return this.entityNames.length;
+  }
+
+  /** Billing entities sorted by name, case-insensitively (code-unit order, no locale). */
+  entityOrder(): number[] {
+    const upper = this.entityNames.map((n) => n.toUpperCase());
+    return upper
+      .map((_, i) => i)
+      .sort((a, b) => (upper[a]! < upper[b]! ? -1 : upper[a]! > upper[b]! ? 1 : a - b));
   }
 }

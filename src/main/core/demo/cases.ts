@@ -1,4 +1,4 @@
-import type { InvoiceBook, TruthLog } from './book.js';
+import type { InvoiceBook, InvoiceLineSpec, TruthLog } from './book.js';
 import { monthLabelAt } from './calendar.js';
 import { noisyReference } from './noise.js';
 import type { Prng } from './prng.js';
@@ -201,42 +201,48 @@ function partition(total: number, weights: readonly number[]): number[] {
 const SPLIT_PARTS = new WeightedIndex([60, 25, 15]); // 2, 3 or 4 lines
 const OTHER_CURRENCIES: readonly CurrencyCode[] = ['EUR', 'GBP', 'CAD'];
 
-/** Plants the invoice side of a one-buy unit. */
-export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
-  const { prng, book, truth, year } = ctx;
-  const ref = (): string => noisyReference(prng, year, buy.io, buy.line);
-  const line = (amount: number, impressions: number, po: string, currency: string = buy.currency) => ({
+function ref(ctx: PlantContext, buy: Buy): string {
+  return noisyReference(ctx.prng, ctx.year, buy.io, buy.line);
+}
+
+function lineFor(ctx: PlantContext, buy: Buy, amount: number, impressions: number, po: string, currency: string): InvoiceLineSpec {
+  return {
     vendor: buy.vendor,
-    billDate: book.billingDate(buy.vendor, buy.end),
+    billDate: ctx.book.billingDate(buy.vendor, buy.end),
     currency,
     po,
     description: describe(buy, buy.start),
     impressions,
     amount,
-  });
+  };
+}
 
+/** Plants the invoice side of a one-buy unit. */
+export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
+  const { prng, book, truth } = ctx;
   switch (unit) {
     case U_CLEAN:
     case U_DUP: {
       const owner = truth.open(unit === U_DUP ? 'duplicate' : 'clean', buy.lineId, 1);
-      book.add(line(buy.net, delivered(prng, buy.impressions), ref()), owner, 0, unit === U_DUP);
+      book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), ref(ctx, buy), buy.currency), owner, 0, unit === U_DUP);
       return;
     }
     case U_OVER: {
       const bp = prng.int(200, 1450);
       const owner = truth.open('over_billing', buy.lineId, 1);
-      book.add(line(buy.net + portion(buy.net, bp), buy.impressions + portion(buy.impressions, bp), ref()), owner, 0);
+      const amount = buy.net + portion(buy.net, bp);
+      book.add(lineFor(ctx, buy, amount, buy.impressions + portion(buy.impressions, bp), ref(ctx, buy), buy.currency), owner, 0);
       return;
     }
     case U_MISSING: {
       const owner = truth.open('missing_po', buy.lineId, 1);
-      book.add(line(buy.net, delivered(prng, buy.impressions), ''), owner, 0);
+      book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), '', buy.currency), owner, 0);
       return;
     }
     case U_CURRENCY: {
       const other = buy.currency === 'USD' ? prng.pick(OTHER_CURRENCIES) : 'USD';
       const owner = truth.open('currency_mismatch', buy.lineId, 1);
-      book.add(line(buy.net, delivered(prng, buy.impressions), ref(), other), owner, 0);
+      book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), ref(ctx, buy), other), owner, 0);
       return;
     }
     case U_UNBILLED:
@@ -244,14 +250,15 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
       return;
     case U_SPLIT: {
       const parts = SPLIT_PARTS.next(prng) + 2;
-      const weights = Array.from({ length: parts }, () => prng.int(20, 100));
+      const weights: number[] = [];
+      for (let i = 0; i < parts; i++) weights.push(prng.int(20, 100));
       const amounts = partition(buy.net, weights);
       const imps = partition(delivered(prng, buy.impressions), weights);
-      const po = ref();
+      const po = ref(ctx, buy);
       const days = buy.end - buy.start + 1;
       const owner = truth.open('split', buy.lineId, parts);
       for (let i = 0; i < parts; i++) {
-        const l = line(amounts[i]!, imps[i]!, po);
+        const l = lineFor(ctx, buy, amounts[i]!, imps[i]!, po, buy.currency);
         l.description = describe(buy, buy.start + Math.floor((i * days) / parts));
         book.add(l, owner, i);
       }
@@ -261,9 +268,9 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
       const bp = prng.int(100, 1000);
       const extra = portion(buy.net, bp);
       const extraImps = portion(buy.impressions, bp);
-      const po = ref();
+      const po = ref(ctx, buy);
       const owner = truth.open('credit_note', buy.lineId, 2);
-      book.add(line(buy.net + extra, buy.impressions + extraImps, po), owner, 0);
+      book.add(lineFor(ctx, buy, buy.net + extra, buy.impressions + extraImps, po, buy.currency), owner, 0);
       book.add(
         {
           vendor: buy.vendor,

@@ -19,7 +19,7 @@ import {
 } from './cases.js';
 import { Prng, WeightedIndex } from './prng.js';
 import { ADVERTISERS, EVERGREEN_THEMES, SEASONAL_THEMES, UNAUTHORIZED_LABELS, VENDORS, type CurrencyCode } from './vocabulary.js';
-import { CsvSink, csvField, EOL } from './write.js';
+import { CsvSink, SpillFiles, csvField, EOL } from './write.js';
 
 export const BUY_COLUMNS = [
   'IO Number',
@@ -89,6 +89,195 @@ function cancelled(): TieoutError {
 }
 
 /**
+ * Builds IOs from the case plan, writes their buy rows and plants their invoice side.
+ * Hot-path helpers are methods rather than per-row closures.
+ */
+class BuyFactory {
+  readonly year = String(DEMO_YEAR);
+  private ioSeq: number;
+  private u = 0;
+  /** Buys written so far. */
+  done = 0;
+  private readonly ioUnits: number[] = [];
+  private readonly groupVendors: number[] = [];
+  private readonly groupBuys: Buy[] = [];
+  // The IO being built.
+  private io = '';
+  private ioNumber = '';
+  private advertiser = '';
+  private campaign = '';
+  private campaignCsv = '';
+  private base = 0;
+
+  constructor(
+    private readonly prng: Prng,
+    private readonly units: Uint8Array,
+    private readonly buysOut: CsvSink,
+    private readonly ctx: PlantContext,
+  ) {
+    this.ioSeq = prng.int(1_000, 4_999);
+  }
+
+  get finished(): boolean {
+    return this.u >= this.units.length;
+  }
+
+  /** Generates the next IO: its buy rows, their invoice lines and any unauthorized lines riding along. */
+  nextIo(): void {
+    const prng = this.prng;
+    const units = this.units;
+    this.ioSeq += prng.chance(0.9) ? 1 : prng.int(2, 4);
+    this.io = String(this.ioSeq).padStart(6, '0');
+    this.ioNumber = `IO-${this.year}-${this.io}`;
+
+    // Take units for this IO; unauthorized units ride along without taking a line.
+    const target = IO_LINES.next(prng) + 1;
+    const ioUnits = this.ioUnits;
+    let lines = 0;
+    let unauthorized = 0;
+    ioUnits.length = 0;
+    while (this.u < units.length) {
+      const unit = units[this.u]!;
+      const size = unitSize(unit);
+      if (size === 0) {
+        unauthorized++;
+        this.u++;
+        continue;
+      }
+      if (lines > 0 && (lines >= target || lines + size > MAX_IO_LINES)) break;
+      ioUnits.push(unit);
+      lines += size;
+      this.u++;
+    }
+
+    this.advertiser = ADVERTISER_CSV[prng.int(0, ADVERTISER_CSV.length - 1)]!;
+    this.base = prng.int(0, YEAR_DAYS - 8);
+    const theme = prng.chance(0.5) ? prng.pick(SEASONAL_THEMES[monthAt(this.base)]!) : prng.pick(EVERGREEN_THEMES);
+    this.campaign = `${theme} ${this.year}`;
+    this.campaignCsv = csvField(this.campaign);
+
+    // Consolidated groups get vendors first, so no other line of the IO shares them.
+    const groupVendors = this.groupVendors;
+    groupVendors.length = 0;
+    for (const unit of ioUnits) if (unit === U_CONS2 || unit === U_CONS3) groupVendors.push(this.pickVendor(groupVendors));
+
+    let lineNo = 0;
+    let groupIdx = 0;
+    let lastLine = '01';
+    for (const unit of ioUnits) {
+      if (unit === U_CONS2 || unit === U_CONS3) {
+        const vendor = groupVendors[groupIdx++]!;
+        const currency = this.pickCurrency(vendor);
+        const start = this.flightStart();
+        const end = this.flightEnd(start);
+        // Distinct placements: a partial shuffle of the vendor's placement indexes.
+        const order = VENDORS[vendor]!.placements.map((_, i) => i);
+        const group = this.groupBuys;
+        group.length = 0;
+        for (let k = 0; k < unitSize(unit); k++) {
+          const j = prng.int(k, order.length - 1);
+          const picked = order[j]!;
+          order[j] = order[k]!;
+          order[k] = picked;
+          group.push(this.writeBuy(++lineNo, vendor, currency, picked, start, end));
+        }
+        plantConsolidated(group, this.ctx);
+      } else {
+        const vendor = this.pickVendor(groupVendors);
+        const start = this.flightStart();
+        const end = this.flightEnd(start);
+        const placement = prng.int(0, VENDORS[vendor]!.placements.length - 1);
+        plantBuy(unit, this.writeBuy(++lineNo, vendor, this.pickCurrency(vendor), placement, start, end), this.ctx);
+      }
+      lastLine = String(lineNo).padStart(2, '0');
+    }
+    this.done += lines;
+
+    for (let k = 0; k < unauthorized; k++) this.unauthorizedLine(lastLine);
+  }
+
+  private pickVendor(exclude: readonly number[]): number {
+    let v = VENDOR_PICK.next(this.prng);
+    while (exclude.includes(v)) v = VENDOR_PICK.next(this.prng);
+    return v;
+  }
+
+  private pickCurrency(vendor: number): CurrencyCode {
+    return VENDORS[vendor]!.currencies[CURRENCY_PICK[vendor]!.next(this.prng)]![0];
+  }
+
+  /** Lines start within two weeks of the IO's base date. */
+  private flightStart(): number {
+    return Math.min(this.base + this.prng.int(0, 14), YEAR_DAYS - 7);
+  }
+
+  /** Flights last 7-60 days and end inside the year. */
+  private flightEnd(start: number): number {
+    return Math.min(start + this.prng.int(7, 60) - 1, YEAR_DAYS - 1);
+  }
+
+  /** 25k-5M impressions, skewed small; most are round thousands. */
+  private impressions(): number {
+    const r = this.prng.float();
+    const thousands = 25 + Math.floor(r * r * 4_975);
+    return this.prng.chance(0.8) ? thousands * 1000 : thousands * 1000 + this.prng.int(0, 999);
+  }
+
+  private writeBuy(lineNo: number, vendor: number, currency: CurrencyCode, placementIdx: number, start: number, end: number): Buy {
+    const spec = VENDORS[vendor]!;
+    const line = lineNo < 10 ? `0${lineNo}` : String(lineNo);
+    const lineId = `${this.ioNumber}-${line}`;
+    const cpm = this.prng.int(spec.cpm[0], spec.cpm[1]);
+    const impressions = this.impressions();
+    // Net Cost = CPM x Impressions / 1000, rounded half up to the cent (exact integer arithmetic).
+    const net = Math.floor((cpm * impressions + 500) / 1000);
+    this.buysOut.push(
+      `${this.ioNumber},${lineId},${this.advertiser},${this.campaignCsv},${VENDOR_CSV[vendor]},${PLACEMENT_CSV[vendor]![placementIdx]},` +
+        `${dateAt(start)},${dateAt(end)},${formatMinor(cpm, currency)},${impressions},${formatMinor(net, currency)},${currency}${EOL}`,
+    );
+    return {
+      lineId,
+      io: this.io,
+      line,
+      vendor,
+      currency,
+      campaign: this.campaign,
+      placement: spec.placements[placementIdx]!,
+      start,
+      end,
+      impressions,
+      net,
+    };
+  }
+
+  /** An invoice line shaped like a buy of this IO, but for a buy that was never written. */
+  private unauthorizedLine(line: string): void {
+    const prng = this.prng;
+    const vendor = VENDOR_PICK.next(prng);
+    const spec = VENDORS[vendor]!;
+    const start = this.flightStart();
+    const end = this.flightEnd(start);
+    const cpm = prng.int(spec.cpm[0], spec.cpm[1]);
+    const impressions = this.impressions();
+    const phantom: Buy = {
+      lineId: '',
+      io: this.io,
+      line,
+      vendor,
+      currency: this.pickCurrency(vendor),
+      campaign: this.campaign,
+      placement: prng.pick(spec.placements),
+      start,
+      end,
+      impressions,
+      net: Math.floor((cpm * impressions + 500) / 1000),
+    };
+    const label = prng.chance(0.5) ? this.campaign : prng.pick(UNAUTHORIZED_LABELS);
+    plantUnauthorized(phantom, label, this.ctx);
+  }
+}
+
+/**
  * Writes buys.csv, invoices.csv and truth.csv into `outDir` (created if missing),
  * streaming in large chunks. The same seed and size give byte-identical files.
  */
@@ -109,174 +298,45 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<GenerateD
   const invoicesOut = new CsvSink(invoicesPath, INVOICE_COLUMNS);
   const truthOut = new CsvSink(truthPath, TRUTH_COLUMNS);
   const sinks = [buysOut, invoicesOut, truthOut];
+  const spill = new SpillFiles(opts.outDir, '.tieout-demo-invoices-', VENDORS.reduce((n, v) => n + v.billingNames.length, 0));
 
   try {
     const prng = new Prng(seed);
     const units = planUnits(total, prng);
     const truth = new TruthLog(truthOut);
-    const book = new InvoiceBook(prng, VENDORS, invoicesOut, truth);
-    const year = String(DEMO_YEAR);
-    const ctx: PlantContext = { prng, book, truth, year };
+    const book = new InvoiceBook(prng, VENDORS, spill, truth);
+    const factory = new BuyFactory(prng, units, buysOut, { prng, book, truth, year: String(DEMO_YEAR) });
 
-    const pickVendor = (exclude: readonly number[]): number => {
-      let v = VENDOR_PICK.next(prng);
-      while (exclude.includes(v)) v = VENDOR_PICK.next(prng);
-      return v;
-    };
-    const pickCurrency = (vendor: number): CurrencyCode => VENDORS[vendor]!.currencies[CURRENCY_PICK[vendor]!.next(prng)]![0];
-    const flight = (base: number): [number, number] => {
-      const start = Math.min(base + prng.int(0, 14), YEAR_DAYS - 7);
-      const end = Math.min(start + prng.int(7, 60) - 1, YEAR_DAYS - 1);
-      return [start, end];
-    };
-    const impressions = (): number => {
-      const r = prng.float();
-      const thousands = 25 + Math.floor(r * r * 4_975);
-      return prng.chance(0.8) ? thousands * 1000 : thousands * 1000 + prng.int(0, 999);
-    };
-
-    let ioSeq = prng.int(1_000, 4_999);
-    let u = 0;
-    let done = 0;
     let nextReport = BATCH_BUYS;
-    const ioUnits: number[] = [];
-    const groupVendors: number[] = [];
-    const groupBuys: Buy[] = [];
-
-    while (u < units.length) {
-      ioSeq += prng.chance(0.9) ? 1 : prng.int(2, 4);
-      const io = String(ioSeq).padStart(6, '0');
-      const ioNumber = `IO-${year}-${io}`;
-
-      // Take units for this IO; unauthorized units ride along without taking a line.
-      const target = IO_LINES.next(prng) + 1;
-      let lines = 0;
-      let unauthorized = 0;
-      ioUnits.length = 0;
-      while (u < units.length) {
-        const unit = units[u]!;
-        const size = unitSize(unit);
-        if (size === 0) {
-          unauthorized++;
-          u++;
-          continue;
-        }
-        if (lines > 0 && (lines >= target || lines + size > MAX_IO_LINES)) break;
-        ioUnits.push(unit);
-        lines += size;
-        u++;
-      }
-
-      const advertiser = ADVERTISER_CSV[prng.int(0, ADVERTISER_CSV.length - 1)]!;
-      const base = prng.int(0, YEAR_DAYS - 8);
-      const theme = prng.chance(0.5) ? prng.pick(SEASONAL_THEMES[monthAt(base)]!) : prng.pick(EVERGREEN_THEMES);
-      const campaign = `${theme} ${year}`;
-      const campaignCsv = csvField(campaign);
-
-      // Consolidated groups get vendors first, so no other line of the IO shares them.
-      groupVendors.length = 0;
-      for (const unit of ioUnits) if (unit === U_CONS2 || unit === U_CONS3) groupVendors.push(pickVendor(groupVendors));
-
-      const makeBuy = (lineNo: number, vendor: number, currency: CurrencyCode, placementIdx: number, start: number, end: number): Buy => {
-        const spec = VENDORS[vendor]!;
-        const line = String(lineNo).padStart(2, '0');
-        const lineId = `${ioNumber}-${line}`;
-        const cpm = prng.int(spec.cpm[0], spec.cpm[1]);
-        const imps = impressions();
-        const net = Math.floor((cpm * imps + 500) / 1000);
-        buysOut.push(
-          `${ioNumber},${lineId},${advertiser},${campaignCsv},${VENDOR_CSV[vendor]},${PLACEMENT_CSV[vendor]![placementIdx]},` +
-            `${dateAt(start)},${dateAt(end)},${formatMinor(cpm, currency)},${imps},${formatMinor(net, currency)},${currency}${EOL}`,
-        );
-        return {
-          lineId,
-          io,
-          line,
-          vendor,
-          currency,
-          campaign,
-          placement: spec.placements[placementIdx]!,
-          start,
-          end,
-          impressions: imps,
-          net,
-        };
-      };
-
-      let lineNo = 0;
-      let groupIdx = 0;
-      let lastBuy: Buy | undefined;
-      for (const unit of ioUnits) {
-        if (unit === U_CONS2 || unit === U_CONS3) {
-          const vendor = groupVendors[groupIdx++]!;
-          const currency = pickCurrency(vendor);
-          const [start, end] = flight(base);
-          // Distinct placements: a partial shuffle of the vendor's placement indexes.
-          const order = VENDORS[vendor]!.placements.map((_, i) => i);
-          groupBuys.length = 0;
-          for (let k = 0; k < unitSize(unit); k++) {
-            const j = prng.int(k, order.length - 1);
-            const picked = order[j]!;
-            order[j] = order[k]!;
-            order[k] = picked;
-            groupBuys.push(makeBuy(++lineNo, vendor, currency, picked, start, end));
-          }
-          plantConsolidated(groupBuys, ctx);
-          lastBuy = groupBuys[groupBuys.length - 1];
-        } else {
-          const vendor = pickVendor(groupVendors);
-          const [start, end] = flight(base);
-          const buy = makeBuy(++lineNo, vendor, pickCurrency(vendor), prng.int(0, VENDORS[vendor]!.placements.length - 1), start, end);
-          plantBuy(unit, buy, ctx);
-          lastBuy = buy;
-        }
-      }
-      done += lines;
-
-      for (let k = 0; k < unauthorized; k++) {
-        // Shaped like a buy of this IO (or of an imaginary one when the plan ends), but never written.
-        const vendor = VENDOR_PICK.next(prng);
-        const [start, end] = flight(base);
-        const spec = VENDORS[vendor]!;
-        const cpm = prng.int(spec.cpm[0], spec.cpm[1]);
-        const imps = impressions();
-        const phantom: Buy = {
-          lineId: '',
-          io,
-          line: lastBuy?.line ?? '01',
-          vendor,
-          currency: pickCurrency(vendor),
-          campaign,
-          placement: prng.pick(spec.placements),
-          start,
-          end,
-          impressions: imps,
-          net: Math.floor((cpm * imps + 500) / 1000),
-        };
-        const label = prng.chance(0.5) ? campaign : prng.pick(UNAUTHORIZED_LABELS);
-        plantUnauthorized(phantom, label, ctx);
-      }
-
-      if (done >= nextReport) {
-        nextReport = done + BATCH_BUYS;
+    while (!factory.finished) {
+      factory.nextIo();
+      if (factory.done >= nextReport) {
+        nextReport = factory.done + BATCH_BUYS;
         if (opts.signal?.aborted) throw cancelled();
         for (const s of sinks) await s.drain();
+        await spill.drain();
         if (opts.signal?.aborted) throw cancelled();
-        opts.onProgress?.(done, total);
+        opts.onProgress?.(factory.done, total);
       }
     }
 
+    // Invoices still open are complete now; then invoices.csv is the spill parts in Vendor Name order.
     book.closeAll();
+    await spill.finish();
+    for (const entity of book.entityOrder()) {
+      if (spill.has(entity)) await invoicesOut.appendFile(spill.path(entity));
+    }
+    await spill.discard();
     for (const s of sinks) await s.close();
-    opts.onProgress?.(done, total);
+    opts.onProgress?.(factory.done, total);
     return {
       buysPath,
       invoicesPath,
       truthPath,
-      counts: { ...truth.counts, buys: buysOut.rows, invoiceLines: invoicesOut.rows },
+      counts: { ...truth.counts, buys: buysOut.rows, invoiceLines: book.rows },
     };
   } catch (err) {
-    await Promise.all(sinks.map((s) => s.discard().catch(() => undefined)));
+    await Promise.all([...sinks, spill].map((s) => s.discard().catch(() => undefined)));
     throw err;
   }
 }

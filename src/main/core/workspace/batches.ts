@@ -162,3 +162,7 @@ export function listRejectedRows(db: Db, batchId: number, limit = 1000, offset =
     .prepare('SELECT row_number AS row, column_name AS column, value, reason, raw_json AS raw FROM rejected_row WHERE batch_id = ? ORDER BY id LIMIT ? OFFSET ?')
     .all(batchId, limit, offset) as { row: number; column: string | null; value: string | null; reason: string; raw: string }[];
 }
+
+export function countRejectedRows(db: Db, batchId: number): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM rejected_row WHERE batch_id = ?').get(batchId) as { n: number }).n;
+}

@@ -9,7 +9,7 @@ export { APPLICATION_ID, checkWorkspaceFile, type Db, type OpenOptions } from '.
 export { SCHEMA_VERSION } from './migrations/index.js';
 export { appendAuditEvent, iterateAuditEvents, listAuditEvents, type NewAuditEvent } from './audit-log.js';
 export { ensureSource, findSourceById, findSourceByName, latestTemplate, listSources, saveTemplate } from './sources.js';
-export { pageRecords, type RecordsQuery } from './records.js';
+export { iterateRecords, iterateRejectedRows, pageRecords, type RecordsQuery, type StoredRecord } from './records.js';
 
 /** An open .tieout file. Every core module reaches SQLite through the `db` of one of these. */
 export interface Workspace {
@@ -47,6 +47,7 @@ export {
   hasCurrentRecords,
   listBatches,
   listRejectedRows,
+  countRejectedRows,
   loadCurrentVersions,
   type BatchCounts,
   type BatchRow,

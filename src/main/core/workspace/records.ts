@@ -82,3 +82,68 @@ export function pageRecords(db: Db, q: RecordsQuery): RecordsPage {
     ),
   };
 }
+
+export interface StoredRecord {
+  id: number;
+  batchId: number;
+  rowNumber: number;
+  version: number;
+  duplicateOf: number | null;
+  currency: string | null;
+  fields: Record<string, string | number | null>;
+  /** Unmapped columns of the original row, by header. */
+  extras: Record<string, string>;
+}
+
+/** Current records of a source (or of one batch), with extras rebuilt from the raw row and the batch's headers. */
+export function* iterateRecords(db: Db, sourceId: number, batchId?: number): Generator<StoredRecord> {
+  const headersByBatch = new Map<number, { headers: string[]; extra: Set<string> }>();
+  const batchInfo = (id: number) => {
+    let info = headersByBatch.get(id);
+    if (!info) {
+      const row = db.prepare('SELECT provenance_json FROM batch WHERE id = ?').get(id) as { provenance_json: string };
+      const prov = JSON.parse(row.provenance_json) as { headers?: string[]; extraColumns?: string[] };
+      info = { headers: prov.headers ?? [], extra: new Set(prov.extraColumns ?? []) };
+      headersByBatch.set(id, info);
+    }
+    return info;
+  };
+  const stmt =
+    batchId === undefined
+      ? db.prepare('SELECT * FROM record WHERE source_id = ? AND is_current = 1 ORDER BY id')
+      : db.prepare('SELECT * FROM record WHERE source_id = ? AND batch_id = ? ORDER BY id');
+  const rows = (batchId === undefined ? stmt.iterate(sourceId) : stmt.iterate(sourceId, batchId)) as Iterable<Record<string, unknown>>;
+  for (const r of rows) {
+    const info = batchInfo(r['batch_id'] as number);
+    const raw = JSON.parse(r['raw_json'] as string) as string[];
+    const extras: Record<string, string> = {};
+    info.headers.forEach((h, i) => {
+      if (info.extra.has(h)) extras[h] = raw[i] ?? '';
+    });
+    yield {
+      id: r['id'] as number,
+      batchId: r['batch_id'] as number,
+      rowNumber: r['row_number'] as number,
+      version: r['version'] as number,
+      duplicateOf: (r['duplicate_of'] as number | null) ?? null,
+      currency: (r['currency'] as string | null) ?? null,
+      fields: JSON.parse(r['fields_json'] as string) as StoredRecord['fields'],
+      extras,
+    };
+  }
+}
+
+export function* iterateRejectedRows(db: Db, sourceId: number, batchId?: number) {
+  const sql = `SELECT j.batch_id AS batchId, j.row_number AS row, j.column_name AS "column", j.value, j.reason, j.raw_json AS raw
+                 FROM rejected_row j JOIN batch b ON b.id = j.batch_id WHERE b.source_id = ? ${batchId === undefined ? '' : 'AND j.batch_id = ?'}
+                ORDER BY j.id`;
+  const stmt = db.prepare(sql);
+  yield* (batchId === undefined ? stmt.iterate(sourceId) : stmt.iterate(sourceId, batchId)) as Iterable<{
+    batchId: number;
+    row: number;
+    column: string | null;
+    value: string | null;
+    reason: string;
+    raw: string;
+  }>;
+}

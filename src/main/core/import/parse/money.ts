@@ -171,7 +171,7 @@ export function tryParseMoney(raw: string, opts: MoneyParseOptions = {}): Parsed
   while (places > exp && raw.charCodeAt(fracStart + places - 1) === 48) places--;
   if (places > exp) {
     const who = currency === null ? 'an amount with no currency' : currency;
-    return new Rejection(`has ${places} decimal places but ${who} allows ${exp}`);
+    return new Rejection(`has ${places} decimal place${places === 1 ? '' : 's'} but ${who} allows ${exp}`);
   }
   let v = 0;
   for (let i = intStart; i < intEnd; i++) {

@@ -13,6 +13,7 @@ import {
   type StreamDecoder,
 } from './encoding.js';
 import { candidateFromTexts, dedupeHeaders, detectHeaderIndex, HEADER_SCAN_ROWS } from './headers.js';
+import { BatchIterator, puller } from './iter.js';
 import { CsvScanner, type RawRecord } from './scanner.js';
 import {
   byteChunks,
@@ -239,20 +240,8 @@ export async function openCsv(source: Source, opts: CsvOptions = {}): Promise<Cs
   scanner.columnNames = headers;
   const width = headers.length;
 
-  async function* rows(): AsyncGenerator<CsvRow> {
-    try {
-      let batch = pending;
-      pending = [];
-      for (;;) {
-        for (let k = 0; k < batch.length; k++) yield align(batch[k]!, width);
-        const next = await batches.next();
-        if (next.done) return;
-        batch = next.value;
-      }
-    } finally {
-      await batches.return(undefined);
-    }
-  }
+  const { pull, close } = puller(batches);
+  const rows = new BatchIterator(pending, pull, (r: RawRecord) => align(r, width), close);
 
   return {
     fileName: src.name,
@@ -263,11 +252,11 @@ export async function openCsv(source: Source, opts: CsvOptions = {}): Promise<Cs
     headers,
     headerRow: header.line,
     headerIssues: header.issues ?? [],
-    rows: rows(),
+    rows,
     totalBytes: src.size,
     bytesRead: () => read,
     close: async () => {
-      await batches.return(undefined);
+      await rows.return();
     },
   };
 }

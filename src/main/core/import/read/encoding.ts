@@ -1,3 +1,6 @@
+import { isAscii } from 'node:buffer';
+import { TextDecoder } from 'node:util';
+
 /**
  * Text encodings of imported files: detection from a byte prefix and streaming decoders.
  *
@@ -30,14 +33,7 @@ export function detectEncoding(prefix: Uint8Array): DetectedEncoding {
   const bomless16 = guessBomlessUtf16(prefix);
   if (bomless16) return { encoding: bomless16, bomLength: 0, asciiOnly: false };
 
-  let ascii = true;
-  for (let i = 0; i < prefix.length; i++) {
-    if (prefix[i]! >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return { encoding: 'utf-8', bomLength: 0, asciiOnly: true };
+  if (isAscii(prefix)) return { encoding: 'utf-8', bomLength: 0, asciiOnly: true };
   return { encoding: isUtf8Prefix(prefix) ? 'utf-8' : 'windows-1252', bomLength: 0, asciiOnly: false };
 }
 
@@ -85,6 +81,7 @@ export function decoderFor(detected: DetectedEncoding): StreamDecoder {
 export function createDecoder(encoding: Encoding): StreamDecoder {
   switch (encoding) {
     case 'utf-8':
+      return new Utf8Decoder(false);
     case 'utf-16le':
       return new NativeDecoder(encoding);
     case 'utf-16be':
@@ -189,34 +186,27 @@ export class Windows1252Decoder implements StreamDecoder {
 }
 
 /**
- * UTF-8 chosen only because the prefix was ASCII. Decodes strictly; at the first invalid
- * sequence it switches to Windows-1252 for the rest of the file (text before was ASCII).
+ * UTF-8 with a fast path: a chunk that is pure ASCII (checked natively) and follows no cut-off
+ * sequence is sliced as Latin-1, several times faster than TextDecoder on big files.
+ * `strict` throws on invalid bytes instead of writing U+FFFD.
  */
-class GuessingUtf8Decoder implements StreamDecoder {
-  private strict: TextDecoder | undefined = new TextDecoder('utf-8', { fatal: true });
-  private readonly cp1252 = new Windows1252Decoder();
-  private pending = new Uint8Array(0);
+class Utf8Decoder implements StreamDecoder {
+  readonly encoding: Encoding = 'utf-8';
+  private readonly dec: TextDecoder;
+  /** Bytes of a cut-off sequence the TextDecoder is holding. */
+  pending: Uint8Array = new Uint8Array(0);
   private first = true;
-
-  get encoding(): Encoding {
-    return this.strict ? 'utf-8' : 'windows-1252';
+  constructor(strict: boolean) {
+    // ignoreBOM: the fast path may skip the file's start, so the BOM is stripped here instead.
+    this.dec = new TextDecoder('utf-8', { fatal: strict, ignoreBOM: true });
   }
-
   write(bytes: Uint8Array): string {
     let s: string;
-    if (this.strict) {
-      try {
-        s = this.strict.decode(bytes, { stream: true });
-        this.pending = heldBack(this.pending, bytes);
-      } catch {
-        this.strict = undefined;
-        const joined = new Uint8Array(this.pending.length + bytes.length);
-        joined.set(this.pending, 0);
-        joined.set(bytes, this.pending.length);
-        s = this.cp1252.write(joined);
-      }
+    if (this.pending.length === 0 && isAscii(bytes)) {
+      s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     } else {
-      s = this.cp1252.write(bytes);
+      s = this.dec.decode(bytes, { stream: true });
+      this.pending = heldBack(this.pending, bytes);
     }
     if (this.first && s.length > 0) {
       this.first = false;
@@ -224,14 +214,49 @@ class GuessingUtf8Decoder implements StreamDecoder {
     }
     return s;
   }
-
   end(): string {
-    if (!this.strict) return '';
+    const s = this.dec.decode();
+    this.pending = new Uint8Array(0);
+    return this.first ? stripBom(s) : s;
+  }
+}
+
+/**
+ * UTF-8 chosen only because the prefix was ASCII. Decodes strictly; at the first invalid
+ * sequence it switches to Windows-1252 for the rest of the file (text before was ASCII or UTF-8).
+ */
+class GuessingUtf8Decoder implements StreamDecoder {
+  private strict: Utf8Decoder | undefined = new Utf8Decoder(true);
+  private readonly cp1252 = new Windows1252Decoder();
+
+  get encoding(): Encoding {
+    return this.strict ? 'utf-8' : 'windows-1252';
+  }
+
+  write(bytes: Uint8Array): string {
+    const strict = this.strict;
+    if (!strict) return this.cp1252.write(bytes);
+    const held = strict.pending;
     try {
-      return this.strict.decode();
+      return strict.write(bytes);
     } catch {
       this.strict = undefined;
-      return this.cp1252.write(this.pending);
+      const joined = new Uint8Array(held.length + bytes.length);
+      joined.set(held, 0);
+      joined.set(bytes, held.length);
+      return this.cp1252.write(joined);
+    }
+  }
+
+  end(): string {
+    const strict = this.strict;
+    if (!strict) return '';
+    const held = strict.pending;
+    try {
+      return strict.end();
+    } catch {
+      this.strict = undefined;
+      return this.cp1252.write(held);
     }
   }
 }

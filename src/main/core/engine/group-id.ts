@@ -1,0 +1,90 @@
+/**
+ * Content-derived ids for groups and exceptions: 16 hex digits of a 64-bit hash over a prefix
+ * (the pass id, or the exception class) and the sorted member ids of each side. No clock, no
+ * randomness: the same members always get the same id.
+ *
+ * Why not SHA-256: at a million groups per run node:crypto costs ~1.5 s of a few-second budget.
+ * This is two independent MurmurHash3-style 32-bit lanes over the UTF-16 code units; for ids
+ * (not security) 64 bits make a collision among millions of groups vanishingly unlikely, and
+ * runEngine still checks for one.
+ */
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+let h1 = 0;
+let h2 = 0;
+let len = 0;
+
+function mixIn(c: number): void {
+  let k = Math.imul(c, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h1 ^= k;
+  h1 = (h1 << 13) | (h1 >>> 19);
+  h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+  let j = Math.imul(c ^ 0x5bd1e995, 0x85ebca77);
+  j = (j << 17) | (j >>> 15);
+  j = Math.imul(j, 0xc2b2ae3d);
+  h2 ^= j;
+  h2 = (h2 << 11) | (h2 >>> 21);
+  h2 = (Math.imul(h2, 9) + 0x27d4eb2f) | 0;
+  len++;
+}
+
+function mixString(s: string): void {
+  for (let i = 0; i < s.length; i++) mixIn(s.charCodeAt(i));
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex32(h: number): string {
+  return HEX[h >>> 24]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!;
+}
+
+/** Separators are code points that cannot be confused with id characters' positions. */
+const SEP_SIDE = 0x1e;
+const SEP_ID = 0x1f;
+
+/** Hash of (prefix, left ids, right ids); pass ids already sorted (callers keep members sorted). */
+export function contentId(prefix: string, left: readonly string[], right: readonly string[], salt = 0): string {
+  h1 = 0x9747b28c ^ salt;
+  h2 = 0x7f4a7c15 ^ Math.imul(salt, 31);
+  len = 0;
+  mixString(prefix);
+  mixIn(SEP_SIDE);
+  for (let i = 0; i < left.length; i++) {
+    mixString(left[i]!);
+    mixIn(SEP_ID);
+  }
+  mixIn(SEP_SIDE);
+  for (let i = 0; i < right.length; i++) {
+    mixString(right[i]!);
+    mixIn(SEP_ID);
+  }
+  const a = fmix(h1 ^ len ^ h2);
+  const b = fmix(h2 ^ Math.imul(len, 0x9e3779b1) ^ a);
+  return hex32(a) + hex32(b);
+}
+
+/** The id of a group: pass id + sorted members. */
+export function groupId(passId: string, left: readonly string[], right: readonly string[]): string {
+  return contentId(`g:${passId}`, left, right);
+}
+
+/** The id of an exception: class (+ pass) + sorted members. */
+export function exceptionId(cls: string, passId: string | undefined, left: readonly string[], right: readonly string[]): string {
+  return contentId(`x:${cls}:${passId ?? ''}`, left, right);
+}
+
+/** Ascending code-unit order, the order ids are sorted in everywhere (not locale-dependent). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

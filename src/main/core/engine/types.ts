@@ -1,0 +1,165 @@
+import type { LocalDate } from '../../../shared/date.js';
+import type { Money } from '../../../shared/money.js';
+import type { Cardinality, RuleSet, RuleSetInput } from './rule-set.js';
+
+/** Money fields: integer minor units; dates: LocalDate text; text: string. */
+export type FieldValue = string | number | null;
+export type Side = 'left' | 'right';
+
+export interface EngineRecord {
+  id: string;
+  side: Side;
+  source: string;
+  fields: Record<string, FieldValue>;
+}
+
+/** 1 `from` = `rate` `to`. Dated rates apply from their date on; undated ones are the fallback. */
+export interface FxRate {
+  from: string;
+  to: string;
+  /** Exact decimal text, e.g. "1.0850". */
+  rate: string;
+  date?: LocalDate;
+}
+
+/** A confirmed manual decision: its records are claimed before pass 1 and reported as a `locked` group. */
+export interface LockedGroup {
+  groupId: string;
+  left: string[];
+  right: string[];
+}
+
+export interface EngineInput {
+  /** Validated (and defaulted) with the `RuleSet` schema by runEngine. */
+  ruleSet: RuleSet | RuleSetInput;
+  ruleSetVersion: number;
+  /** Both sides; order does not affect the result. */
+  records: EngineRecord[];
+  fx?: FxRate[];
+  locked?: LockedGroup[];
+}
+
+export interface EngineProgress {
+  pass: string;
+  done: number;
+  total: number;
+}
+
+export interface EngineHooks {
+  onProgress?(p: EngineProgress): void;
+  /** Polled every few thousand records; returning true aborts with a `cancelled` TieoutError. */
+  isCancelled?(): boolean;
+}
+
+export type PassKind = 'key' | 'probabilistic' | 'locked';
+export type GroupStatus = 'matched' | 'suggested';
+
+/** One compared field of a candidate: what was compared, how far apart, and whether it passed. */
+export interface FieldCheck {
+  /** 'amount', 'date', a text role, or a probabilistic comparison id. */
+  field: string;
+  /** Amounts: minor units (sums for groups); dates: LocalDate; text: the normalized text. */
+  left: string | number | null;
+  /** Amounts are in the left currency (after FX, see `note`). */
+  right: string | number | null;
+  /** Currency of the amounts. */
+  unit?: string;
+  measure: 'difference' | 'days' | 'jaro_winkler' | 'token_set' | 'equal';
+  /** difference: right − left (minor units); days: right − left; similarity: 0..1; equal: 1 or 0. */
+  value: number | null;
+  /** Human-readable bound, e.g. "±0.50 USD", "[0, 60] days", "≥ 0.85". */
+  tolerance: string;
+  pass: boolean | null;
+  /** Probabilistic: the level reached and its log2(m/u) weight; deterministic passes: null. */
+  level?: 'exact' | 'close' | 'far' | 'null';
+  weight: number | null;
+  note?: string;
+}
+
+export interface Explanation {
+  pass: string;
+  passKind: PassKind;
+  ruleSetVersion: number;
+  cardinality?: Cardinality;
+  /** Normalized keys per side (distinct, sorted); blocking keys for probabilistic passes. */
+  keys: { left: string[]; right: string[] };
+  checks: FieldCheck[];
+  /** Probabilistic: log2 prior odds; prior + Σ check weights = score. */
+  prior?: number;
+  score?: number;
+  thresholds?: { match: number; suggest: number };
+  notes?: string[];
+}
+
+export interface Group {
+  /** Content-derived: a 64-bit hash of pass id + sorted member ids, 16 hex digits. */
+  id: string;
+  pass: string;
+  passKind: PassKind;
+  status: GroupStatus;
+  left: string[];
+  right: string[];
+  /** Probabilistic: log2 posterior odds; otherwise null. */
+  score: number | null;
+  explanation: Explanation;
+}
+
+export const EXCEPTION_CLASSES = [
+  'amount_variance',
+  'date_variance',
+  'currency_mismatch',
+  'duplicate',
+  'ambiguous',
+  'unmatched_left',
+  'unmatched_right',
+] as const;
+export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number];
+
+export interface EngineException {
+  id: string;
+  class: ExceptionClass;
+  left: string[];
+  right: string[];
+  /** duplicate: the group holding the original record (when it is in a group). */
+  groupId?: string;
+  /** duplicate: the record this one copies. */
+  duplicateOf?: string;
+  /** Unmatched amount, absolute variance, or the amount the records carry. Always ≥ 0. */
+  amountAtRisk: Money;
+  pass?: string;
+  explanation?: Explanation;
+  /** One line for people, e.g. "Unbilled: no invoice line matched". */
+  detail: string;
+}
+
+export interface PassStats {
+  pass: string;
+  kind: PassKind;
+  groups: number;
+  matched: number;
+  suggested: number;
+  left: number;
+  right: number;
+  exceptions: number;
+  /** Key blocks left alone because they exceeded maxPerSide/maxSteps (grouping) or maxBlockPairs (probabilistic). */
+  cappedBlocks: number;
+  /** Probabilistic: candidate pairs scored. */
+  candidates?: number;
+}
+
+export interface EngineStats {
+  records: { left: number; right: number };
+  passes: PassStats[];
+  classes: Record<ExceptionClass, { count: number; left: number; right: number }>;
+  matched: { groups: number; left: number; right: number };
+  suggested: { groups: number; left: number; right: number };
+}
+
+export interface EngineResult {
+  ruleSetVersion: number;
+  /** Ordered by pass (locked first), then id. */
+  groups: Group[];
+  /** Ordered by class (as in EXCEPTION_CLASSES), then id. */
+  exceptions: EngineException[];
+  stats: EngineStats;
+}

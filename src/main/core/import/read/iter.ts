@@ -1,0 +1,75 @@
+/**
+ * Row iteration over batches. An async generator costs a few promise hops per `yield`,
+ * which at a million rows is a large share of the read; this hands out buffered rows
+ * with one already-resolved promise each and only goes async between batches.
+ * Meant for one `for await` loop (no concurrent `next()` calls).
+ */
+export class BatchIterator<R, T> implements AsyncIterableIterator<T> {
+  private batch: R[];
+  private k = 0;
+  private finished = false;
+
+  constructor(
+    first: R[],
+    private readonly pull: () => Promise<R[] | undefined>,
+    private readonly map: (r: R) => T,
+    private readonly close: () => Promise<void>,
+  ) {
+    this.batch = first;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.k < this.batch.length) return Promise.resolve({ value: this.map(this.batch[this.k++]!), done: false });
+    return this.slow();
+  }
+
+  private async slow(): Promise<IteratorResult<T>> {
+    while (!this.finished) {
+      let b: R[] | undefined;
+      try {
+        b = await this.pull();
+      } catch (err) {
+        await this.finish();
+        throw err;
+      }
+      if (b === undefined) break;
+      if (b.length > 0) {
+        this.batch = b;
+        this.k = 1;
+        return { value: this.map(b[0]!), done: false };
+      }
+    }
+    await this.finish();
+    return { value: undefined, done: true };
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    await this.finish();
+    return { value: undefined, done: true };
+  }
+
+  private async finish(): Promise<void> {
+    this.batch = [];
+    this.k = 0;
+    if (this.finished) return;
+    this.finished = true;
+    await this.close();
+  }
+}
+
+/** Adapt an async generator of batches to the `pull`/`close` pair above. */
+export function puller<R>(gen: AsyncGenerator<R[]>): { pull: () => Promise<R[] | undefined>; close: () => Promise<void> } {
+  return {
+    pull: async () => {
+      const r = await gen.next();
+      return r.done ? undefined : r.value;
+    },
+    close: async () => {
+      await gen.return(undefined);
+    },
+  };
+}

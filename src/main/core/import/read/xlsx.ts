@@ -1,0 +1,441 @@
+/**
+ * Spreadsheet reader (.xlsx .xlsm .xls .ods) over SheetJS; the only module that imports 'xlsx'
+ * for reading. SheetJS parses the whole workbook in memory, so input is capped by size.
+ *
+ * Cell texts: strings as stored; numbers as plain decimal text rounded to Excel's 15 significant
+ * digits (so a cached 0.30000000000000004 reads '0.3' and never '3E-1'); date-formatted numbers
+ * as 'YYYY-MM-DD' (or 'YYYY-MM-DD HH:MM:SS' when a date-time format holds a time), honouring the
+ * 1904 date system; formulas by their cached value only; booleans 'TRUE'/'FALSE'.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import * as XLSX from 'xlsx';
+import type { CellObject, Range, WorkBook, WorkSheet } from 'xlsx';
+import { TieoutError } from '../../../../shared/error.js';
+import { localDate } from '../../../../shared/date.js';
+import { dedupeHeaders, detectHeaderIndex, HEADER_SCAN_ROWS, looksLikeValue, type HeaderCandidate } from './headers.js';
+import { BatchIterator } from './iter.js';
+import { unreadable } from './source.js';
+
+export const MAX_SPREADSHEET_BYTES = 200 * 1024 * 1024;
+
+export interface SheetOptions {
+  /** Sheet name; the first visible sheet when absent. */
+  sheet?: string;
+  /** 1-based Excel row of the header; detected when absent. */
+  headerRow?: number;
+  /** Size cap (default 200 MB). */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface SheetRow {
+  /** The Excel row number the user sees (1-based). */
+  row: number;
+  cells: string[];
+  issues?: string[];
+}
+
+export interface SheetTable {
+  fileName: string;
+  sheet: string;
+  sheets: string[];
+  headers: string[];
+  /** Excel row of the (first) header row. */
+  headerRow: number;
+  /** 2 or more when merged cells make a multi-row header; data starts below the last. */
+  headerRowCount: number;
+  rows: AsyncIterable<SheetRow>;
+  totalBytes: number;
+  /** Progress as a share of `totalBytes`, by rows handed out (the file is already in memory). */
+  bytesRead(): number;
+  close(): Promise<void>;
+}
+
+interface Ssf {
+  is_date(fmt: string): boolean;
+  parse_date_code(v: number, opts?: { date1904?: boolean }): { y: number; m: number; d: number; H: number; M: number; S: number } | null;
+}
+const SSF = XLSX.SSF as Ssf;
+
+interface Loaded {
+  name: string;
+  path: string;
+  size: number;
+  buf: Buffer;
+}
+
+async function load(path: string, maxBytes: number): Promise<Loaded> {
+  const name = basename(path);
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    size = st.size;
+  } catch (err) {
+    throw unreadable({ name, path }, err);
+  }
+  if (size > maxBytes) {
+    throw new TieoutError(
+      'file_unreadable',
+      `${name} is ${mb(size)}; spreadsheets over ${mb(maxBytes)} cannot be opened. Save the sheet as CSV and import that instead.`,
+      { file: name, path },
+    );
+  }
+  try {
+    return { name, path, size, buf: await readFile(path) };
+  } catch (err) {
+    throw unreadable({ name, path }, err);
+  }
+}
+
+function mb(n: number): string {
+  return `${Math.round(n / (1024 * 1024))} MB`;
+}
+
+function parseBook(f: Loaded, extra: XLSX.ParsingOptions): WorkBook {
+  try {
+    return XLSX.read(f.buf, {
+      type: 'buffer',
+      dense: true,
+      cellDates: false,
+      cellNF: true,
+      // Formulas are parsed only to flag cells that have no cached value; values come from `v`.
+      cellFormula: true,
+      cellHTML: false,
+      cellStyles: false,
+      ...extra,
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new TieoutError('file_unreadable', `Cannot read ${f.name} as a spreadsheet: ${reason}`, { file: f.name, path: f.path });
+  }
+}
+
+/** Sheet names in workbook order (hidden ones included). */
+export async function listSheets(path: string, opts: { maxBytes?: number } = {}): Promise<string[]> {
+  const f = await load(path, opts.maxBytes ?? MAX_SPREADSHEET_BYTES);
+  return parseBook(f, { bookSheets: true }).SheetNames.slice();
+}
+
+/** Open one sheet as a table: find the header (below any title rows), then hand out data rows. */
+export async function openSheet(path: string, opts: SheetOptions = {}): Promise<SheetTable> {
+  const f = await load(path, opts.maxBytes ?? MAX_SPREADSHEET_BYTES);
+  if (opts.signal?.aborted) throw new TieoutError('cancelled', `Reading ${f.name} was cancelled`, { file: f.name, path: f.path });
+  let wb = parseBook(f, { sheets: opts.sheet ?? 0 });
+  const sheets = wb.SheetNames.slice();
+  let sheetName = opts.sheet;
+  if (sheetName === undefined) {
+    const visible = firstVisible(wb);
+    sheetName = visible ?? sheets[0];
+    if (sheetName !== undefined && sheetName !== sheets[0]) wb = parseBook(f, { sheets: sheetName });
+  }
+  if (sheetName === undefined || !sheets.includes(sheetName)) {
+    throw new TieoutError(
+      'not_found',
+      sheets.length === 0 ? `${f.name} has no sheets` : `${f.name} has no sheet named "${sheetName}"; its sheets are ${sheets.map((s) => `"${s}"`).join(', ')}`,
+      { file: f.name, path: f.path, sheet: sheetName },
+    );
+  }
+  const ws = wb.Sheets[sheetName];
+  const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
+  const grid = ws ? new Grid(ws, date1904) : undefined;
+  if (!grid || grid.isEmpty) {
+    throw new TieoutError('parse', `Sheet "${sheetName}" in ${f.name} is empty`, { file: f.name, path: f.path, sheet: sheetName });
+  }
+  return grid.table(f, sheetName, sheets, opts);
+}
+
+function firstVisible(wb: WorkBook): string | undefined {
+  const meta = wb.Workbook?.Sheets;
+  if (!meta) return wb.SheetNames[0];
+  const i = meta.findIndex((s) => !s.Hidden);
+  return i >= 0 ? wb.SheetNames[i] : wb.SheetNames[0];
+}
+
+interface CellText {
+  text: string;
+  /** Stored as a string (header-like) rather than a number, date or boolean. */
+  isString: boolean;
+  issue?: string;
+}
+
+const EMPTY: CellText = { text: '', isString: false };
+
+/** Merged ranges looked up by cell: every covered cell points at its range's top-left anchor. */
+class Merges {
+  private readonly anchor = new Map<number, { r: number; c: number }>();
+  constructor(readonly ranges: Range[]) {
+    for (const m of ranges) {
+      // Huge merges (whole rows/columns) are formatting; only map modest ones.
+      if ((m.e.r - m.s.r + 1) * (m.e.c - m.s.c + 1) > 10_000) continue;
+      for (let r = m.s.r; r <= m.e.r; r++) for (let c = m.s.c; c <= m.e.c; c++) this.anchor.set(r * 16384 + c, m.s);
+    }
+  }
+  anchorOf(r: number, c: number): { r: number; c: number } | undefined {
+    return this.anchor.get(r * 16384 + c);
+  }
+}
+
+class Grid {
+  private readonly data: Array<Array<CellObject | undefined> | undefined>;
+  private readonly range: Range | undefined;
+  private readonly merges: Merges;
+
+  constructor(
+    ws: WorkSheet,
+    private readonly date1904: boolean,
+  ) {
+    this.data = (ws['!data'] as Array<Array<CellObject | undefined> | undefined> | undefined) ?? [];
+    const ref = ws['!ref'];
+    this.range = ref ? XLSX.utils.decode_range(ref) : undefined;
+    this.merges = new Merges((ws['!merges'] as Range[] | undefined) ?? []);
+  }
+
+  get isEmpty(): boolean {
+    if (!this.range) return true;
+    for (let r = this.range.s.r; r <= this.range.e.r; r++) {
+      const row = this.data[r];
+      if (row && row.some((c) => c !== undefined && c !== null && cellText(c, this.date1904).text !== '')) return false;
+    }
+    return true;
+  }
+
+  private text(r: number, c: number): CellText {
+    const cell = this.data[r]?.[c];
+    return cell ? cellText(cell, this.date1904) : EMPTY;
+  }
+
+  /** For header rows: a merged cell reads as its anchor's value wherever it covers. */
+  private mergedText(r: number, c: number): CellText {
+    const a = this.merges.anchorOf(r, c);
+    return a ? this.text(a.r, a.c) : this.text(r, c);
+  }
+
+  table(f: Loaded, sheet: string, sheets: string[], opts: SheetOptions): SheetTable {
+    const range = this.range!;
+    const c0 = range.s.c;
+    const c1 = range.e.c;
+
+    let h: number;
+    if (opts.headerRow !== undefined) {
+      h = opts.headerRow - 1;
+    } else {
+      const sample: HeaderCandidate[] = [];
+      for (let r = range.s.r; r <= Math.min(range.e.r, range.s.r + HEADER_SCAN_ROWS - 1); r++) {
+        let nonEmpty = 0;
+        let text = 0;
+        for (let c = c0; c <= c1; c++) {
+          const t = this.mergedText(r, c);
+          if (t.text.trim() === '') continue;
+          nonEmpty++;
+          if (t.isString && !looksLikeValue(t.text)) text++;
+        }
+        sample.push({ nonEmpty, text });
+      }
+      h = range.s.r + detectHeaderIndex(sample);
+    }
+    const hEnd = this.headerEnd(h, c0, c1);
+
+    // Column names: the distinct texts down the header rows, merged cells filled in.
+    const names: string[] = [];
+    for (let c = c0; c <= c1; c++) {
+      const parts: string[] = [];
+      for (let r = h; r <= hEnd; r++) {
+        const t = this.mergedText(r, c).text.trim();
+        if (t !== '' && parts[parts.length - 1] !== t) parts.push(t);
+      }
+      names.push(parts.join(' / '));
+    }
+    let first = names.findIndex((n) => n !== '');
+    let last = names.length - 1;
+    while (last > first && names[last] === '') last--;
+    if (first < 0) {
+      throw new TieoutError('parse', `Sheet "${sheet}" in ${f.name} has no header row at row ${h + 1}`, { file: f.name, path: f.path, sheet, row: h + 1 });
+    }
+    const headers = dedupeHeaders(names.slice(first, last + 1));
+    const from = c0 + first;
+    const to = c0 + last;
+    const width = to - from + 1;
+
+    const total = Math.max(1, range.e.r - hEnd);
+    let r = hEnd + 1;
+    let done = 0;
+    const date1904 = this.date1904;
+    const data = this.data;
+    const pull = async (): Promise<SheetRow[] | undefined> => {
+      if (opts.signal?.aborted) throw new TieoutError('cancelled', `Reading ${f.name} was cancelled`, { file: f.name, path: f.path, sheet });
+      if (r > range.e.r) return undefined;
+      const out: SheetRow[] = [];
+      const stop = Math.min(range.e.r, r + 999);
+      for (; r <= stop; r++) {
+        done++;
+        const row = data[r];
+        if (!row) continue;
+        const cells = new Array<string>(width);
+        let issues: string[] | undefined;
+        let any = false;
+        for (let k = 0; k < width; k++) {
+          const cell = row[from + k];
+          const t = cell ? cellText(cell, date1904) : EMPTY;
+          cells[k] = t.text;
+          if (t.text !== '') any = true;
+          if (t.issue) (issues ??= []).push(`${t.issue} in column ${XLSX.utils.encode_col(from + k)} ("${headers[k]}")`);
+        }
+        for (let c = c0; c <= c1; c++) {
+          if (c >= from && c <= to) continue;
+          const cell = row[c];
+          const t = cell ? cellText(cell, date1904) : EMPTY;
+          if (t.text.trim() === '') continue;
+          any = true;
+          (issues ??= []).push(`value ${JSON.stringify(t.text)} in column ${XLSX.utils.encode_col(c)}, which has no header, was left out`);
+        }
+        if (!any && !issues) continue;
+        out.push(issues ? { row: r + 1, cells, issues } : { row: r + 1, cells });
+      }
+      return out;
+    };
+
+    const rows = new BatchIterator<SheetRow, SheetRow>([], pull, (x) => x, async () => {
+      r = range.e.r + 1;
+    });
+    return {
+      fileName: f.name,
+      sheet,
+      sheets,
+      headers,
+      headerRow: h + 1,
+      headerRowCount: hEnd - h + 1,
+      rows,
+      totalBytes: f.size,
+      bytesRead: () => Math.min(f.size, Math.round((f.size * done) / total)),
+      close: async () => {
+        await rows.return();
+      },
+    };
+  }
+
+  /**
+   * Last header row. The header spans more than one row when a merge starting on the header row
+   * runs down (e.g. 'IO' merged over rows 3-4), or when the header row has a horizontal merge
+   * (a group label such as 'Amount' over two columns) and the next row holds only texts under
+   * such merges ('Net', 'Gross'). At most three rows.
+   */
+  private headerEnd(h: number, c0: number, c1: number): number {
+    let end = h;
+    const groups: Range[] = [];
+    for (const m of this.merges.ranges) {
+      if (m.s.r !== h) continue;
+      if (m.e.r > end) end = m.e.r;
+      if (m.e.c > m.s.c) groups.push(m);
+    }
+    if (end === h && groups.length > 0 && this.range && h + 1 <= this.range.e.r) {
+      let texts = 0;
+      let ok = true;
+      for (let c = c0; c <= c1 && ok; c++) {
+        const t = this.text(h + 1, c);
+        if (t.text.trim() === '') continue;
+        texts++;
+        ok = t.isString && !looksLikeValue(t.text) && groups.some((g) => c >= g.s.c && c <= g.e.c);
+      }
+      if (ok && texts > 0) end = h + 1;
+    }
+    return Math.min(end, h + 2);
+  }
+}
+
+/** The text of one cell. Exported for tests. */
+export function cellText(cell: CellObject, date1904: boolean): CellText {
+  const v = cell.v;
+  switch (cell.t) {
+    case 's':
+      return { text: v === undefined || v === null ? '' : String(v), isString: true };
+    case 'n': {
+      if (typeof v !== 'number') return missingValue(cell);
+      const fmt = typeof cell.z === 'string' ? cell.z : undefined;
+      if (fmt && fmt !== 'General' && SSF.is_date(fmt)) return { text: serialDateText(v, fmt, date1904, cell), isString: false };
+      // Zero-padded codes ('00123') and text-formatted numbers: the shown text is the value.
+      if (fmt && (/^0+$/.test(fmt) || fmt === '@') && typeof cell.w === 'string') return { text: cell.w, isString: false };
+      return { text: numberText(v), isString: false };
+    }
+    case 'd':
+      return { text: dateObjectText(v), isString: false };
+    case 'b':
+      return { text: v ? 'TRUE' : 'FALSE', isString: false };
+    case 'e': {
+      const text = typeof cell.w === 'string' ? cell.w : '#ERROR';
+      return { text, isString: false, issue: `formula error ${text}` };
+    }
+    default:
+      return missingValue(cell);
+  }
+}
+
+function missingValue(cell: CellObject): CellText {
+  if (cell.f) return { text: '', isString: false, issue: 'formula without a saved result (open and save the file in Excel to calculate it)' };
+  return EMPTY;
+}
+
+/** Quoted literals and [..] sections (colours, locales, elapsed units) don't tell date from time. */
+function formatTokens(fmt: string): string {
+  return fmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').replace(/\\./g, '');
+}
+
+function serialDateText(v: number, fmt: string, date1904: boolean, cell: CellObject): string {
+  const tokens = formatTokens(fmt);
+  const hasDate = /[dy]/i.test(tokens) || /m{3,}/i.test(tokens);
+  const p = SSF.parse_date_code(v, { date1904 });
+  if (!p || !hasDate) return typeof cell.w === 'string' ? cell.w : numberText(v);
+  const date = localDate(p.y, p.m, p.d);
+  const hasTime = /[hs]/i.test(tokens);
+  if (!hasTime || (p.H === 0 && p.M === 0 && p.S === 0)) return date;
+  return `${date} ${pad2(p.H)}:${pad2(p.M)}:${pad2(p.S)}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * Date objects are rare with cellDates off. SheetJS may build them at UTC or local midnight;
+ * whichever is midnight is taken as the calendar date.
+ */
+function dateObjectText(v: unknown): string {
+  if (typeof v === 'string') return /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : v;
+  if (!(v instanceof Date) || Number.isNaN(v.getTime())) return '';
+  if (v.getUTCHours() === 0 && v.getUTCMinutes() === 0 && v.getUTCSeconds() === 0) {
+    return localDate(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate());
+  }
+  if (v.getHours() === 0 && v.getMinutes() === 0 && v.getSeconds() === 0) {
+    return localDate(v.getFullYear(), v.getMonth() + 1, v.getDate());
+  }
+  return `${localDate(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate())} ${pad2(v.getUTCHours())}:${pad2(v.getUTCMinutes())}:${pad2(v.getUTCSeconds())}`;
+}
+
+/**
+ * A stored double as plain decimal text: rounded to 15 significant digits (Excel's precision,
+ * which removes binary noise like 0.30000000000000004) and never in exponent form.
+ */
+export function numberText(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  return plainDecimal(Number(v.toPrecision(15)));
+}
+
+/** String(n) without exponent notation. */
+export function plainDecimal(n: number): string {
+  const s = String(n);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  const neg = s.startsWith('-');
+  const mant = s.slice(neg ? 1 : 0, e);
+  const exp = Number(s.slice(e + 1));
+  const dot = mant.indexOf('.');
+  const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
+  const point = (dot < 0 ? mant.length : dot) + exp;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return neg ? `-${out}` : out;
+}
