@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { TieoutBridge } from '../shared/bridge.js';
 import { CALL_NAMES, IPC_EVENT_CHANNEL, ipcChannel, type CallName, type CallResult, type CoreEvent } from '../shared/contract.js';
 
@@ -18,6 +18,8 @@ const bridge: TieoutBridge = {
     return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
   },
   chooseWorkspace: (mode) => ipcRenderer.invoke('tieout:dialog.workspace', mode) as Promise<string | null>,
+  chooseImportFile: () => ipcRenderer.invoke('tieout:dialog.import-file') as Promise<string | null>,
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('tieout', bridge);

@@ -9,4 +9,8 @@ export type TieoutBridge = {
   onEvent(listener: (e: CoreEvent) => void): () => void;
   /** Native dialogs, Electron only. */
   chooseWorkspace(mode: 'open' | 'create'): Promise<string | null>;
+  /** A native "choose a file to import" dialog. */
+  chooseImportFile(): Promise<string | null>;
+  /** The local path of a dropped file (Electron's webUtils.getPathForFile). */
+  pathForFile(file: File): string;
 };

@@ -234,6 +234,9 @@ export const CallResult = z.union([
 ]);
 export type CallResult = z.infer<typeof CallResult>;
 
+/** Browser mode's answer to POST /api/upload (a dropped file streamed to a private temp folder). */
+export const UploadResult = z.object({ path: z.string() });
+
 /** Names of the Electron IPC channels, one per call, never a generic invoke. */
 export const ipcChannel = (name: CallName): string => `tieout:${name}`;
 export const IPC_EVENT_CHANNEL = 'tieout:event';

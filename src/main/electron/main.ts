@@ -84,6 +84,15 @@ async function createWindow(): Promise<void> {
     return chooseWorkspace(mode);
   });
 
+  ipcMain.handle('tieout:dialog.import-file', async (event) => {
+    if (!trusted(event.senderFrame)) return null;
+    const r = await dialog.showOpenDialog(win!, {
+      properties: ['openFile'],
+      filters: [{ name: 'Spreadsheets and data', extensions: ['csv', 'txt', 'tsv', 'xlsx', 'xlsm', 'xls', 'ods', 'json', 'ndjson', 'jsonl'] }],
+    });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+
   win = new BrowserWindow(mainWindowOptions(join(here, '../preload/index.cjs')));
   hardenWebContents(win.webContents);
   win.once('ready-to-show', () => win?.show());

@@ -1,5 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -20,6 +23,8 @@ export interface ServerOptions {
   port?: number;
   token?: string;
   maxBodyBytes?: number;
+  /** Largest file a browser may upload for import (drag and drop). */
+  maxUploadBytes?: number;
 }
 
 export interface RunningServer {
@@ -99,6 +104,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const streams = new Set<ServerResponse>();
   const rendererDir = opts.rendererDir ? resolve(opts.rendererDir) : null;
   let port = 0;
+  const maxUpload = opts.maxUploadBytes ?? 2 * 1024 ** 3;
+  let uploadDir: string | null = null;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
@@ -131,6 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         req.on('close', () => streams.delete(res));
         return;
       }
+      if (url.pathname === '/api/upload' && req.method === 'POST') return upload(req, res, url);
       const m = /^\/api\/call\/([a-z.]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') return sendError(res, new TieoutError('not_found', `No API route ${req.method} ${url.pathname}`));
       const name = m[1]!;
@@ -166,6 +174,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     createReadStream(file).pipe(res);
   }
 
+  /** A dropped file streamed to this server's private temp folder, so the core can read it by path. */
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[^\w.\- ]/g, '_').slice(0, 200) || 'upload';
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxUpload) {
+      req.resume();
+      return sendJson(res, 413, { ok: false, error: new TieoutError('bad_input', `${name} is larger than ${maxUpload} bytes`).toShape() });
+    }
+    uploadDir ??= mkdtempSync(join(tmpdir(), 'tieout-upload-'));
+    const target = join(mkdtempSync(join(uploadDir, 'f-')), name);
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxUpload) req.destroy(new Error(`${name} is larger than ${maxUpload} bytes`));
+    });
+    await pipeline(req, createWriteStream(target));
+    return sendJson(res, 200, { ok: true, result: { path: target } });
+  }
+
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
@@ -186,7 +213,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         for (const s of streams) s.end();
         streams.clear();
         server.closeAllConnections();
-        server.close(() => ok());
+        server.close(() => {
+          if (uploadDir) rmSync(uploadDir, { recursive: true, force: true });
+          ok();
+        });
       }),
   };
 }

@@ -11,5 +11,7 @@ export function electronTransport(bridge: TieoutBridge): Transport {
     },
     subscribe: (listener) => bridge.onEvent(listener),
     chooseWorkspace: (mode) => bridge.chooseWorkspace(mode),
+    chooseImportFile: () => bridge.chooseImportFile(),
+    fileToPath: async (file) => bridge.pathForFile(file),
   };
 }

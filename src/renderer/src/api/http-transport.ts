@@ -1,4 +1,5 @@
-import { CoreEvent } from '../../../shared/contract.js';
+import { CoreEvent, UploadResult } from '../../../shared/contract.js';
+import { TieoutError } from '../../../shared/error.js';
 import type { Transport } from './transport.js';
 import { unwrap } from './unwrap.js';
 
@@ -43,5 +44,16 @@ export function httpTransport(token: string): Transport {
       return () => listeners.delete(listener);
     },
     chooseWorkspace: null,
+    chooseImportFile: null,
+    async fileToPath(file) {
+      const res = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+        body: file,
+      });
+      const body = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
+      if (!body.ok) throw new TieoutError('file_unreadable', body.error?.message ?? `Upload of ${file.name} failed`);
+      return UploadResult.parse(body.result).path;
+    },
   };
 }

@@ -3,10 +3,19 @@ import type { WorkspaceInfo } from '../../../shared/contract.js';
 import type { Transport } from '../api/index.js';
 import { ProgressBar } from '../features/jobs/ProgressBar.js';
 import { useJob } from '../features/jobs/use-job.js';
+import { ImportWizard } from '../features/import/ImportWizard.js';
 import { RecordsView } from '../features/records/RecordsView.js';
+import { SourcesView } from '../features/sources/SourcesView.js';
 import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
+
+type View = 'records' | 'import' | 'sources';
+const VIEWS: [View, string][] = [
+  ['records', 'Records'],
+  ['import', 'Import'],
+  ['sources', 'Sources'],
+];
 
 export function App({ transport }: { transport: Transport }) {
   return (
@@ -22,6 +31,7 @@ function Workbench() {
   const [sourceId, setSourceId] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
+  const [view, setView] = useState<View>('records');
   const job = useJob();
 
   const showError = useCallback((e: unknown) => setError(errorText(e)), []);
@@ -68,6 +78,15 @@ function Workbench() {
       )}
       {job.progress && <ProgressBar progress={job.progress} onCancel={job.cancel} />}
       {info && (
+        <nav className="views" aria-label="Views">
+          {VIEWS.map(([id, label]) => (
+            <button key={id} type="button" className={view === id ? 'view active' : 'view'} aria-pressed={view === id} onClick={() => setView(id)}>
+              {label}
+            </button>
+          ))}
+        </nav>
+      )}
+      {info && view === 'records' && (
         <nav className="source-tabs" aria-label="Sources">
           {info.sources.map((s) => (
             <button
@@ -85,8 +104,10 @@ function Workbench() {
       )}
       <main className="content">
         {!info && <p className="empty">Open a workspace (.tieout) or create a new one to start.</p>}
-        {info && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
-        {source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
+        {info && view === 'records' && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
+        {info && view === 'records' && source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
+        {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
+        {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}
       </main>
     </div>
   );

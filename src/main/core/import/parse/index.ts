@@ -120,7 +120,7 @@ function isCompactDate(v: string): boolean {
 /**
  * A field type suggested from sample values (blanks ignored): currency codes → currency;
  * whole numbers → integer (YYYYMMDD values → date); dates → date; amounts → money; other
- * exact numbers (such as 4-place rates) → decimal; anything else → text. Plain whole numbers
+ * exact numbers (such as 4-place rates) → decimal; anything else → text. Plain numbers
  * are never suggested as Excel serial dates.
  */
 export function suggestFieldType(samples: readonly string[]): FieldType {

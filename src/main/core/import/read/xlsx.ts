@@ -15,6 +15,7 @@ import { TieoutError } from '../../../../shared/error.js';
 import { localDate } from '../../../../shared/date.js';
 import { dedupeHeaders, detectHeaderIndex, HEADER_SCAN_ROWS, looksLikeValue, type HeaderCandidate } from './headers.js';
 import { BatchIterator } from './iter.js';
+import { numberText } from './number-text.js';
 import { unreadable } from './source.js';
 
 export const MAX_SPREADSHEET_BYTES = 200 * 1024 * 1024;
@@ -223,15 +224,19 @@ class Grid {
     } else {
       const sample: HeaderCandidate[] = [];
       for (let r = range.s.r; r <= Math.min(range.e.r, range.s.r + HEADER_SCAN_ROWS - 1); r++) {
+        // Merged cells count across their width, except a lone value (a title merged over the table).
         let nonEmpty = 0;
         let text = 0;
+        let distinct = 0;
         for (let c = c0; c <= c1; c++) {
-          const t = this.mergedText(r, c);
+          const a = this.merges.anchorOf(r, c);
+          const t = a ? this.text(a.r, a.c) : this.text(r, c);
           if (t.text.trim() === '') continue;
           nonEmpty++;
+          if (!a || (a.r === r && a.c === c)) distinct++;
           if (t.isString && !looksLikeValue(t.text)) text++;
         }
-        sample.push({ nonEmpty, text });
+        sample.push(distinct <= 1 ? { nonEmpty: Math.min(nonEmpty, 1), text: Math.min(text, 1) } : { nonEmpty, text });
       }
       h = range.s.r + detectHeaderIndex(sample);
     }
@@ -410,32 +415,4 @@ function dateObjectText(v: unknown): string {
     return localDate(v.getFullYear(), v.getMonth() + 1, v.getDate());
   }
   return `${localDate(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate())} ${pad2(v.getUTCHours())}:${pad2(v.getUTCMinutes())}:${pad2(v.getUTCSeconds())}`;
-}
-
-/**
- * A stored double as plain decimal text: rounded to 15 significant digits (Excel's precision,
- * which removes binary noise like 0.30000000000000004) and never in exponent form.
- */
-export function numberText(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  return plainDecimal(Number(v.toPrecision(15)));
-}
-
-/** String(n) without exponent notation. */
-export function plainDecimal(n: number): string {
-  const s = String(n);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const neg = s.startsWith('-');
-  const mant = s.slice(neg ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const dot = mant.indexOf('.');
-  const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
-  const point = (dot < 0 ? mant.length : dot) + exp;
-  let out: string;
-  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return neg ? `-${out}` : out;
 }
