@@ -158,6 +158,52 @@ const ImportFileOptions = {
   delimiter: z.enum([',', ';', '\t', '|']).optional(),
 };
 
+export const ReconciliationInfo = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  left: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  right: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  ruleSetVersion: z.number().int().nullable(),
+  runs: z.number().int(),
+});
+export type ReconciliationInfo = z.infer<typeof ReconciliationInfo>;
+
+export const RunTotals = z.object({
+  byStatus: z.array(z.object({ status: z.string(), groups: z.number().int(), records: z.number().int() })),
+  byClass: z.array(z.object({ class: z.string(), currency: z.string(), exceptions: z.number().int(), amount_minor: z.number().int() })),
+});
+export type RunTotals = z.infer<typeof RunTotals>;
+
+/** Rules travel as JSON; the core validates them against the engine's rule-set schema and names the path of any error. */
+export const RulesJson = z.unknown();
+
+export const MatchRunSummary = z.object({
+  runId: z.number().int().nullable(),
+  dryRun: z.boolean(),
+  reconciliation: z.string(),
+  ruleSetVersion: z.number().int(),
+  stats: z.unknown(),
+  totals: RunTotals.nullable(),
+  diff: z.unknown().nullable(),
+  resultSha256: z.string(),
+});
+export type MatchRunSummary = z.infer<typeof MatchRunSummary>;
+
+export const RunInfo = z.object({
+  id: z.number().int(),
+  reconciliation: z.string(),
+  ruleSetVersion: z.number().int(),
+  engineVersion: z.string(),
+  actor: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  resultSha256: z.string(),
+  totals: RunTotals,
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+const ReconciliationName = z.string().trim().min(1).max(120);
+
 const WorkspacePath = z.string().min(1).max(4096);
 
 export const calls = {
@@ -195,6 +241,33 @@ export const calls = {
     input: z.object({ batchId: z.number().int().positive(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }),
     output: z.object({ total: z.number().int(), rows: z.array(RejectedRow) }),
   },
+  'reconciliations.list': { input: z.object({}), output: z.array(ReconciliationInfo) },
+  'reconciliations.create': {
+    input: z.object({
+      name: ReconciliationName,
+      left: z.array(z.number().int().positive()).min(1),
+      right: z.array(z.number().int().positive()).min(1),
+      rules: RulesJson.optional(),
+    }),
+    output: z.object({ reconciliation: ReconciliationInfo, rules: RulesJson, suggested: z.boolean() }),
+  },
+  'rules.get': {
+    input: z.object({ reconciliation: ReconciliationName }),
+    output: z.object({ version: z.number().int(), rules: RulesJson, versions: z.array(z.object({ version: z.number().int(), createdAt: z.string(), createdBy: z.string() })) }),
+  },
+  'rules.save': {
+    input: z.object({ reconciliation: ReconciliationName, rules: RulesJson }),
+    output: z.object({ version: z.number().int(), created: z.boolean() }),
+  },
+  'rules.suggest': {
+    input: z.object({ left: z.array(z.number().int().positive()).min(1), right: z.array(z.number().int().positive()).min(1) }),
+    output: z.object({ rules: RulesJson, preview: z.unknown() }),
+  },
+  'match.run': {
+    input: z.object({ jobId: JobId, reconciliation: ReconciliationName, draftRules: RulesJson.optional() }),
+    output: MatchRunSummary,
+  },
+  'runs.list': { input: z.object({ reconciliation: ReconciliationName.optional() }), output: z.array(RunInfo) },
   'job.cancel': { input: z.object({ jobId: JobId }), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 

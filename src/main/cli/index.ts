@@ -2,9 +2,10 @@ import { describeLocation, TieoutError } from '../../shared/error.js';
 import { UsageError, type Command, type Io } from './command.js';
 import { demo, info, init } from './workspace-commands.js';
 import { importCommand, recordsCommand } from './import-commands.js';
+import { matchCommand, resultsCommand, rulesCommand } from './match-commands.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand];
+const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, matchCommand, rulesCommand, resultsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -3,6 +3,7 @@ import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { previewImport } from './import/preview.js';
+import { createReconciliation, getRules, reconciliationInfos, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
 import {
   appendAuditEvent,
   countRejectedRows,
@@ -106,6 +107,31 @@ export function createService(opts: ServiceOptions = {}): Service {
       total: countRejectedRows(current().db, batchId),
       rows: listRejectedRows(current().db, batchId, limit, offset),
     }),
+    'reconciliations.list': async () => reconciliationInfos(current().db),
+    'reconciliations.create': async (req) => {
+      const result = createReconciliation(current().db, req, actor);
+      emit({ type: 'workspace.changed', tables: ['reconciliation'] });
+      return result;
+    },
+    'rules.get': async ({ reconciliation }) => getRules(current().db, reconciliation),
+    'rules.save': async ({ reconciliation, rules }) => {
+      const result = saveRules(current().db, reconciliation, rules, actor);
+      emit({ type: 'workspace.changed', tables: ['rule_set_version'] });
+      return result;
+    },
+    'rules.suggest': async ({ left, right }) => suggestRulesFor(current().db, left, right),
+    'match.run': async ({ jobId, reconciliation, draftRules }) => {
+      const w = current();
+      const result = await job(jobId, (signal) =>
+        runInWorker('match', w.path, { reconciliation, actor, ...(draftRules !== undefined && { draftRules }) }, {
+          signal,
+          onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
+        }),
+      );
+      if (!result.dryRun) emit({ type: 'workspace.changed', tables: ['run'] });
+      return result;
+    },
+    'runs.list': async ({ reconciliation }) => runInfos(current().db, reconciliation),
     'job.cancel': async ({ jobId }) => {
       const c = jobs.get(jobId);
       c?.abort();

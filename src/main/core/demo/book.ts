@@ -1,11 +1,16 @@
-import { amountText, pickAmountStyle } from './noise.js';
-import { BillingSchedule, dateAt } from './calendar.js';
+import { enc, lit, Scratch, type Enc } from './bytes.js';
+import { BillingSchedule, DEMO_YEAR, dateBytes, monthLabelBytes } from './calendar.js';
+import { CASE_KINDS, type CaseKind } from './kinds.js';
+import { pickAmountStyle, writeAmount, writeReference, type PoRef } from './noise.js';
 import type { Prng } from './prng.js';
 import { WeightedIndex } from './prng.js';
-import type { CaseKind } from './cases.js';
-import { CASE_KINDS } from './cases.js';
-import { csvField, EOL, type CsvSink, type SpillFiles } from './write.js';
 import type { VendorSpec } from './vocabulary.js';
+import { MAX_ROW_BYTES, type ChunkedFile, type CsvSink, type SpillFiles } from './write.js';
+
+const IO_PREFIX = lit(`IO-${DEMO_YEAR}-`);
+const INV_PREFIX = lit('INV-');
+const CASE_BYTES = CASE_KINDS.map((k) => Buffer.from(`${k},`, 'latin1'));
+const CASE_INDEX = new Map<CaseKind, number>(CASE_KINDS.map((k, i) => [k, i]));
 
 /**
  * One planted case instance waiting for its invoice keys. Invoice numbers are assigned
@@ -13,9 +18,11 @@ import type { VendorSpec } from './vocabulary.js';
  * closed invoice.
  */
 export interface TruthOwner {
-  readonly kind: CaseKind;
-  readonly buyIds: string;
-  readonly keys: string[];
+  readonly kind: number;
+  /** Buy lines as pairs [io sequence, line number, ...]. */
+  readonly buys: readonly number[];
+  /** Invoice keys as pairs [invoice number, invoice line, ...], filled in at close. */
+  readonly keys: number[];
   remaining: number;
 }
 
@@ -27,48 +34,87 @@ export class TruthLog {
     this.counts = Object.fromEntries(CASE_KINDS.map((k) => [k, 0])) as Record<CaseKind, number>;
   }
 
-  /** A case instance that will name `lines` invoice keys (0 writes it at once). */
-  open(kind: CaseKind, buyIds: string, lines: number): TruthOwner {
-    const owner: TruthOwner = { kind, buyIds, keys: new Array<string>(lines).fill(''), remaining: lines };
+  /** A case instance for the given buys that will name `lines` invoice keys (0 writes it at once). */
+  open(kind: CaseKind, buys: readonly number[], lines: number): TruthOwner {
+    const owner: TruthOwner = { kind: CASE_INDEX.get(kind)!, buys, keys: new Array<number>(2 * lines).fill(0), remaining: lines };
     if (lines === 0) this.write(owner);
     return owner;
   }
 
-  resolve(owner: TruthOwner, slot: number, key: string): void {
-    owner.keys[slot] = key;
+  resolve(owner: TruthOwner, slot: number, invoiceNo: number, line: number): void {
+    owner.keys[2 * slot] = invoiceNo;
+    owner.keys[2 * slot + 1] = line;
     if (--owner.remaining === 0) this.write(owner);
   }
 
   private write(owner: TruthOwner): void {
-    this.counts[owner.kind]++;
-    this.sink.push(`${owner.kind},${owner.buyIds},${owner.keys.join('|')}${EOL}`);
+    this.counts[CASE_KINDS[owner.kind]!]++;
+    const w = this.sink;
+    w.reserve(MAX_ROW_BYTES);
+    w.bytes(CASE_BYTES[owner.kind]!);
+    const buys = owner.buys;
+    for (let i = 0; i < buys.length; i += 2) {
+      if (i > 0) w.byte(0x7c); // |
+      w.bytes(IO_PREFIX);
+      w.padded(buys[i]!, 6);
+      w.byte(0x2d);
+      w.padded(buys[i + 1]!, 2);
+    }
+    w.comma();
+    const keys = owner.keys;
+    for (let i = 0; i < keys.length; i += 2) {
+      if (i > 0) w.byte(0x7c);
+      w.bytes(INV_PREFIX);
+      w.uint(keys[i]!);
+      w.byte(0x23); // #
+      w.uint(keys[i + 1]!);
+    }
+    w.eol();
+    this.sink.rows++;
   }
 }
+
+/** How an invoice line's Description is composed. */
+export const DESC_STANDARD = 0; // <head> - <placement> - <Mon YYYY>
+export const DESC_CREDIT = 1; // Credit memo - <head> - <placement> - overdelivery adjustment
+export const DESC_GROUP = 2; // <head> - <count> placements - <Mon YYYY>
 
 export interface InvoiceLineSpec {
   vendor: number;
   /** Invoice date as a day offset (see calendar.ts). */
   billDate: number;
   currency: string;
-  /** PO reference text, CSV-ready (noise variants hold no commas or quotes). */
-  po: string;
-  /** Raw description; quoted here when needed. */
-  description: string;
+  po: PoRef;
+  descKind: number;
+  /** Campaign (or label) at the head of the description. */
+  head: Enc;
+  placement: Enc;
+  /** Day offset whose month names the service period. */
+  month: number;
+  /** Number of placements, for DESC_GROUP. */
+  count: number;
   impressions: number;
   /** Amount in minor units; negative for credits. */
   amount: number;
 }
 
+const DASH = lit(' - ');
+const CREDIT_HEAD = lit('Credit memo - ');
+const CREDIT_TAIL = lit(' - overdelivery adjustment');
+const PLACEMENTS_MID = lit(' placements - ');
+const CURRENCY_BYTES: Record<string, Uint8Array> = { USD: lit('USD'), EUR: lit('EUR'), GBP: lit('GBP'), CAD: lit('CAD') };
+const CURRENCY_SLOT: Record<string, number> = { USD: 0, EUR: 1, GBP: 2, CAD: 3 };
+
 interface OpenInvoice {
   /** Billing entity: index into the flattened list of all vendors' billing names. */
   readonly entity: number;
-  readonly vendorName: string;
-  readonly date: string;
+  readonly billDate: number;
   readonly currency: string;
   readonly style: number;
   readonly capacity: number;
   /** Rows without the leading "Invoice No," which is only known at close. */
-  readonly rows: string[];
+  readonly rows: Scratch;
+  readonly ends: number[];
   readonly owners: TruthOwner[];
   readonly slots: number[];
   readonly duplicated: number[];
@@ -76,7 +122,6 @@ interface OpenInvoice {
 
 /** Lines per invoice, 1..12, mostly a handful. */
 const CAPACITY = new WeightedIndex([10, 14, 14, 12, 10, 9, 8, 7, 6, 4, 3, 3]);
-const CURRENCY_SLOT: Record<string, number> = { USD: 0, EUR: 1, GBP: 2, CAD: 3 };
 
 /**
  * Groups invoice lines into vendor invoices. A vendor has one open invoice per billing
@@ -89,16 +134,16 @@ const CURRENCY_SLOT: Record<string, number> = { USD: 0, EUR: 1, GBP: 2, CAD: 3 }
 export class InvoiceBook {
   private readonly open = new Map<number, OpenInvoice>();
   private readonly schedules: BillingSchedule[];
-  private readonly vendorNames: string[][];
   private readonly entityBase: number[];
   private readonly entityNames: string[];
+  private readonly entityFields: Enc[];
   private nextNo: number;
   /** Physical invoice rows written, duplicate copies included. */
   rows = 0;
 
   constructor(
     private readonly prng: Prng,
-    vendors: readonly VendorSpec[],
+    private readonly vendors: readonly VendorSpec[],
     private readonly spill: SpillFiles,
     private readonly truth: TruthLog,
   ) {
@@ -108,8 +153,8 @@ export class InvoiceBook {
       if (!s) schedules.set(v.billingDay, (s = new BillingSchedule(v.billingDay)));
       return s;
     });
-    this.vendorNames = vendors.map((v) => v.billingNames.map(csvField));
     this.entityNames = vendors.flatMap((v) => [...v.billingNames]);
+    this.entityFields = this.entityNames.map(enc);
     let base = 0;
     this.entityBase = vendors.map((v) => {
       const b = base;
@@ -117,6 +162,11 @@ export class InvoiceBook {
       return b;
     });
     this.nextNo = prng.int(10_000, 89_999);
+  }
+
+  /** Number of billing entities (spill parts). */
+  get entities(): number {
+    return this.entityNames.length;
   }
 
   /** An invoice date for a flight ending at `end`: the vendor's next billing date, sometimes the one after. */
@@ -134,38 +184,51 @@ export class InvoiceBook {
   }
 
   /**
-   * Adds a line; `owner.keys[slot]` receives its key when the invoice closes. With
+   * Adds a line; the owner's key `slot` is filled in when the invoice closes. With
    * `duplicate`, the line is written twice, byte-identical.
    */
   add(line: InvoiceLineSpec, owner: TruthOwner, slot: number, duplicate = false): void {
     const key = line.vendor * 65_536 + line.billDate * 8 + (CURRENCY_SLOT[line.currency] ?? 7);
     let inv = this.open.get(key);
     if (!inv) {
-      const names = this.vendorNames[line.vendor]!;
-      const variant = this.prng.int(0, names.length - 1);
       inv = {
-        entity: this.entityBase[line.vendor]! + variant,
-        vendorName: names[variant]!,
-        date: dateAt(line.billDate),
+        entity: this.entityBase[line.vendor]! + this.prng.int(0, this.vendors[line.vendor]!.billingNames.length - 1),
+        billDate: line.billDate,
         currency: line.currency,
         style: pickAmountStyle(this.prng),
         capacity: CAPACITY.next(this.prng) + 1,
-        rows: [],
+        rows: new Scratch(1024),
+        ends: [],
         owners: [],
         slots: [],
         duplicated: [],
       };
       this.open.set(key, inv);
     }
-    const lineNo = inv.rows.length + 1;
-    inv.rows.push(
-      `${lineNo},${inv.date},${inv.vendorName},${line.po},${csvField(line.description)},${line.impressions},` +
-        `${amountText(line.amount, inv.currency, inv.style)},${inv.currency}${EOL}`,
-    );
+    const w = inv.rows;
+    const lineNo = inv.ends.length + 1;
+    w.reserve(MAX_ROW_BYTES);
+    w.uint(lineNo);
+    w.comma();
+    w.bytes(dateBytes(inv.billDate));
+    w.comma();
+    w.field(this.entityFields[inv.entity]!);
+    w.comma();
+    writeReference(w, line.po);
+    w.comma();
+    this.writeDescription(w, line);
+    w.comma();
+    w.int(line.impressions);
+    w.comma();
+    writeAmount(w, line.amount, inv.currency, inv.style);
+    w.comma();
+    w.bytes(CURRENCY_BYTES[inv.currency]!);
+    w.eol();
+    inv.ends.push(w.pos);
     inv.owners.push(owner);
     inv.slots.push(slot);
     if (duplicate) inv.duplicated.push(lineNo - 1);
-    if (inv.rows.length >= inv.capacity) {
+    if (lineNo >= inv.capacity) {
       this.open.delete(key);
       this.close(inv);
     }
@@ -177,28 +240,58 @@ export class InvoiceBook {
     this.open.clear();
   }
 
-  private close(inv: OpenInvoice): void {
-    const no = `INV-${this.nextNo}`;
-    this.nextNo += this.prng.int(1, 3);
-    const prefix = `${no},`;
-    for (let i = 0; i < inv.rows.length; i++) {
-      this.spill.push(inv.entity, prefix + inv.rows[i]);
-      this.truth.resolve(inv.owners[i]!, inv.slots[i]!, `${no}#${i + 1}`);
-    }
-    for (const i of inv.duplicated) this.spill.push(inv.entity, prefix + inv.rows[i]);
-    this.rows += inv.rows.length + inv.duplicated.length;
-  }
-
-  /** Number of billing entities (spill parts). */
-  get entities(): number {
-    return this.entityNames.length;
-  }
-
   /** Billing entities sorted by name, case-insensitively (code-unit order, no locale). */
   entityOrder(): number[] {
     const upper = this.entityNames.map((n) => n.toUpperCase());
-    return upper
-      .map((_, i) => i)
-      .sort((a, b) => (upper[a]! < upper[b]! ? -1 : upper[a]! > upper[b]! ? 1 : a - b));
+    return upper.map((_, i) => i).sort((a, b) => (upper[a]! < upper[b]! ? -1 : upper[a]! > upper[b]! ? 1 : a - b));
+  }
+
+  private writeDescription(w: Scratch, line: InvoiceLineSpec): void {
+    const quoted = line.head.quote || (line.descKind !== DESC_GROUP && line.placement.quote);
+    if (quoted) w.quote();
+    if (line.descKind === DESC_CREDIT) {
+      w.bytes(CREDIT_HEAD);
+      w.bytes(line.head.bytes);
+      w.bytes(DASH);
+      w.bytes(line.placement.bytes);
+      w.bytes(CREDIT_TAIL);
+    } else if (line.descKind === DESC_GROUP) {
+      w.bytes(line.head.bytes);
+      w.bytes(DASH);
+      w.uint(line.count);
+      w.bytes(PLACEMENTS_MID);
+      w.bytes(monthLabelBytes(line.month));
+    } else {
+      w.bytes(line.head.bytes);
+      w.bytes(DASH);
+      w.bytes(line.placement.bytes);
+      w.bytes(DASH);
+      w.bytes(monthLabelBytes(line.month));
+    }
+    if (quoted) w.quote();
+  }
+
+  private close(inv: OpenInvoice): void {
+    const no = this.nextNo;
+    this.nextNo += this.prng.int(1, 3);
+    const out: ChunkedFile = this.spill.files[inv.entity]!;
+    const src = inv.rows.buf;
+    const ends = inv.ends;
+    for (let i = 0; i < ends.length; i++) {
+      out.reserve(MAX_ROW_BYTES);
+      out.bytes(INV_PREFIX);
+      out.uint(no);
+      out.comma();
+      out.copy(src, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
+      this.truth.resolve(inv.owners[i]!, inv.slots[i]!, no, i + 1);
+    }
+    for (const i of inv.duplicated) {
+      out.reserve(MAX_ROW_BYTES);
+      out.bytes(INV_PREFIX);
+      out.uint(no);
+      out.comma();
+      out.copy(src, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
+    }
+    this.rows += ends.length + inv.duplicated.length;
   }
 }

@@ -19,10 +19,15 @@ export const CALENDAR_DAYS = toDayNumber(localDate(DEMO_YEAR + 1, 4, 1)) - toDay
 
 const DATES: string[] = [];
 const MONTH_LABELS: string[] = [];
+const DATE_BYTES: Uint8Array[] = [];
+const MONTH_LABEL_BYTES: Uint8Array[] = [];
 for (let i = 0; i < CALENDAR_DAYS; i++) {
   const d = addDays(START, i);
+  const label = `${MONTH_ABBREVIATIONS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
   DATES.push(d);
-  MONTH_LABELS.push(`${MONTH_ABBREVIATIONS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`);
+  MONTH_LABELS.push(label);
+  DATE_BYTES.push(Buffer.from(d, 'latin1'));
+  MONTH_LABEL_BYTES.push(Buffer.from(label, 'latin1'));
 }
 
 /** The LocalDate for a day offset. */
@@ -35,6 +40,20 @@ export function dateAt(offset: number): LocalDate {
 /** 'Mar 2026' for a day offset. */
 export function monthLabelAt(offset: number): string {
   const m = MONTH_LABELS[offset];
+  if (m === undefined) throw new RangeError(`day offset ${offset} is outside the demo calendar`);
+  return m;
+}
+
+/** The LocalDate for a day offset, as ASCII bytes. */
+export function dateBytes(offset: number): Uint8Array {
+  const d = DATE_BYTES[offset];
+  if (d === undefined) throw new RangeError(`day offset ${offset} is outside the demo calendar`);
+  return d;
+}
+
+/** 'Mar 2026' for a day offset, as ASCII bytes. */
+export function monthLabelBytes(offset: number): Uint8Array {
+  const m = MONTH_LABEL_BYTES[offset];
   if (m === undefined) throw new RangeError(`day offset ${offset} is outside the demo calendar`);
   return m;
 }

@@ -1,9 +1,11 @@
 import type { InvoiceBook, InvoiceLineSpec, TruthLog } from './book.js';
-import { monthLabelAt } from './calendar.js';
-import { noisyReference } from './noise.js';
+import { DESC_CREDIT, DESC_GROUP, DESC_STANDARD } from './book.js';
+import type { Enc } from './bytes.js';
+import { NO_PO, pickReference, type PoRef } from './noise.js';
 import type { Prng } from './prng.js';
 import { WeightedIndex } from './prng.js';
 import type { CurrencyCode } from './vocabulary.js';
+import type { CaseKind } from './kinds.js';
 
 /**
  * The reconciliation cases the demo data plants, and how many of each.
@@ -29,23 +31,7 @@ import type { CurrencyCode } from './vocabulary.js';
  *   summing exactly to Net Cost; invoice_keys lists the charge first, then the credit.
  * - currency_mismatch: 1:1 with the buy's amount number but another currency code.
  */
-export const CASE_KINDS = [
-  'clean',
-  'over_billing',
-  'split',
-  'consolidated',
-  'missing_po',
-  'unbilled',
-  'unauthorized',
-  'duplicate',
-  'credit_note',
-  'currency_mismatch',
-] as const;
-export type CaseKind = (typeof CASE_KINDS)[number];
-
-export function isCaseKind(s: string): s is CaseKind {
-  return (CASE_KINDS as readonly string[]).includes(s);
-}
+export { CASE_KINDS, isCaseKind, type CaseKind } from './kinds.js';
 
 /**
  * Default shares, as a fraction of the requested number of buys N. Each non-clean kind
@@ -144,15 +130,14 @@ export function planUnits(buys: number, prng: Prng): Uint8Array {
 
 /** A generated buy line, as planting needs it. */
 export interface Buy {
-  readonly lineId: string;
-  /** IO sequence digits, e.g. '004512'. */
-  readonly io: string;
-  /** Two-digit line number, e.g. '03'. */
-  readonly line: string;
+  /** IO sequence number (IO-2026-004512 is 4512). */
+  readonly io: number;
+  /** Line number within the IO, 1-6. */
+  readonly line: number;
   readonly vendor: number;
   readonly currency: CurrencyCode;
-  readonly campaign: string;
-  readonly placement: string;
+  readonly campaign: Enc;
+  readonly placement: Enc;
   /** Flight start and end as day offsets. */
   readonly start: number;
   readonly end: number;
@@ -165,12 +150,8 @@ export interface PlantContext {
   readonly prng: Prng;
   readonly book: InvoiceBook;
   readonly truth: TruthLog;
-  /** Year part of IO numbers, e.g. '2026'. */
-  readonly year: string;
-}
-
-function describe(buy: Buy, at: number): string {
-  return `${buy.campaign} - ${buy.placement} - ${monthLabelAt(at)}`;
+  /** IO year, e.g. 2026. */
+  readonly year: number;
 }
 
 /** Billed impressions: often exactly as bought, otherwise within -3% .. +2%. */
@@ -186,7 +167,8 @@ function portion(value: number, basisPoints: number): number {
 
 /** Splits a non-negative integer in proportion to `weights`; the pieces sum exactly to `total`. */
 function partition(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  for (const w of weights) sum += w;
   const out: number[] = [];
   let left = total;
   for (let i = 0; i < weights.length - 1; i++) {
@@ -201,17 +183,22 @@ function partition(total: number, weights: readonly number[]): number[] {
 const SPLIT_PARTS = new WeightedIndex([60, 25, 15]); // 2, 3 or 4 lines
 const OTHER_CURRENCIES: readonly CurrencyCode[] = ['EUR', 'GBP', 'CAD'];
 
-function ref(ctx: PlantContext, buy: Buy): string {
-  return noisyReference(ctx.prng, ctx.year, buy.io, buy.line);
+function ref(ctx: PlantContext, buy: Buy): PoRef {
+  return pickReference(ctx.prng, ctx.year, buy.io, buy.line);
 }
 
-function lineFor(ctx: PlantContext, buy: Buy, amount: number, impressions: number, po: string, currency: string): InvoiceLineSpec {
+/** An invoice line for `buy` with the standard description. */
+function lineFor(ctx: PlantContext, buy: Buy, amount: number, impressions: number, po: PoRef, currency: string): InvoiceLineSpec {
   return {
     vendor: buy.vendor,
     billDate: ctx.book.billingDate(buy.vendor, buy.end),
     currency,
     po,
-    description: describe(buy, buy.start),
+    descKind: DESC_STANDARD,
+    head: buy.campaign,
+    placement: buy.placement,
+    month: buy.start,
+    count: 0,
     impressions,
     amount,
   };
@@ -220,33 +207,34 @@ function lineFor(ctx: PlantContext, buy: Buy, amount: number, impressions: numbe
 /** Plants the invoice side of a one-buy unit. */
 export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
   const { prng, book, truth } = ctx;
+  const id = [buy.io, buy.line];
   switch (unit) {
     case U_CLEAN:
     case U_DUP: {
-      const owner = truth.open(unit === U_DUP ? 'duplicate' : 'clean', buy.lineId, 1);
+      const owner = truth.open(unit === U_DUP ? 'duplicate' : 'clean', id, 1);
       book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), ref(ctx, buy), buy.currency), owner, 0, unit === U_DUP);
       return;
     }
     case U_OVER: {
       const bp = prng.int(200, 1450);
-      const owner = truth.open('over_billing', buy.lineId, 1);
+      const owner = truth.open('over_billing', id, 1);
       const amount = buy.net + portion(buy.net, bp);
       book.add(lineFor(ctx, buy, amount, buy.impressions + portion(buy.impressions, bp), ref(ctx, buy), buy.currency), owner, 0);
       return;
     }
     case U_MISSING: {
-      const owner = truth.open('missing_po', buy.lineId, 1);
-      book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), '', buy.currency), owner, 0);
+      const owner = truth.open('missing_po', id, 1);
+      book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), NO_PO, buy.currency), owner, 0);
       return;
     }
     case U_CURRENCY: {
       const other = buy.currency === 'USD' ? prng.pick(OTHER_CURRENCIES) : 'USD';
-      const owner = truth.open('currency_mismatch', buy.lineId, 1);
+      const owner = truth.open('currency_mismatch', id, 1);
       book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), ref(ctx, buy), other), owner, 0);
       return;
     }
     case U_UNBILLED:
-      truth.open('unbilled', buy.lineId, 0);
+      truth.open('unbilled', id, 0);
       return;
     case U_SPLIT: {
       const parts = SPLIT_PARTS.next(prng) + 2;
@@ -256,10 +244,10 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
       const imps = partition(delivered(prng, buy.impressions), weights);
       const po = ref(ctx, buy);
       const days = buy.end - buy.start + 1;
-      const owner = truth.open('split', buy.lineId, parts);
+      const owner = truth.open('split', id, parts);
       for (let i = 0; i < parts; i++) {
         const l = lineFor(ctx, buy, amounts[i]!, imps[i]!, po, buy.currency);
-        l.description = describe(buy, buy.start + Math.floor((i * days) / parts));
+        l.month = buy.start + Math.floor((i * days) / parts); // parts bill successive stretches of the flight
         book.add(l, owner, i);
       }
       return;
@@ -269,21 +257,12 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
       const extra = portion(buy.net, bp);
       const extraImps = portion(buy.impressions, bp);
       const po = ref(ctx, buy);
-      const owner = truth.open('credit_note', buy.lineId, 2);
+      const owner = truth.open('credit_note', id, 2);
       book.add(lineFor(ctx, buy, buy.net + extra, buy.impressions + extraImps, po, buy.currency), owner, 0);
-      book.add(
-        {
-          vendor: buy.vendor,
-          billDate: book.lastBillingDate(buy.vendor, buy.end),
-          currency: buy.currency,
-          po,
-          description: `Credit memo - ${buy.campaign} - ${buy.placement} - overdelivery adjustment`,
-          impressions: -extraImps,
-          amount: -extra,
-        },
-        owner,
-        1,
-      );
+      const credit = lineFor(ctx, buy, -extra, -extraImps, po, buy.currency);
+      credit.billDate = book.lastBillingDate(buy.vendor, buy.end);
+      credit.descKind = DESC_CREDIT;
+      book.add(credit, owner, 1);
       return;
     }
     default:
@@ -291,24 +270,30 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
   }
 }
 
-/** Plants one invoice line for a consolidated group (same IO, vendor, currency and flight end). */
+/** Plants one invoice line for a consolidated group (same IO, vendor, currency and flight). */
 export function plantConsolidated(group: readonly Buy[], ctx: PlantContext): void {
   const { prng, book, truth, year } = ctx;
   const first = group[0]!;
   let amount = 0;
   let impressions = 0;
+  const ids: number[] = [];
   for (const b of group) {
     amount += b.net;
     impressions += delivered(prng, b.impressions);
+    ids.push(b.io, b.line);
   }
-  const owner = truth.open('consolidated', group.map((b) => b.lineId).join('|'), 1);
+  const owner = truth.open('consolidated', ids, 1);
   book.add(
     {
       vendor: first.vendor,
       billDate: book.billingDate(first.vendor, first.end),
       currency: first.currency,
-      po: noisyReference(prng, year, first.io, null),
-      description: `${first.campaign} - ${group.length} placements - ${monthLabelAt(first.start)}`,
+      po: pickReference(prng, year, first.io, 0),
+      descKind: DESC_GROUP,
+      head: first.campaign,
+      placement: first.placement,
+      month: first.start,
+      count: group.length,
       impressions,
       amount,
     },
@@ -319,25 +304,29 @@ export function plantConsolidated(group: readonly Buy[], ctx: PlantContext): voi
 
 /**
  * Plants an invoice line no buy authorized, shaped like `phantom` (a buy that was never
- * written): an empty PO reference, a line the current IO does not have, or a prior-year IO.
+ * written): an empty PO reference, a line number the IO does not have, or a prior-year IO.
  */
-export function plantUnauthorized(phantom: Buy, label: string, ctx: PlantContext): void {
+export function plantUnauthorized(phantom: Buy, label: Enc, ctx: PlantContext): void {
   const { prng, book, truth, year } = ctx;
   const r = prng.float();
   const po =
     r < 0.4
-      ? ''
+      ? NO_PO
       : r < 0.7
-        ? noisyReference(prng, year, phantom.io, String(prng.int(7, 19)).padStart(2, '0'))
-        : noisyReference(prng, String(Number(year) - 1), String(prng.int(1, 999_999)).padStart(6, '0'), phantom.line);
-  const owner = truth.open('unauthorized', '', 1);
+        ? pickReference(prng, year, phantom.io, prng.int(7, 19))
+        : pickReference(prng, year - 1, prng.int(1, 999_999), prng.int(1, 6));
+  const owner = truth.open('unauthorized', [], 1);
   book.add(
     {
       vendor: phantom.vendor,
       billDate: book.billingDate(phantom.vendor, phantom.end),
       currency: phantom.currency,
       po,
-      description: `${label} - ${phantom.placement} - ${monthLabelAt(phantom.start)}`,
+      descKind: DESC_STANDARD,
+      head: label,
+      placement: phantom.placement,
+      month: phantom.start,
+      count: 0,
       impressions: phantom.impressions,
       amount: phantom.net,
     },

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
-import { formatMinor } from '../../../shared/money.js';
 import { InvoiceBook, TruthLog } from './book.js';
-import { DEMO_YEAR, YEAR_DAYS, dateAt, monthAt } from './calendar.js';
+import { DEMO_YEAR, YEAR_DAYS, dateBytes, monthAt } from './calendar.js';
+import { assertTwoDecimals, enc, lit, type Enc } from './bytes.js';
 import {
   plantBuy,
   plantConsolidated,
@@ -18,8 +18,16 @@ import {
   type PlantContext,
 } from './cases.js';
 import { Prng, WeightedIndex } from './prng.js';
-import { ADVERTISERS, EVERGREEN_THEMES, SEASONAL_THEMES, UNAUTHORIZED_LABELS, VENDORS, type CurrencyCode } from './vocabulary.js';
-import { CsvSink, SpillFiles, csvField, EOL } from './write.js';
+import {
+  ADVERTISERS,
+  DEMO_CURRENCIES,
+  EVERGREEN_THEMES,
+  SEASONAL_THEMES,
+  UNAUTHORIZED_LABELS,
+  VENDORS,
+  type CurrencyCode,
+} from './vocabulary.js';
+import { CsvSink, MAX_ROW_BYTES, SpillFiles } from './write.js';
 
 export const BUY_COLUMNS = [
   'IO Number',
@@ -79,10 +87,17 @@ const IO_LINES = new WeightedIndex([22, 24, 20, 15, 11, 8]);
 const BATCH_BUYS = 8_192;
 
 const VENDOR_PICK = new WeightedIndex(VENDORS.map((v) => v.weight));
-const VENDOR_CSV = VENDORS.map((v) => csvField(v.name));
-const PLACEMENT_CSV = VENDORS.map((v) => v.placements.map(csvField));
 const CURRENCY_PICK = VENDORS.map((v) => new WeightedIndex(v.currencies.map(([, w]) => w)));
-const ADVERTISER_CSV = ADVERTISERS.map(csvField);
+const VENDOR_ENC = VENDORS.map((v) => enc(v.name));
+const PLACEMENT_ENC = VENDORS.map((v) => v.placements.map(enc));
+const ADVERTISER_ENC = ADVERTISERS.map(enc);
+const LABEL_ENC = UNAUTHORIZED_LABELS.map(enc);
+const CAMPAIGN_ENC = new Map<string, Enc>(
+  [...new Set([...SEASONAL_THEMES.flat(), ...EVERGREEN_THEMES])].map((t) => [t, enc(`${t} ${DEMO_YEAR}`)]),
+);
+const IO_PREFIX = lit(`IO-${DEMO_YEAR}-`);
+const CURRENCY_BYTES: Record<string, Uint8Array> = Object.fromEntries(DEMO_CURRENCIES.map((c) => [c, lit(c)]));
+assertTwoDecimals(DEMO_CURRENCIES);
 
 function cancelled(): TieoutError {
   return new TieoutError('cancelled', 'Demo generation was cancelled');
@@ -93,7 +108,6 @@ function cancelled(): TieoutError {
  * Hot-path helpers are methods rather than per-row closures.
  */
 class BuyFactory {
-  readonly year = String(DEMO_YEAR);
   private ioSeq: number;
   private u = 0;
   /** Buys written so far. */
@@ -102,11 +116,8 @@ class BuyFactory {
   private readonly groupVendors: number[] = [];
   private readonly groupBuys: Buy[] = [];
   // The IO being built.
-  private io = '';
-  private ioNumber = '';
-  private advertiser = '';
-  private campaign = '';
-  private campaignCsv = '';
+  private advertiser: Enc;
+  private campaign: Enc;
   private base = 0;
 
   constructor(
@@ -116,6 +127,8 @@ class BuyFactory {
     private readonly ctx: PlantContext,
   ) {
     this.ioSeq = prng.int(1_000, 4_999);
+    this.advertiser = ADVERTISER_ENC[0]!;
+    this.campaign = CAMPAIGN_ENC.values().next().value!;
   }
 
   get finished(): boolean {
@@ -127,8 +140,6 @@ class BuyFactory {
     const prng = this.prng;
     const units = this.units;
     this.ioSeq += prng.chance(0.9) ? 1 : prng.int(2, 4);
-    this.io = String(this.ioSeq).padStart(6, '0');
-    this.ioNumber = `IO-${this.year}-${this.io}`;
 
     // Take units for this IO; unauthorized units ride along without taking a line.
     const target = IO_LINES.next(prng) + 1;
@@ -150,11 +161,10 @@ class BuyFactory {
       this.u++;
     }
 
-    this.advertiser = ADVERTISER_CSV[prng.int(0, ADVERTISER_CSV.length - 1)]!;
+    this.advertiser = ADVERTISER_ENC[prng.int(0, ADVERTISER_ENC.length - 1)]!;
     this.base = prng.int(0, YEAR_DAYS - 8);
     const theme = prng.chance(0.5) ? prng.pick(SEASONAL_THEMES[monthAt(this.base)]!) : prng.pick(EVERGREEN_THEMES);
-    this.campaign = `${theme} ${this.year}`;
-    this.campaignCsv = csvField(this.campaign);
+    this.campaign = CAMPAIGN_ENC.get(theme)!;
 
     // Consolidated groups get vendors first, so no other line of the IO shares them.
     const groupVendors = this.groupVendors;
@@ -163,7 +173,6 @@ class BuyFactory {
 
     let lineNo = 0;
     let groupIdx = 0;
-    let lastLine = '01';
     for (const unit of ioUnits) {
       if (unit === U_CONS2 || unit === U_CONS3) {
         const vendor = groupVendors[groupIdx++]!;
@@ -189,11 +198,10 @@ class BuyFactory {
         const placement = prng.int(0, VENDORS[vendor]!.placements.length - 1);
         plantBuy(unit, this.writeBuy(++lineNo, vendor, this.pickCurrency(vendor), placement, start, end), this.ctx);
       }
-      lastLine = String(lineNo).padStart(2, '0');
     }
     this.done += lines;
 
-    for (let k = 0; k < unauthorized; k++) this.unauthorizedLine(lastLine);
+    for (let k = 0; k < unauthorized; k++) this.unauthorizedLine(Math.max(lineNo, 1));
   }
 
   private pickVendor(exclude: readonly number[]): number {
@@ -223,35 +231,49 @@ class BuyFactory {
     return this.prng.chance(0.8) ? thousands * 1000 : thousands * 1000 + this.prng.int(0, 999);
   }
 
-  private writeBuy(lineNo: number, vendor: number, currency: CurrencyCode, placementIdx: number, start: number, end: number): Buy {
+  private writeBuy(line: number, vendor: number, currency: CurrencyCode, placementIdx: number, start: number, end: number): Buy {
     const spec = VENDORS[vendor]!;
-    const line = lineNo < 10 ? `0${lineNo}` : String(lineNo);
-    const lineId = `${this.ioNumber}-${line}`;
     const cpm = this.prng.int(spec.cpm[0], spec.cpm[1]);
     const impressions = this.impressions();
     // Net Cost = CPM x Impressions / 1000, rounded half up to the cent (exact integer arithmetic).
     const net = Math.floor((cpm * impressions + 500) / 1000);
-    this.buysOut.push(
-      `${this.ioNumber},${lineId},${this.advertiser},${this.campaignCsv},${VENDOR_CSV[vendor]},${PLACEMENT_CSV[vendor]![placementIdx]},` +
-        `${dateAt(start)},${dateAt(end)},${formatMinor(cpm, currency)},${impressions},${formatMinor(net, currency)},${currency}${EOL}`,
-    );
-    return {
-      lineId,
-      io: this.io,
-      line,
-      vendor,
-      currency,
-      campaign: this.campaign,
-      placement: spec.placements[placementIdx]!,
-      start,
-      end,
-      impressions,
-      net,
-    };
+    const placement = PLACEMENT_ENC[vendor]![placementIdx]!;
+    const w = this.buysOut;
+    w.reserve(MAX_ROW_BYTES);
+    w.bytes(IO_PREFIX);
+    w.padded(this.ioSeq, 6);
+    w.comma();
+    w.bytes(IO_PREFIX);
+    w.padded(this.ioSeq, 6);
+    w.byte(0x2d);
+    w.padded(line, 2);
+    w.comma();
+    w.field(this.advertiser);
+    w.comma();
+    w.field(this.campaign);
+    w.comma();
+    w.field(VENDOR_ENC[vendor]!);
+    w.comma();
+    w.field(placement);
+    w.comma();
+    w.bytes(dateBytes(start));
+    w.comma();
+    w.bytes(dateBytes(end));
+    w.comma();
+    w.minor2(cpm); // same text as formatMinor for these two-decimal currencies
+    w.comma();
+    w.uint(impressions);
+    w.comma();
+    w.minor2(net);
+    w.comma();
+    w.bytes(CURRENCY_BYTES[currency]!);
+    w.eol();
+    w.rows++;
+    return { io: this.ioSeq, line, vendor, currency, campaign: this.campaign, placement, start, end, impressions, net };
   }
 
   /** An invoice line shaped like a buy of this IO, but for a buy that was never written. */
-  private unauthorizedLine(line: string): void {
+  private unauthorizedLine(line: number): void {
     const prng = this.prng;
     const vendor = VENDOR_PICK.next(prng);
     const spec = VENDORS[vendor]!;
@@ -260,19 +282,18 @@ class BuyFactory {
     const cpm = prng.int(spec.cpm[0], spec.cpm[1]);
     const impressions = this.impressions();
     const phantom: Buy = {
-      lineId: '',
-      io: this.io,
+      io: this.ioSeq,
       line,
       vendor,
       currency: this.pickCurrency(vendor),
       campaign: this.campaign,
-      placement: prng.pick(spec.placements),
+      placement: prng.pick(PLACEMENT_ENC[vendor]!),
       start,
       end,
       impressions,
       net: Math.floor((cpm * impressions + 500) / 1000),
     };
-    const label = prng.chance(0.5) ? this.campaign : prng.pick(UNAUTHORIZED_LABELS);
+    const label = prng.chance(0.5) ? this.campaign : prng.pick(LABEL_ENC);
     plantUnauthorized(phantom, label, this.ctx);
   }
 }
@@ -305,7 +326,7 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<GenerateD
     const units = planUnits(total, prng);
     const truth = new TruthLog(truthOut);
     const book = new InvoiceBook(prng, VENDORS, spill, truth);
-    const factory = new BuyFactory(prng, units, buysOut, { prng, book, truth, year: String(DEMO_YEAR) });
+    const factory = new BuyFactory(prng, units, buysOut, { prng, book, truth, year: DEMO_YEAR });
 
     let nextReport = BATCH_BUYS;
     while (!factory.finished) {
@@ -324,7 +345,8 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<GenerateD
     book.closeAll();
     await spill.finish();
     for (const entity of book.entityOrder()) {
-      if (spill.has(entity)) await invoicesOut.appendFile(spill.path(entity));
+      const part = spill.files[entity]!;
+      if (part.started) await invoicesOut.appendFile(part.path);
     }
     await spill.discard();
     for (const s of sinks) await s.close();

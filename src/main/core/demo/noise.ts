@@ -1,4 +1,4 @@
-import { formatMinor } from '../../../shared/money.js';
+import { lit, type ByteWriter } from './bytes.js';
 import type { Prng } from './prng.js';
 import { WeightedIndex } from './prng.js';
 
@@ -11,88 +11,117 @@ import { WeightedIndex } from './prng.js';
  * `IO-2026-004512/03` become `IO202600451203`. None contains a comma or a quote.
  */
 
-/** The reference normalizer the noise is designed against (the matcher uses the same rule). */
+/** The reference normalizer the noise is designed against. */
 export function normalizeReference(ref: string): string {
   const key = ref.toUpperCase().replace(/[^A-Z0-9]/g, '');
   return key.startsWith('PO') ? key.slice(2) : key;
 }
 
-type RefVariant = (year: string, io: string, line: string | null) => string;
+/** A reference is written as head, year, mid, 6-digit IO, then (line references only) sep and 2-digit line, then tail. */
+interface RefVariant {
+  readonly head: Uint8Array;
+  readonly mid: Uint8Array;
+  readonly sep: Uint8Array;
+  readonly tail: Uint8Array;
+  /** For IO-level references. */
+  readonly ioHead: Uint8Array;
+  readonly ioTail: Uint8Array;
+  readonly weight: number;
+}
 
-/** `line` is null for an IO-level reference (consolidated billing). */
-const REF_VARIANTS: readonly (readonly [RefVariant, number])[] = [
-  [(y, io, l) => (l === null ? `IO-${y}-${io}` : `IO-${y}-${io}-${l}`), 40],
-  [(y, io, l) => (l === null ? `io${y}${io}` : `io${y}${io}-${l}`), 8],
-  [(y, io, l) => (l === null ? `PO# IO-${y}-${io}` : `PO# IO-${y}-${io}-${l}`), 8],
-  [(y, io, l) => (l === null ? `IO ${y} ${io}` : `IO ${y} ${io} ${l}`), 8],
-  [(y, io, l) => (l === null ? `IO-${y}-${io}` : `IO-${y}-${io}/${l}`), 8],
-  [(y, io, l) => (l === null ? `IO${y}-${io}` : `IO${y}-${io}-${l}`), 5],
-  [(y, io, l) => (l === null ? `PO IO-${y}-${io}` : `PO IO-${y}-${io}-${l}`), 5],
-  [(y, io, l) => (l === null ? `io-${y}-${io}` : `io-${y}-${io}-${l}`), 5],
-  [(y, io, l) => (l === null ? `PO:IO${y}${io}` : `PO:IO${y}${io}${l}`), 4],
-  [(y, io, l) => (l === null ? `IO_${y}_${io}` : `IO_${y}_${io}_${l}`), 3],
-  [(y, io, l) => (l === null ? `IO.${y}.${io}` : `IO.${y}.${io}.${l}`), 3],
-  [(y, io, l) => (l === null ? ` IO-${y}-${io} ` : `IO-${y}-${io}-${l} `), 3],
+function variant(head: string, mid: string, sep: string, weight: number, tail = '', ioHead = head, ioTail = tail): RefVariant {
+  return { head: lit(head), mid: lit(mid), sep: lit(sep), tail: lit(tail), ioHead: lit(ioHead), ioTail: lit(ioTail), weight };
+}
+
+/** Line form shown for IO 004512 line 03; the IO-level form drops the separator and line. */
+const REF_VARIANTS: readonly RefVariant[] = [
+  variant('IO-', '-', '-', 40), // IO-2026-004512-03
+  variant('io', '', '-', 8), // io2026004512-03
+  variant('PO# IO-', '-', '-', 8), // PO# IO-2026-004512-03
+  variant('IO ', ' ', ' ', 8), // IO 2026 004512 03
+  variant('IO-', '-', '/', 8), // IO-2026-004512/03
+  variant('IO', '-', '-', 5), // IO2026-004512-03
+  variant('PO IO-', '-', '-', 5), // PO IO-2026-004512-03
+  variant('io-', '-', '-', 5), // io-2026-004512-03
+  variant('PO:IO', '', '', 4), // PO:IO202600451203
+  variant('IO_', '_', '_', 3), // IO_2026_004512_03
+  variant('IO.', '.', '.', 3), // IO.2026.004512.03
+  variant('IO-', '-', '-', 3, ' ', ' IO-', ' '), // "IO-2026-004512-03 ", IO level " IO-2026-004512 "
 ];
-const REF_PICK = new WeightedIndex(REF_VARIANTS.map(([, w]) => w));
+const REF_PICK = new WeightedIndex(REF_VARIANTS.map((v) => v.weight));
 
-/** A noisy PO reference to an IO line (`line` given) or to a whole IO (`line` null). */
-export function noisyReference(prng: Prng, year: string, io: string, line: string | null): string {
-  const variant = REF_VARIANTS[REF_PICK.next(prng)]![0];
-  return variant(year, io, line);
+/** A PO reference to write: a variant index, or -1 for an empty reference. */
+export interface PoRef {
+  readonly variant: number;
+  /** IO year, e.g. 2026. */
+  readonly year: number;
+  /** IO sequence number (written as 6+ digits). */
+  readonly io: number;
+  /** Line number 1-99, or 0 for an IO-level reference. */
+  readonly line: number;
+}
+
+export const NO_PO: PoRef = { variant: -1, year: 0, io: 0, line: 0 };
+
+export function pickReference(prng: Prng, year: number, io: number, line: number): PoRef {
+  return { variant: REF_PICK.next(prng), year, io, line };
+}
+
+export function writeReference(w: ByteWriter, ref: PoRef): void {
+  if (ref.variant < 0) return;
+  const v = REF_VARIANTS[ref.variant]!;
+  const lineLevel = ref.line > 0;
+  w.bytes(lineLevel ? v.head : v.ioHead);
+  w.uint(ref.year);
+  w.bytes(v.mid);
+  w.padded(ref.io, 6);
+  if (lineLevel) {
+    w.bytes(v.sep);
+    w.padded(ref.line, 2);
+  }
+  w.bytes(lineLevel ? v.tail : v.ioTail);
 }
 
 /**
  * Amount styles, chosen once per invoice so an invoice is formatted consistently while the
- * column mixes styles. Always dot-decimal. Negatives are `(1,234.50)`, `(1234.50)`,
- * `-1234.50` or `-1,234.50`; symbols and codes only prefix positives.
+ * column mixes styles. Always dot-decimal:
+ *   style 0: 1234.50      negative -1234.50
+ *   style 1: 1,234.50     negative (1,234.50)
+ *   style 2: $1,234.50    negative (1234.50)     (€, £, CA$ for EUR, GBP, CAD)
+ *   style 3: USD 1,234.50 negative -1,234.50
  */
-export const AMOUNT_STYLES = 4;
 const STYLE_PICK = new WeightedIndex([35, 25, 20, 20]);
 
 export function pickAmountStyle(prng: Prng): number {
   return STYLE_PICK.next(prng);
 }
 
-const SYMBOLS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', CAD: 'CA$' };
+const SYMBOLS: Record<string, Uint8Array> = { USD: lit('$'), EUR: lit('€'), GBP: lit('£'), CAD: lit('CA$') };
+const CODES: Record<string, Uint8Array> = { USD: lit('USD '), EUR: lit('EUR '), GBP: lit('GBP '), CAD: lit('CAD ') };
 
-function group(plain: string): string {
-  // plain is unsigned "1234567.89"
-  const dot = plain.indexOf('.');
-  const whole = dot < 0 ? plain : plain.slice(0, dot);
-  if (whole.length <= 3) return plain;
-  let out = '';
-  const head = whole.length % 3 || 3;
-  out = whole.slice(0, head);
-  for (let i = head; i < whole.length; i += 3) out += ',' + whole.slice(i, i + 3);
-  return dot < 0 ? out : out + plain.slice(dot);
-}
-
-/**
- * The amount as invoice text in the given style, already CSV-ready (quoted when it holds
- * a thousands separator).
- *   style 0: 1234.50      negative -1234.50
- *   style 1: 1,234.50     negative (1,234.50)
- *   style 2: $1,234.50    negative (1234.50)
- *   style 3: USD 1,234.50 negative -1,234.50
- */
-export function amountText(minor: number, currency: string, style: number): string {
+/** Writes the amount as a CSV field in the given style (quoted when it holds a thousands separator). */
+export function writeAmount(w: ByteWriter, minor: number, currency: string, style: number): void {
   const negative = minor < 0;
-  const plain = formatMinor(negative ? -minor : minor, currency);
-  let text: string;
-  switch (style) {
-    case 0:
-      text = negative ? `-${plain}` : plain;
-      break;
-    case 1:
-      text = negative ? `(${group(plain)})` : group(plain);
-      break;
-    case 2:
-      text = negative ? `(${plain})` : `${SYMBOLS[currency] ?? `${currency} `}${group(plain)}`;
-      break;
-    default:
-      text = negative ? `-${group(plain)}` : `${currency} ${group(plain)}`;
-      break;
+  const abs = negative ? -minor : minor;
+  if (style === 0) {
+    if (negative) w.byte(0x2d);
+    w.minor2(abs);
+    return;
   }
-  return text.includes(',') ? `"${text}"` : text;
+  if (style === 2 && negative) {
+    w.byte(0x28);
+    w.minor2(abs);
+    w.byte(0x29);
+    return;
+  }
+  const quoted = abs >= 100_000; // a whole part of 1,000 or more has a comma
+  if (quoted) w.quote();
+  if (negative) {
+    if (style === 1) w.byte(0x28);
+    else w.byte(0x2d);
+  } else if (style === 2) w.bytes(SYMBOLS[currency] ?? CODES[currency]!);
+  else if (style === 3) w.bytes(CODES[currency]!);
+  w.grouped2(abs);
+  if (negative && style === 1) w.byte(0x29);
+  if (quoted) w.quote();
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
-import { isCaseKind, type CaseKind } from './cases.js';
+import { isCaseKind, type CaseKind } from './kinds.js';
 
 /** One planted case instance from truth.csv. */
 export interface TruthRow {

@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { ByteWriter } from './bytes.js';
 
 /** Row terminator: RFC 4180 uses CRLF. */
 export const EOL = '\r\n';
@@ -18,16 +19,18 @@ export function csvRow(values: readonly string[]): string {
   return values.map(csvField).join(',') + EOL;
 }
 
+/** Room reserved before each row; no demo row comes near it. */
+export const MAX_ROW_BYTES = 4096;
+
+const EMPTY = new Uint8Array(0);
+
 /**
- * Rows are UTF-8 encoded straight into a fixed buffer as they are produced (so no row
- * strings pile up waiting to be joined), and each full buffer is handed to the file
- * stream whole. Writes happen synchronously; callers await `drain()` at batch
- * boundaries, which waits while the stream is above its high-water mark, so memory stays
- * bounded however many rows are generated.
+ * A file written through a byte buffer: rows are encoded straight into the buffer and
+ * each full buffer is handed to the file stream whole. Writes happen synchronously;
+ * callers await `drain()` at batch boundaries, which waits while the stream is above its
+ * high-water mark, so memory stays bounded however many rows are generated.
  */
-class ChunkedFile {
-  private buf: Buffer | undefined;
-  private pos = 0;
+export class ChunkedFile extends ByteWriter {
   private stream: WriteStream | undefined;
   private blocked = false;
   private failure: Error | undefined;
@@ -35,36 +38,31 @@ class ChunkedFile {
   constructor(
     readonly path: string,
     private readonly chunkBytes: number,
-  ) {}
+  ) {
+    super(0);
+  }
 
+  /** True once anything was written. */
   get started(): boolean {
     return this.stream !== undefined || this.pos > 0;
   }
 
-  push(row: string): void {
-    let buf = this.buf;
-    if (buf === undefined) buf = this.buf = Buffer.allocUnsafe(this.chunkBytes);
-    if (this.pos + row.length * 3 > buf.length) {
-      this.flush();
-      if (row.length * 3 > this.chunkBytes) {
-        this.write(Buffer.from(row, 'utf8'));
-        return;
-      }
-      buf = this.buf = Buffer.allocUnsafe(this.chunkBytes);
-    }
-    this.pos += buf.write(row, this.pos);
+  protected makeRoom(n: number): void {
+    this.flush();
+    this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, n));
   }
 
   /** Hands the current buffer to the stream. */
   flush(): void {
-    if (this.pos === 0 || this.buf === undefined) return;
+    if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
-    this.buf = undefined;
+    this.buf = EMPTY;
     this.pos = 0;
     this.write(chunk);
   }
 
-  write(chunk: Buffer): void {
+  /** Writes a chunk as is (after flushing, to keep order). */
+  write(chunk: Uint8Array): void {
     if (this.failure) throw this.failure;
     if (!this.open().write(chunk)) this.blocked = true;
   }
@@ -86,8 +84,9 @@ class ChunkedFile {
     if (this.failure) throw this.failure;
   }
 
+  /** Closes the stream and deletes the file. */
   async discard(): Promise<void> {
-    this.buf = undefined;
+    this.buf = EMPTY;
     this.pos = 0;
     const stream = this.stream;
     if (!stream) return;
@@ -111,46 +110,26 @@ class ChunkedFile {
 
 const CHUNK_BYTES = 1 << 20;
 
-/** A CSV file: header on construction, then complete rows (terminator included). */
-export class CsvSink {
-  readonly path: string;
-  private readonly file: ChunkedFile;
-  /** Data rows pushed (header excluded). */
+/** A CSV file: the header on construction, then rows written by the caller (count them in `rows`). */
+export class CsvSink extends ChunkedFile {
+  /** Data rows written (header excluded). */
   rows = 0;
 
   constructor(path: string, header: readonly string[]) {
-    this.path = path;
-    this.file = new ChunkedFile(path, CHUNK_BYTES);
-    this.file.push(csvRow(header));
+    super(path, CHUNK_BYTES);
+    const head = Buffer.from(csvRow(header), 'utf8');
+    this.reserve(head.length);
+    this.bytes(head);
   }
 
-  push(row: string): void {
-    this.file.push(row);
-    this.rows++;
-  }
-
-  /** Waits on backpressure; call between batches. */
-  drain(): Promise<void> {
-    return this.file.drain();
-  }
-
-  /** Appends a whole file's bytes after what was pushed so far. */
+  /** Appends a whole file's bytes after what was written so far. */
   async appendFile(path: string): Promise<void> {
-    this.file.flush();
-    await this.file.drain();
+    this.flush();
+    await this.drain();
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-      this.file.write(chunk as Buffer);
-      await this.file.drain();
+      this.write(chunk as Buffer);
+      await this.drain();
     }
-  }
-
-  close(): Promise<void> {
-    return this.file.close();
-  }
-
-  /** Closes the stream and deletes the partial file. */
-  discard(): Promise<void> {
-    return this.file.discard();
   }
 }
 
@@ -162,23 +141,10 @@ const SPILL_CHUNK_BYTES = 1 << 16;
  * holding it in memory. Files are created only for parts that get rows.
  */
 export class SpillFiles {
-  private readonly files: ChunkedFile[];
+  readonly files: ChunkedFile[];
 
   constructor(dir: string, prefix: string, count: number) {
     this.files = Array.from({ length: count }, (_, i) => new ChunkedFile(join(dir, `${prefix}${i}.part`), SPILL_CHUNK_BYTES));
-  }
-
-  path(part: number): string {
-    return this.files[part]!.path;
-  }
-
-  /** True when the part received at least one row. */
-  has(part: number): boolean {
-    return this.files[part]!.started;
-  }
-
-  push(part: number, row: string): void {
-    this.files[part]!.push(row);
   }
 
   /** Waits on backpressure of every part; call between batches. */

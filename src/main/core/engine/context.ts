@@ -26,6 +26,8 @@ export class RunContext {
   readonly groupOrder: number[] = [];
   readonly exceptions: EngineException[] = [];
   readonly passStats: PassStats[] = [];
+  /** Matched 1:1 key/locked groups (group index, left, right): the labelled sample for EM. */
+  readonly labelled = { g: [] as number[], l: [] as number[], r: [] as number[] };
   readonly fx: FxTable;
   private readonly chains = new Map<string, Chain>();
   private work = 0;
@@ -100,6 +102,11 @@ export class RunContext {
     const tag = this.groups.length + 1;
     for (const i of left) this.claim(this.ownL, i, tag);
     for (const i of right) this.claim(this.ownR, i, tag);
+    if (status === 'matched' && passKind !== 'probabilistic' && left.length === 1 && right.length === 1) {
+      this.labelled.g.push(this.groups.length);
+      this.labelled.l.push(left[0]!);
+      this.labelled.r.push(right[0]!);
+    }
     this.groups.push(g);
     this.groupOrder.push(order);
     return g;

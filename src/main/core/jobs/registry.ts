@@ -1,11 +1,14 @@
 import type { Workspace } from '../workspace/index.js';
 import { runImport, type ImportRequest, type ImportSummary } from '../import/index.js';
 import { loadDemo, type DemoLoadRequest, type DemoLoadSummary } from '../demo/load-demo.js';
+import { runMatch, type MatchRequest } from '../reconcile/run-match.js';
+import type { MatchRunSummary } from '../../../shared/contract.js';
 import type { JobContext } from './job-context.js';
 
 /** Every kind of long work that runs on a worker thread, by name. */
 export const JOBS = {
   import: (ws: Workspace, input: ImportRequest, ctx: JobContext): Promise<ImportSummary> => runImport(ws, input, ctx),
+  match: (ws: Workspace, input: MatchRequest, ctx: JobContext): Promise<MatchRunSummary> => runMatch(ws, input, ctx),
   demo: (ws: Workspace, input: DemoLoadRequest, ctx: JobContext): Promise<DemoLoadSummary> => loadDemo(ws, input, ctx),
 };
 

@@ -54,3 +54,16 @@ export {
   type CurrentVersion,
   type NewRecord,
 } from './batches.js';
+export {
+  findReconciliation,
+  insertReconciliation,
+  latestRuleSet,
+  listFxRates,
+  listReconciliations,
+  ruleSetById,
+  ruleSetVersions,
+  saveRuleSetVersion,
+  type ReconciliationRow,
+  type RuleSetVersionRow,
+} from './reconciliations.js';
+export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, type ResultLine, type RunRow } from './runs.js';

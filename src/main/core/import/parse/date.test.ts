@@ -114,6 +114,8 @@ describe('parseDate: date-times', () => {
     expect(parseDate('2026-03-05T23:30:00-05:00', {})).toBe('2026-03-05');
     expect(parseDate('2026-03-05T00:30:00+14:00', {})).toBe('2026-03-05');
     expect(parseDate('2026-03-05T23:30:00.123Z', {})).toBe('2026-03-05');
+    expect(parseDate('2026-03-05 14:00 UTC+01:00', {})).toBe('2026-03-05');
+    expect(parseDate('2026-03-05 14:00 +0100', {})).toBe('2026-03-05');
   });
   it('parses a space-separated time such as 2026-03-05 14:00', () => {
     expect(parseDate('2026-03-05 14:00', {})).toBe('2026-03-05');
@@ -143,6 +145,10 @@ describe('parseDate: invalid input', () => {
   });
   it('rejects a blank value with a clear message', () => {
     expect(parseErrorOf(() => parseDate('  ', {})).message).toBe('Date is blank');
+  });
+  it('rejects text too long to be a date without scanning it with regexes', () => {
+    expect(parseErrorOf(() => parseDate('5 Mar 2026 12:00' + ' '.repeat(50_000) + 'x', {})).message).toMatch(/too long/);
+    expect(parseErrorOf(() => parseDate('2026-03-05 12:00' + ' '.repeat(50_000) + 'x', {})).message).toMatch(/too long/);
   });
   it('trims surrounding whitespace', () => {
     expect(parseDate(' 2026-03-05\u00a0', {})).toBe('2026-03-05');

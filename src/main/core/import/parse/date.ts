@@ -39,8 +39,11 @@ const YEAR_MON_DAY = /^(\d{4})[\s\-/.]*([a-z]{3,9})\.?[\s\-/.]*(\d{1,2})(?!\d)/i
 const NO_DAY = /^(?:[a-z]{3,9}\.?[\s\-/.,]*(?:\d{4}|\d{2})|\d{4}[-/.]\d{1,2}|\d{1,2}[-/.]\d{4})$/i;
 const SERIAL = /^(\d{1,5})(?:\.\d+)?$/;
 // A time after the date, dropped: the date is kept as written, whatever the offset.
+// No two \s* may touch (e.g. "\s*(?:GMT)?\s*"): that backtracks quadratically on long blank runs.
 const TIME_TAIL =
-  /(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:\s*([AaPp])\.?[Mm]\.?)?(?:\s*(?:[Zz]|(?:GMT|UTC)?\s*[+-](\d{2})(?::?(\d{2}))?|GMT|UTC))?(?:\s*\([^()]*\))?\s*$/y;
+  /(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:\s*([AaPp])\.?[Mm]\.?)?(?:\s*(?:[Zz]|(?:GMT|UTC)(?:\s*[+-](\d{2})(?::?(\d{2}))?)?|[+-](\d{2})(?::?(\d{2}))?))?(?:\s*\([^()]*\))?\s*$/y;
+/** Longer than any real date text ("Thursday, September 30, 2026 12:00:00 PM GMT+05:30 (India Standard Time)"). */
+const MAX_DATE_LENGTH = 120;
 
 /** Excel's 1900 date system: serial 25569 is 1970-01-01, serial 60 is the fake 1900-02-29. */
 const EXCEL_EPOCH_OFFSET = 25569;
@@ -125,7 +128,9 @@ function checkTail(s: string, pos: number): Rejection | null {
   if ((ampm ? h < 1 || h > 12 : h > 23) || Number(t[2]) > 59 || (t[3] !== undefined && Number(t[3]) > 60)) {
     return new Rejection('has a time of day that does not exist');
   }
-  if (t[5] !== undefined && (Number(t[5]) > 23 || (t[6] !== undefined && Number(t[6]) > 59))) {
+  const offH = t[5] ?? t[7];
+  const offM = t[6] ?? t[8];
+  if ((offH !== undefined && Number(offH) > 23) || (offM !== undefined && Number(offM) > 59)) {
     return new Rejection('has an invalid time zone offset');
   }
   return null;
@@ -200,11 +205,13 @@ export function tryParseDate(raw: string, opts: DateParseOptions = {}): LocalDat
     const bad = checkDate(digitsAt(raw, 0, 4), digitsAt(raw, 5, 7), digitsAt(raw, 8, 10));
     if (bad) return bad;
     if (raw.length === 10) return raw;
+    if (raw.length > MAX_DATE_LENGTH && raw.trim().length > MAX_DATE_LENGTH) return new Rejection('is too long to be a date');
     return checkTail(raw, 10) ?? raw.slice(0, 10);
   }
 
   const s = raw.trim();
   if (s === '') return new Rejection('is blank');
+  if (s.length > MAX_DATE_LENGTH) return new Rejection('is too long to be a date');
   const first = s.charCodeAt(0);
   if (isDigit(first)) {
     if (s.length === 8 && allDigits(s, 0, 8)) {

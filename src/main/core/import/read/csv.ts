@@ -197,7 +197,7 @@ export async function openCsv(source: Source, opts: CsvOptions = {}): Promise<Cs
   const { src, sample } = prep;
   let headerLine = opts.headerRow;
   if (headerLine === undefined) {
-    const idx = detectHeaderIndex(sample.map((r) => candidateFromTexts(r.cells)));
+    const idx = detectHeaderIndex(sample.map((r) => candidateFromTexts(r.cells)), 'mode');
     headerLine = sample[idx]?.line ?? 1;
   }
 

@@ -34,20 +34,37 @@ export interface HeaderCandidate {
 export const HEADER_SCAN_ROWS = 20;
 
 /**
- * Index of the header among the sampled rows (title rows may sit above it):
- * the first row whose non-blank count is at least 80% of the widest sampled row (and at least 2),
- * with at least half of those cells text. Falls back to the first non-blank row.
+ * Index of the header among the sampled rows (title rows may sit above it): the first row with
+ * at least 2 non-blank cells, at least 80% as many as the table's width, and at least half of
+ * them text. The width is the widest sampled row ('max', for spreadsheets, whose data rows may
+ * be sparse) or the most common non-blank count ('mode', for CSV, where one ragged row with extra
+ * cells must not outweigh the header). Falls back to the first non-blank row.
  */
-export function detectHeaderIndex(rows: readonly HeaderCandidate[]): number {
+export function detectHeaderIndex(rows: readonly HeaderCandidate[], width: 'max' | 'mode' = 'max'): number {
   const sample = rows.slice(0, HEADER_SCAN_ROWS);
-  const max = Math.max(0, ...sample.map((r) => r.nonEmpty));
-  const need = Math.max(2, Math.ceil(max * 0.8));
-  if (max >= 2) {
+  const ref = width === 'max' ? Math.max(0, ...sample.map((r) => r.nonEmpty)) : modeWidth(sample);
+  const need = Math.max(2, Math.ceil(ref * 0.8));
+  if (ref >= 2) {
     const i = sample.findIndex((r) => r.nonEmpty >= need && r.text * 2 >= r.nonEmpty);
     if (i >= 0) return i;
   }
   const first = sample.findIndex((r) => r.nonEmpty > 0);
   return first >= 0 ? first : 0;
+}
+
+/** The most common non-blank count among rows with 2 or more; ties go to the wider. */
+function modeWidth(rows: readonly HeaderCandidate[]): number {
+  const freq = new Map<number, number>();
+  for (const r of rows) if (r.nonEmpty >= 2) freq.set(r.nonEmpty, (freq.get(r.nonEmpty) ?? 0) + 1);
+  let best = 0;
+  let bestFreq = 0;
+  for (const [w, f] of freq) {
+    if (f > bestFreq || (f === bestFreq && w > best)) {
+      best = w;
+      bestFreq = f;
+    }
+  }
+  return best;
 }
 
 const NUMBERISH = /^[\s$€£¥+\-(]*\d[\d.,'\s]*\)?\s*%?-?$/;

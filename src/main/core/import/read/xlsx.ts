@@ -368,6 +368,8 @@ export function cellText(cell: CellObject, date1904: boolean): CellText {
     case 'b':
       return { text: v ? 'TRUE' : 'FALSE', isString: false };
     case 'e': {
+      // SheetJS reads a formula saved without a result as an error cell with no value.
+      if (v === undefined && cell.w === undefined) return missingValue(cell);
       const text = typeof cell.w === 'string' ? cell.w : '#ERROR';
       return { text, isString: false, issue: `formula error ${text}` };
     }

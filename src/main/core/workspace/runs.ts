@@ -1,0 +1,184 @@
+import type { Db } from './open.js';
+
+/** SQL for runs and their results. A run is written once and never updated. */
+
+export interface RunInputRecord {
+  id: number;
+  sourceId: number;
+  fieldsJson: string;
+  currency: string | null;
+  amountMinor: number | null;
+}
+
+/** Current records of the given sources, in id order. */
+export function* iterateRunInputs(db: Db, sourceIds: number[]): Generator<RunInputRecord> {
+  const stmt = db.prepare('SELECT id, source_id, fields_json, currency, amount_minor FROM record WHERE source_id = ? AND is_current = 1 ORDER BY id').raw();
+  for (const s of sourceIds) {
+    for (const [id, sourceId, fieldsJson, currency, amountMinor] of stmt.iterate(s) as Iterable<[number, number, string, string | null, number | null]>) {
+      yield { id, sourceId, fieldsJson, currency, amountMinor };
+    }
+  }
+}
+
+/** The batches whose records are current in these sources, with their hashes: a run's inputs. */
+export function inputBatches(db: Db, sourceIds: number[]): { batchId: number; sourceId: number; fileName: string; sha256: string; records: number }[] {
+  const stmt = db.prepare(
+    `SELECT b.id AS batchId, b.source_id AS sourceId, b.file_name AS fileName, b.sha256 AS sha256, COUNT(r.id) AS records
+       FROM batch b JOIN record r ON r.batch_id = b.id AND r.is_current = 1
+      WHERE b.source_id = ? GROUP BY b.id ORDER BY b.id`,
+  );
+  return sourceIds.flatMap((s) => stmt.all(s) as { batchId: number; sourceId: number; fileName: string; sha256: string; records: number }[]);
+}
+
+export interface NewRun {
+  reconciliationId: number;
+  ruleSetVersionId: number;
+  engineVersion: string;
+  actor: string;
+  startedAt: string;
+  finishedAt: string;
+  inputs: unknown;
+  stats: unknown;
+  resultSha256: string;
+}
+
+export function insertRun(db: Db, r: NewRun): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO run (reconciliation_id, rule_set_version_id, engine_version, actor, started_at, finished_at, inputs_json, stats_json, result_sha256)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.reconciliationId, r.ruleSetVersionId, r.engineVersion, r.actor, r.startedAt, r.finishedAt, JSON.stringify(r.inputs), JSON.stringify(r.stats), r.resultSha256)
+      .lastInsertRowid,
+  );
+}
+
+export function resultWriter(db: Db, runId: number) {
+  const group = db.prepare(
+    `INSERT INTO match_group (run_id, group_id, pass, pass_kind, status, score, left_count, right_count, left_amount_minor, right_amount_minor, currency, explanation_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const exception = db.prepare(
+    `INSERT INTO run_exception (run_id, exception_id, class, group_id, pass, amount_minor, currency, detail, explanation_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const member = db.prepare('INSERT INTO run_member (run_id, record_id, side, group_id, exception_id) VALUES (?, ?, ?, ?, ?)');
+  return {
+    group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: unknown }) {
+      group.run(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, JSON.stringify(g.explanation));
+    },
+    exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: unknown }) {
+      exception.run(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : JSON.stringify(e.explanation));
+    },
+    member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
+      member.run(runId, recordId, side, groupId, exceptionId);
+    },
+  };
+}
+
+export interface RunRow {
+  id: number;
+  reconciliationId: number;
+  ruleSetVersion: number;
+  engineVersion: string;
+  actor: string;
+  startedAt: string;
+  finishedAt: string;
+  inputs: unknown;
+  stats: unknown;
+  resultSha256: string;
+}
+
+export function listRuns(db: Db, reconciliationId?: number): RunRow[] {
+  const rows = (
+    reconciliationId === undefined
+      ? db.prepare('SELECT r.*, v.version FROM run r JOIN rule_set_version v ON v.id = r.rule_set_version_id ORDER BY r.id DESC').all()
+      : db.prepare('SELECT r.*, v.version FROM run r JOIN rule_set_version v ON v.id = r.rule_set_version_id WHERE r.reconciliation_id = ? ORDER BY r.id DESC').all(reconciliationId)
+  ) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    id: r['id'] as number,
+    reconciliationId: r['reconciliation_id'] as number,
+    ruleSetVersion: r['version'] as number,
+    engineVersion: r['engine_version'] as string,
+    actor: r['actor'] as string,
+    startedAt: r['started_at'] as string,
+    finishedAt: r['finished_at'] as string,
+    inputs: JSON.parse(r['inputs_json'] as string),
+    stats: JSON.parse(r['stats_json'] as string),
+    resultSha256: r['result_sha256'] as string,
+  }));
+}
+
+/** Counts and amounts by status and by class, for run summaries. */
+export function runTotals(db: Db, runId: number) {
+  const byStatus = db
+    .prepare(
+      `SELECT g.status AS status, COUNT(DISTINCT g.group_id) AS groups, COUNT(m.record_id) AS records
+         FROM match_group g JOIN run_member m ON m.run_id = g.run_id AND m.group_id = g.group_id
+        WHERE g.run_id = ? GROUP BY g.status ORDER BY g.status`,
+    )
+    .all(runId) as { status: string; groups: number; records: number }[];
+  const byClass = db
+    .prepare(
+      `SELECT class, currency, COUNT(*) AS exceptions, SUM(amount_minor) AS amount_minor
+         FROM run_exception WHERE run_id = ? GROUP BY class, currency ORDER BY class, currency`,
+    )
+    .all(runId) as { class: string; currency: string; exceptions: number; amount_minor: number }[];
+  return { byStatus, byClass };
+}
+
+export interface ResultLine {
+  recordId: number;
+  side: 'left' | 'right';
+  sourceName: string;
+  fieldsJson: string;
+  currency: string | null;
+  groupId: string | null;
+  exceptionId: string | null;
+  status: 'matched' | 'suggested' | 'exception';
+  class: string | null;
+  pass: string | null;
+  score: number | null;
+  leftAmount: number | null;
+  rightAmount: number | null;
+  exceptionAmount: number | null;
+  exceptionGroup: string | null;
+}
+
+/** One line per input record of a run, in side then record order. */
+export function* iterateResults(db: Db, runId: number): Generator<ResultLine> {
+  const rows = db
+    .prepare(
+      `SELECT m.record_id, m.side, s.name AS source_name, r.fields_json, r.currency, m.group_id, m.exception_id,
+              g.status, g.pass AS g_pass, g.score, g.left_amount_minor, g.right_amount_minor,
+              e.class, e.pass AS e_pass, e.amount_minor AS e_amount, e.group_id AS e_group
+         FROM run_member m
+         JOIN record r ON r.id = m.record_id
+         JOIN source s ON s.id = r.source_id
+         LEFT JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id
+         LEFT JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id
+        WHERE m.run_id = ? ORDER BY m.side, m.record_id`,
+    )
+    .iterate(runId) as Iterable<Record<string, unknown>>;
+  for (const r of rows) {
+    const exception = r['exception_id'] !== null;
+    yield {
+      recordId: r['record_id'] as number,
+      side: r['side'] as 'left' | 'right',
+      sourceName: r['source_name'] as string,
+      fieldsJson: r['fields_json'] as string,
+      currency: (r['currency'] as string | null) ?? null,
+      groupId: (r['group_id'] as string | null) ?? null,
+      exceptionId: (r['exception_id'] as string | null) ?? null,
+      status: exception ? 'exception' : (r['status'] as 'matched' | 'suggested'),
+      class: (r['class'] as string | null) ?? null,
+      pass: ((exception ? r['e_pass'] : r['g_pass']) as string | null) ?? null,
+      score: (r['score'] as number | null) ?? null,
+      leftAmount: (r['left_amount_minor'] as number | null) ?? null,
+      rightAmount: (r['right_amount_minor'] as number | null) ?? null,
+      exceptionAmount: (r['e_amount'] as number | null) ?? null,
+      exceptionGroup: (r['e_group'] as string | null) ?? null,
+    };
+  }
+}
