@@ -133,6 +133,8 @@ const CAPACITY = new WeightedIndex([10, 14, 14, 12, 10, 9, 8, 7, 6, 4, 3, 3]);
  */
 export class InvoiceBook {
   private readonly open = new Map<number, OpenInvoice>();
+  /** Row buffers of closed invoices, reused by new ones. */
+  private readonly pool: Scratch[] = [];
   private readonly schedules: BillingSchedule[];
   private readonly entityBase: number[];
   private readonly entityNames: string[];
@@ -197,7 +199,7 @@ export class InvoiceBook {
         currency: line.currency,
         style: pickAmountStyle(this.prng),
         capacity: CAPACITY.next(this.prng) + 1,
-        rows: new Scratch(1024),
+        rows: this.pool.pop() ?? new Scratch(4 * MAX_ROW_BYTES),
         ends: [],
         owners: [],
         slots: [],
@@ -293,5 +295,7 @@ export class InvoiceBook {
       out.copy(src, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
     }
     this.rows += ends.length + inv.duplicated.length;
+    inv.rows.reset();
+    this.pool.push(inv.rows);
   }
 }

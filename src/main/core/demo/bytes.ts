@@ -65,8 +65,11 @@ export abstract class ByteWriter {
   }
 
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    // A plain loop beats TypedArray#set for the short pieces rows are made of.
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
+    this.pos = p;
   }
 
   /** Copies bytes [start, end) of another array. */
@@ -168,6 +171,11 @@ export abstract class ByteWriter {
 
 /** A writer into a growable in-memory array (e.g. an invoice's lines until it is numbered). */
 export class Scratch extends ByteWriter {
+  /** Empties it for reuse, keeping the allocated array. */
+  reset(): void {
+    this.pos = 0;
+  }
+
   protected makeRoom(n: number): void {
     let size = this.buf.length * 2;
     while (this.pos + n > size) size *= 2;

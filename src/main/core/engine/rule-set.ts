@@ -205,6 +205,7 @@ export const Comparison = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('exact'), left: z.array(KeyPart).min(1), right: z.array(KeyPart).min(1) }),
 ]);
 export type Comparison = z.infer<typeof Comparison>;
+export type ComparisonInput = z.input<typeof Comparison>;
 
 /**
  * Probabilistic pass (Fellegi–Sunter) for records without usable keys.
@@ -238,6 +239,7 @@ export type ProbabilisticPass = z.infer<typeof ProbabilisticPass>;
 
 export const Pass = z.discriminatedUnion('kind', [KeyPass, ProbabilisticPass]);
 export type Pass = z.infer<typeof Pass>;
+export type PassInput = z.input<typeof Pass>;
 
 /** Field roles of one side. `text` maps role names (vendor, description, …) to field names. */
 export const SideSpec = z.object({

@@ -2,9 +2,9 @@ import type { FieldRole } from '../../../shared/mapping.js';
 import { isLocalDate, toDayNumber } from '../../../shared/date.js';
 import { alnum } from './normalize.js';
 import { jaroWinkler } from './similarity.js';
-import type { Comparison, KeySpec, NormalizerStep, Pass, RuleSetInput } from './rule-set.js';
+import type { ComparisonInput, KeySpec, NormalizerStep, PassInput, RuleSetInput } from './rule-set.js';
 import type { EngineRecord, PassStats, Side } from './types.js';
-import { runEngine } from './index.js';
+import { runEngine } from './run.js';
 
 /** What is known about one side's fields (a mapping template satisfies this). */
 export interface FieldRoleInfo {
@@ -140,7 +140,7 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   candidates.sort((a, b) => b.hits - a.hits || (a.leftField + a.rightField < b.leftField + b.rightField ? -1 : 1));
   const best = candidates[0];
   const share = best && rightRecords.length > 0 ? best.hits / rightRecords.length : 0;
-  const passes: Pass[] = [];
+  const passes: PassInput[] = [];
   const linked: [number, number][] = [];
   if (best && share >= 0.2) {
     for (const [j, ls] of best.pairs) if (ls.length === 1) linked.push([ls[0]!, j]);
@@ -298,7 +298,7 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   if (vendorPair && lDate && rDate) {
     blocking.push({ left: [{ field: vendorPair[0], normalize: vendorChain }, { field: lDate, normalize: ['month'] }], right: [{ field: vendorPair[1], normalize: vendorChain }, { field: rDate, normalize: ['month'] }] });
   }
-  const comparisons: Comparison[] = [{ id: 'amount', type: 'amount', close: { pct: 1, combine: 'either' }, fx: false }];
+  const comparisons: ComparisonInput[] = [{ id: 'amount', type: 'amount', close: { pct: 1, combine: 'either' }, fx: false }];
   if (lDate && rDate) comparisons.push({ id: 'date', type: 'date', close: { min: window?.min ?? -7, max: window?.max ?? 7 } });
   if (vendorPair) comparisons.push({ id: 'vendor', type: 'text', role: 'vendor', measure: 'jaro_winkler', threshold: 0.9, normalize: vendorChain });
   if (text.left.description) comparisons.push({ id: 'description', type: 'text', role: 'description', measure: 'token_set', threshold: 0.8 });

@@ -4,17 +4,19 @@ import type { Transport } from '../api/index.js';
 import { ProgressBar } from '../features/jobs/ProgressBar.js';
 import { useJob } from '../features/jobs/use-job.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
+import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
 import { SourcesView } from '../features/sources/SourcesView.js';
 import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'sources';
+type View = 'records' | 'import' | 'sources' | 'reconcile';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
   ['sources', 'Sources'],
+  ['reconcile', 'Reconcile'],
 ];
 
 export function App({ transport }: { transport: Transport }) {
@@ -107,6 +109,7 @@ function Workbench() {
         {info && view === 'records' && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
         {info && view === 'records' && source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
+        {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}
         {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}
       </main>
     </div>
