@@ -261,7 +261,7 @@ export const calls = {
   },
   'rules.suggest': {
     input: z.object({ left: z.array(z.number().int().positive()).min(1), right: z.array(z.number().int().positive()).min(1) }),
-    output: z.object({ rules: RulesJson, preview: z.unknown() }),
+    output: z.object({ rules: RulesJson, preview: z.unknown(), reasons: z.array(z.string()) }),
   },
   'match.run': {
     input: z.object({ jobId: JobId, reconciliation: ReconciliationName, draftRules: RulesJson.optional() }),

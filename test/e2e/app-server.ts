@@ -13,7 +13,7 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-const root = resolve(__dirname, '..', '..');
+const root = resolve(import.meta.dirname, '..', '..');
 
 export async function startAppServer(opts: { demo?: boolean; workspace?: string } = {}): Promise<AppServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tieout-e2e-'));

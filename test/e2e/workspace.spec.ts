@@ -43,7 +43,7 @@ test('opens the demo workspace and shows the demo records in the grid', async ({
   // The token was taken from the URL and hidden from the address bar.
   expect(page.url()).not.toContain('token=');
 
-  await page.screenshot({ path: resolve(__dirname, '../../docs/screenshot.png') });
+  await page.screenshot({ path: resolve(import.meta.dirname, '../../docs/screenshot.png') });
 });
 
 test('sorting and filtering are pushed down to SQLite', async ({ page }) => {
@@ -94,7 +94,7 @@ test('opening a workspace from a newer Tieout shows a clear error and leaves it 
   const wb = new Workbench(page);
   const future = join(app.dir, 'future.tieout');
   const db = new Database(future);
-  db.pragma('application_id = 1414087759');
+  db.pragma(`application_id = ${0x5449454f}`);
   db.pragma('user_version = 999');
   db.exec('CREATE TABLE t (x)');
   db.close();

@@ -8,12 +8,11 @@ import { matchCommand, resultsCommand, rulesCommand } from './match-commands.js'
 const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, matchCommand, rulesCommand, resultsCommand];
 
 function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
   return [
     'tieout: reconcile ad buys, invoices, payments and bank lines from the command line.',
     '',
     'Usage:',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`),
     '',
     'Exit codes: 0 success, 1 error, 2 usage error.',
   ].join('\n');

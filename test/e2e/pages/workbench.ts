@@ -22,11 +22,11 @@ export class Workbench {
 
   /** The rendered text of a cell, by row index in the grid and column id. */
   cell(rowIndex: number, colId: string): Locator {
-    return this.grid.locator(`.ag-center-cols-container [row-index="${rowIndex}"] [col-id="${colId}"]`);
+    return this.grid.locator(`.ag-row[row-index="${rowIndex}"] [col-id="${colId}"]`);
   }
 
   rows(): Locator {
-    return this.grid.locator('.ag-center-cols-container .ag-row');
+    return this.grid.locator('.ag-row:has([col-id="rowNumber"])');
   }
 
   async open(path: string): Promise<void> {

@@ -1,5 +1,5 @@
-import { enc, lit, Scratch, type Enc } from './bytes.js';
-import { BillingSchedule, DEMO_YEAR, dateBytes, monthLabelBytes } from './calendar.js';
+import { enc, lit, Scratch, utf8, type Enc } from './bytes.js';
+import { BillingSchedule, CALENDAR_DAYS, dateBytes, monthLabelBytes } from './calendar.js';
 import { CASE_KINDS, type CaseKind } from './kinds.js';
 import { pickAmountStyle, writeAmount, writeReference, type PoRef } from './noise.js';
 import type { Prng } from './prng.js';
@@ -7,9 +7,8 @@ import { WeightedIndex } from './prng.js';
 import type { VendorSpec } from './vocabulary.js';
 import { MAX_ROW_BYTES, type ChunkedFile, type CsvSink, type SpillFiles } from './write.js';
 
-const IO_PREFIX = lit(`IO-${DEMO_YEAR}-`);
 const INV_PREFIX = lit('INV-');
-const CASE_BYTES = CASE_KINDS.map((k) => Buffer.from(`${k},`, 'latin1'));
+const CASE_BYTES = CASE_KINDS.map((k) => utf8(`${k},`));
 const CASE_INDEX = new Map<CaseKind, number>(CASE_KINDS.map((k, i) => [k, i]));
 
 /**
@@ -19,8 +18,10 @@ const CASE_INDEX = new Map<CaseKind, number>(CASE_KINDS.map((k, i) => [k, i]));
  */
 export interface TruthOwner {
   readonly kind: number;
-  /** Buy lines as pairs [io sequence, line number, ...]. */
-  readonly buys: readonly number[];
+  /** The buys' IO number as bytes (all buys of one instance share an IO), or null for none. */
+  readonly io: Uint8Array | null;
+  /** The buys' line numbers within that IO. */
+  readonly lines: readonly number[];
   /** Invoice keys as pairs [invoice number, invoice line, ...], filled in at close. */
   readonly keys: number[];
   remaining: number;
@@ -34,10 +35,13 @@ export class TruthLog {
     this.counts = Object.fromEntries(CASE_KINDS.map((k) => [k, 0])) as Record<CaseKind, number>;
   }
 
-  /** A case instance for the given buys that will name `lines` invoice keys (0 writes it at once). */
-  open(kind: CaseKind, buys: readonly number[], lines: number): TruthOwner {
-    const owner: TruthOwner = { kind: CASE_INDEX.get(kind)!, buys, keys: new Array<number>(2 * lines).fill(0), remaining: lines };
-    if (lines === 0) this.write(owner);
+  /**
+   * A case instance for buy lines `lines` of IO `io` that will name `keys` invoice keys
+   * (0 writes it at once).
+   */
+  open(kind: CaseKind, io: Uint8Array | null, lines: readonly number[], keys: number): TruthOwner {
+    const owner: TruthOwner = { kind: CASE_INDEX.get(kind)!, io, lines, keys: new Array<number>(2 * keys).fill(0), remaining: keys };
+    if (keys === 0) this.write(owner);
     return owner;
   }
 
@@ -52,13 +56,15 @@ export class TruthLog {
     const w = this.sink;
     w.reserve(MAX_ROW_BYTES);
     w.bytes(CASE_BYTES[owner.kind]!);
-    const buys = owner.buys;
-    for (let i = 0; i < buys.length; i += 2) {
-      if (i > 0) w.byte(0x7c); // |
-      w.bytes(IO_PREFIX);
-      w.padded(buys[i]!, 6);
-      w.byte(0x2d);
-      w.padded(buys[i + 1]!, 2);
+    const io = owner.io;
+    if (io !== null) {
+      const lines = owner.lines;
+      for (let i = 0; i < lines.length; i++) {
+        if (i > 0) w.byte(0x7c); // |
+        w.bytes(io);
+        w.byte(0x2d);
+        w.twoDigits(lines[i]!);
+      }
     }
     w.comma();
     const keys = owner.keys;
@@ -132,7 +138,8 @@ const CAPACITY = new WeightedIndex([10, 14, 14, 12, 10, 9, 8, 7, 6, 4, 3, 3]);
  * `entityOrder()` gives invoices.csv ordered by Vendor Name, then Invoice No.
  */
 export class InvoiceBook {
-  private readonly open = new Map<number, OpenInvoice>();
+  /** Open invoices by vendor, billing date and currency (see `slot`). */
+  private readonly open: (OpenInvoice | undefined)[];
   /** Row buffers of closed invoices, reused by new ones. */
   private readonly pool: Scratch[] = [];
   private readonly schedules: BillingSchedule[];
@@ -164,6 +171,7 @@ export class InvoiceBook {
       return b;
     });
     this.nextNo = prng.int(10_000, 89_999);
+    this.open = new Array<OpenInvoice | undefined>(vendors.length * CALENDAR_DAYS * 4).fill(undefined);
   }
 
   /** Number of billing entities (spill parts). */
@@ -190,8 +198,8 @@ export class InvoiceBook {
    * `duplicate`, the line is written twice, byte-identical.
    */
   add(line: InvoiceLineSpec, owner: TruthOwner, slot: number, duplicate = false): void {
-    const key = line.vendor * 65_536 + line.billDate * 8 + (CURRENCY_SLOT[line.currency] ?? 7);
-    let inv = this.open.get(key);
+    const key = (line.vendor * CALENDAR_DAYS + line.billDate) * 4 + CURRENCY_SLOT[line.currency]!;
+    let inv = this.open[key];
     if (!inv) {
       inv = {
         entity: this.entityBase[line.vendor]! + this.prng.int(0, this.vendors[line.vendor]!.billingNames.length - 1),
@@ -205,7 +213,7 @@ export class InvoiceBook {
         slots: [],
         duplicated: [],
       };
-      this.open.set(key, inv);
+      this.open[key] = inv;
     }
     const w = inv.rows;
     const lineNo = inv.ends.length + 1;
@@ -231,15 +239,19 @@ export class InvoiceBook {
     inv.slots.push(slot);
     if (duplicate) inv.duplicated.push(lineNo - 1);
     if (lineNo >= inv.capacity) {
-      this.open.delete(key);
+      this.open[key] = undefined;
       this.close(inv);
     }
   }
 
-  /** Closes every open invoice, in the order they were opened. */
+  /** Closes every open invoice, by vendor, billing date and currency. */
   closeAll(): void {
-    for (const inv of this.open.values()) this.close(inv);
-    this.open.clear();
+    for (let key = 0; key < this.open.length; key++) {
+      const inv = this.open[key];
+      if (inv === undefined) continue;
+      this.open[key] = undefined;
+      this.close(inv);
+    }
   }
 
   /** Billing entities sorted by name, case-insensitively (code-unit order, no locale). */

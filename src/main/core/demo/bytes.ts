@@ -11,6 +11,13 @@ const QUOTE = 0x22;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const NEEDS_QUOTES = /[",\r\n]/;
+const INT32_MAX = 0x7fffffff;
+
+/** Decimal digits of a non-negative 32-bit integer. */
+function digits32(v: number): number {
+  if (v < 100_000) return v < 10 ? 1 : v < 100 ? 2 : v < 1_000 ? 3 : v < 10_000 ? 4 : 5;
+  return v < 1_000_000 ? 6 : v < 10_000_000 ? 7 : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
+}
 
 /**
  * A piece of text encoded once: UTF-8 bytes with any `"` already doubled, and whether a
@@ -22,14 +29,22 @@ export interface Enc {
   readonly quote: boolean;
 }
 
+/**
+ * UTF-8 bytes as a plain Uint8Array. All arrays rows are copied from and into are plain
+ * Uint8Arrays (never Buffers), so element access in the writers stays monomorphic.
+ */
+export function utf8(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'utf8'));
+}
+
 export function enc(text: string): Enc {
-  return { text, bytes: Buffer.from(text.replace(/"/g, '""'), 'utf8'), quote: NEEDS_QUOTES.test(text) };
+  return { text, bytes: utf8(text.replace(/"/g, '""')), quote: NEEDS_QUOTES.test(text) };
 }
 
 /** Raw UTF-8 bytes of a literal that never needs quoting or escaping. */
 export function lit(text: string): Uint8Array {
   if (NEEDS_QUOTES.test(text)) throw new Error(`literal needs quoting: ${text}`);
-  return Buffer.from(text, 'utf8');
+  return utf8(text);
 }
 
 /**
@@ -106,6 +121,24 @@ export abstract class ByteWriter {
       buf[this.pos++] = ZERO + n;
       return;
     }
+    if (n > INT32_MAX) {
+      this.bigUint(n);
+      return;
+    }
+    // 32-bit fast path: integer division by truncation.
+    let v = n | 0;
+    let p = this.pos + digits32(v);
+    this.pos = p;
+    while (v >= 10) {
+      const q = (v / 10) | 0;
+      buf[--p] = ZERO + (v - q * 10);
+      v = q;
+    }
+    buf[--p] = ZERO + v;
+  }
+
+  private bigUint(n: number): void {
+    const buf = this.buf;
     let len = 1;
     for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
     let p = this.pos + len;
@@ -130,21 +163,30 @@ export abstract class ByteWriter {
   /** A non-negative integer left-padded with zeros to `width` digits (more if it needs them). */
   padded(n: number, width: number): void {
     let len = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-    for (; len < width; len++) this.buf[this.pos++] = ZERO;
+    if (n <= INT32_MAX) len = digits32(n | 0);
+    else for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    const buf = this.buf;
+    for (; len < width; len++) buf[this.pos++] = ZERO;
     this.uint(n);
+  }
+
+  /** 0-99 as exactly two digits. */
+  twoDigits(n: number): void {
+    const tens = (n / 10) | 0;
+    this.buf[this.pos++] = ZERO + tens;
+    this.buf[this.pos++] = ZERO + (n - tens * 10);
   }
 
   /** Non-negative minor units with two decimals, as formatMinor writes them: 123450 -> 1234.50. */
   minor2(minor: number): void {
-    const whole = Math.floor(minor / 100);
+    const whole = minor <= INT32_MAX ? ((minor / 100) | 0) : Math.floor(minor / 100);
     this.uint(whole);
     this.frac2(minor - whole * 100);
   }
 
   /** Non-negative minor units with two decimals and thousands separators: 123450 -> 1,234.50. */
   grouped2(minor: number): void {
-    const whole = Math.floor(minor / 100);
+    const whole = minor <= INT32_MAX ? ((minor / 100) | 0) : Math.floor(minor / 100);
     this.groupedWhole(whole);
     this.frac2(minor - whole * 100);
   }
@@ -161,7 +203,7 @@ export abstract class ByteWriter {
   }
 
   private frac2(cents: number): void {
-    const tens = Math.floor(cents / 10);
+    const tens = (cents / 10) | 0;
     const buf = this.buf;
     buf[this.pos++] = DOT;
     buf[this.pos++] = ZERO + tens;
@@ -183,6 +225,22 @@ export class Scratch extends ByteWriter {
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
+}
+
+/** `prefix` followed by `n` as at least `width` digits, e.g. IO-2026- and 4512 -> IO-2026-004512. */
+export function prefixedNumber(prefix: Uint8Array, n: number, width: number): Uint8Array {
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  if (digits < width) digits = width;
+  const out = new Uint8Array(prefix.length + digits);
+  out.set(prefix);
+  let p = out.length;
+  for (let i = 0; i < digits; i++) {
+    const q = Math.floor(n / 10);
+    out[--p] = ZERO + (n - q * 10);
+    n = q;
+  }
+  return out;
 }
 
 /** The writers above assume two-decimal currencies; the demo only uses such currencies. */

@@ -1,4 +1,5 @@
 import { addDays, daysInMonth, localDate, toDayNumber, type LocalDate } from '../../../shared/date.js';
+import { utf8 } from './bytes.js';
 import { MONTH_ABBREVIATIONS, type BillingDay } from './vocabulary.js';
 
 /**
@@ -26,8 +27,8 @@ for (let i = 0; i < CALENDAR_DAYS; i++) {
   const label = `${MONTH_ABBREVIATIONS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
   DATES.push(d);
   MONTH_LABELS.push(label);
-  DATE_BYTES.push(Buffer.from(d, 'latin1'));
-  MONTH_LABEL_BYTES.push(Buffer.from(label, 'latin1'));
+  DATE_BYTES.push(utf8(d));
+  MONTH_LABEL_BYTES.push(utf8(label));
 }
 
 /** The LocalDate for a day offset. */

@@ -132,6 +132,8 @@ export function planUnits(buys: number, prng: Prng): Uint8Array {
 export interface Buy {
   /** IO sequence number (IO-2026-004512 is 4512). */
   readonly io: number;
+  /** The IO Number as bytes, e.g. IO-2026-004512. */
+  readonly ioId: Uint8Array;
   /** Line number within the IO, 1-6. */
   readonly line: number;
   readonly vendor: number;
@@ -207,34 +209,34 @@ function lineFor(ctx: PlantContext, buy: Buy, amount: number, impressions: numbe
 /** Plants the invoice side of a one-buy unit. */
 export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
   const { prng, book, truth } = ctx;
-  const id = [buy.io, buy.line];
+  const lines = [buy.line];
   switch (unit) {
     case U_CLEAN:
     case U_DUP: {
-      const owner = truth.open(unit === U_DUP ? 'duplicate' : 'clean', id, 1);
+      const owner = truth.open(unit === U_DUP ? 'duplicate' : 'clean', buy.ioId, lines, 1);
       book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), ref(ctx, buy), buy.currency), owner, 0, unit === U_DUP);
       return;
     }
     case U_OVER: {
       const bp = prng.int(200, 1450);
-      const owner = truth.open('over_billing', id, 1);
+      const owner = truth.open('over_billing', buy.ioId, lines, 1);
       const amount = buy.net + portion(buy.net, bp);
       book.add(lineFor(ctx, buy, amount, buy.impressions + portion(buy.impressions, bp), ref(ctx, buy), buy.currency), owner, 0);
       return;
     }
     case U_MISSING: {
-      const owner = truth.open('missing_po', id, 1);
+      const owner = truth.open('missing_po', buy.ioId, lines, 1);
       book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), NO_PO, buy.currency), owner, 0);
       return;
     }
     case U_CURRENCY: {
       const other = buy.currency === 'USD' ? prng.pick(OTHER_CURRENCIES) : 'USD';
-      const owner = truth.open('currency_mismatch', id, 1);
+      const owner = truth.open('currency_mismatch', buy.ioId, lines, 1);
       book.add(lineFor(ctx, buy, buy.net, delivered(prng, buy.impressions), ref(ctx, buy), other), owner, 0);
       return;
     }
     case U_UNBILLED:
-      truth.open('unbilled', id, 0);
+      truth.open('unbilled', buy.ioId, lines, 0);
       return;
     case U_SPLIT: {
       const parts = SPLIT_PARTS.next(prng) + 2;
@@ -244,7 +246,7 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
       const imps = partition(delivered(prng, buy.impressions), weights);
       const po = ref(ctx, buy);
       const days = buy.end - buy.start + 1;
-      const owner = truth.open('split', id, parts);
+      const owner = truth.open('split', buy.ioId, lines, parts);
       for (let i = 0; i < parts; i++) {
         const l = lineFor(ctx, buy, amounts[i]!, imps[i]!, po, buy.currency);
         l.month = buy.start + Math.floor((i * days) / parts); // parts bill successive stretches of the flight
@@ -257,7 +259,7 @@ export function plantBuy(unit: number, buy: Buy, ctx: PlantContext): void {
       const extra = portion(buy.net, bp);
       const extraImps = portion(buy.impressions, bp);
       const po = ref(ctx, buy);
-      const owner = truth.open('credit_note', id, 2);
+      const owner = truth.open('credit_note', buy.ioId, lines, 2);
       book.add(lineFor(ctx, buy, buy.net + extra, buy.impressions + extraImps, po, buy.currency), owner, 0);
       const credit = lineFor(ctx, buy, -extra, -extraImps, po, buy.currency);
       credit.billDate = book.lastBillingDate(buy.vendor, buy.end);
@@ -276,13 +278,13 @@ export function plantConsolidated(group: readonly Buy[], ctx: PlantContext): voi
   const first = group[0]!;
   let amount = 0;
   let impressions = 0;
-  const ids: number[] = [];
+  const lines: number[] = [];
   for (const b of group) {
     amount += b.net;
     impressions += delivered(prng, b.impressions);
-    ids.push(b.io, b.line);
+    lines.push(b.line);
   }
-  const owner = truth.open('consolidated', ids, 1);
+  const owner = truth.open('consolidated', first.ioId, lines, 1);
   book.add(
     {
       vendor: first.vendor,
@@ -315,7 +317,7 @@ export function plantUnauthorized(phantom: Buy, label: Enc, ctx: PlantContext): 
       : r < 0.7
         ? pickReference(prng, year, phantom.io, prng.int(7, 19))
         : pickReference(prng, year - 1, prng.int(1, 999_999), prng.int(1, 6));
-  const owner = truth.open('unauthorized', [], 1);
+  const owner = truth.open('unauthorized', null, [], 1);
   book.add(
     {
       vendor: phantom.vendor,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
 import { InvoiceBook, TruthLog } from './book.js';
 import { DEMO_YEAR, YEAR_DAYS, dateBytes, monthAt } from './calendar.js';
-import { assertTwoDecimals, enc, lit, type Enc } from './bytes.js';
+import { assertTwoDecimals, enc, lit, prefixedNumber, type Enc } from './bytes.js';
 import {
   plantBuy,
   plantConsolidated,
@@ -116,6 +116,7 @@ class BuyFactory {
   private readonly groupVendors: number[] = [];
   private readonly groupBuys: Buy[] = [];
   // The IO being built.
+  private ioId: Uint8Array = IO_PREFIX;
   private advertiser: Enc;
   private campaign: Enc;
   private base = 0;
@@ -140,6 +141,7 @@ class BuyFactory {
     const prng = this.prng;
     const units = this.units;
     this.ioSeq += prng.chance(0.9) ? 1 : prng.int(2, 4);
+    this.ioId = prefixedNumber(IO_PREFIX, this.ioSeq, 6);
 
     // Take units for this IO; unauthorized units ride along without taking a line.
     const target = IO_LINES.next(prng) + 1;
@@ -240,13 +242,11 @@ class BuyFactory {
     const placement = PLACEMENT_ENC[vendor]![placementIdx]!;
     const w = this.buysOut;
     w.reserve(MAX_ROW_BYTES);
-    w.bytes(IO_PREFIX);
-    w.padded(this.ioSeq, 6);
+    w.bytes(this.ioId);
     w.comma();
-    w.bytes(IO_PREFIX);
-    w.padded(this.ioSeq, 6);
+    w.bytes(this.ioId);
     w.byte(0x2d);
-    w.padded(line, 2);
+    w.twoDigits(line);
     w.comma();
     w.field(this.advertiser);
     w.comma();
@@ -269,7 +269,7 @@ class BuyFactory {
     w.bytes(CURRENCY_BYTES[currency]!);
     w.eol();
     w.rows++;
-    return { io: this.ioSeq, line, vendor, currency, campaign: this.campaign, placement, start, end, impressions, net };
+    return { io: this.ioSeq, ioId: this.ioId, line, vendor, currency, campaign: this.campaign, placement, start, end, impressions, net };
   }
 
   /** An invoice line shaped like a buy of this IO, but for a buy that was never written. */
@@ -283,6 +283,7 @@ class BuyFactory {
     const impressions = this.impressions();
     const phantom: Buy = {
       io: this.ioSeq,
+      ioId: this.ioId,
       line,
       vendor,
       currency: this.pickCurrency(vendor),

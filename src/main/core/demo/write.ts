@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ByteWriter } from './bytes.js';
+import { ByteWriter, utf8 } from './bytes.js';
 
 /** Row terminator: RFC 4180 uses CRLF. */
 export const EOL = '\r\n';
@@ -49,7 +49,7 @@ export class ChunkedFile extends ByteWriter {
 
   protected makeRoom(n: number): void {
     this.flush();
-    this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, n));
+    this.buf = new Uint8Array(Math.max(this.chunkBytes, n));
   }
 
   /** Hands the current buffer to the stream. */
@@ -117,7 +117,7 @@ export class CsvSink extends ChunkedFile {
 
   constructor(path: string, header: readonly string[]) {
     super(path, CHUNK_BYTES);
-    const head = Buffer.from(csvRow(header), 'utf8');
+    const head = utf8(csvRow(header));
     this.reserve(head.length);
     this.bytes(head);
   }

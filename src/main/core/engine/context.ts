@@ -3,7 +3,7 @@ import { compileChain, type Chain } from './normalize.js';
 import { FxTable } from './fx.js';
 import { compareIds, exceptionId, groupId } from './group-id.js';
 import type { SideTable } from './records.js';
-import type { KeyPart, NormalizeRef, RuleSet } from './rule-set.js';
+import type { KeyPart, NormalizeRef, NormalizerStep, RuleSet } from './rule-set.js';
 import type { EngineException, EngineHooks, ExceptionClass, Explanation, Group, GroupStatus, PassKind, PassStats } from './types.js';
 
 /** How often (in work units) cancellation is polled. */
@@ -51,11 +51,11 @@ export class RunContext {
     return side === 'left' ? this.L : this.R;
   }
 
-  chain(ref: NormalizeRef | readonly string[] | undefined): Chain {
+  chain(ref: NormalizeRef | readonly NormalizerStep[] | undefined): Chain {
     const k = ref === undefined ? '' : JSON.stringify(ref);
     let c = this.chains.get(k);
     if (!c) {
-      c = compileChain(ref as NormalizeRef | undefined, this.rs);
+      c = compileChain(ref, this.rs);
       this.chains.set(k, c);
     }
     return c;
@@ -115,7 +115,8 @@ export class RunContext {
   addException(e: Omit<EngineException, 'id' | 'left' | 'right'>, left: readonly number[], right: readonly number[]): EngineException {
     const l = this.idsOf('left', left);
     const r = this.idsOf('right', right);
-    const x: EngineException = { id: exceptionId(e.class, e.pass, l, r), class: e.class, left: l, right: r, ...strip(e) };
+    const { class: cls, ...rest } = e;
+    const x: EngineException = { id: exceptionId(cls, e.pass, l, r), class: cls, left: l, right: r, ...strip(rest) };
     const tag = -(this.exceptions.length + 1);
     for (const i of left) this.claim(this.ownL, i, tag);
     for (const i of right) this.claim(this.ownR, i, tag);

@@ -309,14 +309,25 @@ class KeyPassRun {
   /** 1:N, N:1, N:M: bounded subset-sum search over the block (see grouping.ts). */
   groupingBlock(ls0: number[], rs0: number[], key: string): void {
     const ctx = this.ctx;
-    const cond = this.cond;
     const limits = this.pass.limits;
     if (ls0.length > limits.maxPerSide || rs0.length > limits.maxPerSide) return this.markCapped(ls0, rs0);
-    // One currency per block: the lefts'. Rights are converted when FX is allowed, else left out.
-    const ls = ls0.filter((i) => !Number.isNaN(ctx.L.amount[i]!) && ctx.L.currency[i] !== null);
-    if (ls.length === 0) return;
-    const currency = ctx.L.currency[ls[0]!]!;
-    if (ls.some((i) => ctx.L.currency[i] !== currency)) return;
+    // Sums need one currency: solve the lefts of each currency in turn (sorted, so the order is
+    // fixed); rights are converted when FX is allowed, else only same-currency rights take part.
+    const currencies = [...new Set(ls0.filter((i) => !Number.isNaN(ctx.L.amount[i]!)).map((i) => ctx.L.currency[i]!))]
+      .filter((c): c is string => c !== null)
+      .sort();
+    for (const currency of currencies) {
+      const ls = ls0.filter((i) => ctx.L.currency[i] === currency && !Number.isNaN(ctx.L.amount[i]!));
+      const rs = rs0.filter((j) => ctx.ownR[j] === 0);
+      if (this.solveCurrency(ls, rs, ls0, rs0, currency, key)) return;
+    }
+  }
+
+  /** One currency's part of a grouping block; true when the block was capped. */
+  private solveCurrency(ls: number[], rs0: number[], allL: number[], allR: number[], currency: string, key: string): boolean {
+    const ctx = this.ctx;
+    const cond = this.cond;
+    const limits = this.pass.limits;
     const rs: number[] = [];
     const rAmt: number[] = [];
     for (const j of rs0) {
@@ -325,7 +336,7 @@ class KeyPassRun {
       rs.push(j);
       rAmt.push(a);
     }
-    if (rs.length === 0) return;
+    if (rs.length === 0 || ls.length === 0) return false;
     const lAmt = ls.map((i) => ctx.L.amount[i]!);
     const lc = this.copyClasses('left', ls);
     const rc = this.copyClasses('right', rs, rAmt);
@@ -364,13 +375,18 @@ class KeyPassRun {
         `${a.options} groupings fit equally well`,
       );
     }
-    if (result.capped) this.markCapped(ls0, rs0);
-    else if (result.groups.length === 0 && result.ambiguous.length === 0 && this.pass.onToleranceFail === 'exception') {
-      const single = card === '1:N' ? ls.length === 1 : card === 'N:1' ? rs.length === 1 : true;
+    if (result.capped) {
+      this.markCapped(allL, allR);
+      return true;
+    }
+    if (result.groups.length === 0 && result.ambiguous.length === 0 && this.pass.onToleranceFail === 'exception') {
+      // Whole-block variance only when the block is unambiguous about who belongs together.
+      const single = allL.length === ls.length && allR.length === rs.length && (card === '1:N' ? ls.length === 1 : card === 'N:1' ? rs.length === 1 : true);
       if (single) this.blockVariance(ls, rs, lAmt, rAmt, currency, key);
     }
     this.duplicatesIn('left', ls, lc);
     this.duplicatesIn('right', rs, rc);
+    return false;
   }
 
   /** No grouping fits a block with a single record on its "one" side: the block is one variance. */

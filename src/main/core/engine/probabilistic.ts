@@ -54,7 +54,7 @@ function compile(ctx: RunContext, c: Comparison): Compiled {
       return {
         id: c.id,
         levels: [FAR, CLOSE, EXACT],
-        tolerance: 'close ' + rule.describe('XXX').replace(' XXX', ''),
+        tolerance: `close ${rule.describe()}`,
         level(l, r) {
           const la = L.amount[l]!;
           if (Number.isNaN(la) || Number.isNaN(R.amount[r]!)) return NULL;
@@ -196,7 +196,27 @@ interface Params {
   lambda: number;
 }
 
-const DEFAULT_M = [0, 0.05, 0.15, 0.8];
+/** m seeds without a labelled sample: agreement likely, "close" nearly as telling as exact. */
+const DEFAULT_M = [0, 0.05, 0.35, 0.6];
+const DEFAULT_M_EXACT = [0, 0.05, 0, 0.95];
+
+/**
+ * Deterministic "random" pairs over all records, for u seeds when there is no labelled sample:
+ * both sides in id order, left k·a mod nL with right k·b + c mod nR (a, b odd steps).
+ */
+function spreadPairs(ctx: RunContext, max: number): { l: number[]; r: number[] } {
+  const byId = (ids: string[]) => Array.from({ length: ids.length }, (_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const ls = byId(ctx.L.ids);
+  const rs = byId(ctx.R.ids);
+  const n = Math.min(max, ls.length * rs.length);
+  const l: number[] = [];
+  const r: number[] = [];
+  for (let k = 0; k < n; k++) {
+    l.push(ls[(k * 7919) % ls.length]!);
+    r.push(rs[(k * 104_729 + 13) % rs.length]!);
+  }
+  return { l, r };
+}
 
 function normalizeLevels(counts: number[], levels: number[], smooth: number): number[] {
   const p = [0, 0, 0, 0];
@@ -342,20 +362,24 @@ export function runProbabilisticPass(ctx: RunContext, pass: ProbabilisticPass, o
   const mCounts = comps.map(() => [0, 0, 0, 0]);
   const uCounts = comps.map(() => [0, 0, 0, 0]);
   const shift = Math.max(1, Math.floor(ns / 2) + 1);
-  for (let k = 0; k < ns; k++) {
+  for (let k = 0; k < ns && ns >= 10; k++) {
     const l = sample.l[k]!;
     const r = sample.r[k]!;
     const ru = sample.r[(k + shift) % ns]!;
     for (let c = 0; c < nc; c++) {
       mCounts[c]![comps[c]!.level(l, r)]!++;
-      if (ns > 1) uCounts[c]![comps[c]!.level(l, ru)]!++;
+      uCounts[c]![comps[c]!.level(l, ru)]!++;
     }
   }
-  const m0 = comps.map((comp, c) => (ns >= 10 ? normalizeLevels(mCounts[c]!, comp.levels, 1) : normalizeLevels(DEFAULT_M.map((x) => x * 100), comp.levels, 0)));
-  // Without a sample, u seeds from the candidates themselves (mostly non-matches when blocks are coarse).
-  const candCounts = comps.map(() => [0, 0, 0, 0]);
-  if (ns < 10) for (let p = 0; p < np; p++) for (let c = 0; c < nc; c++) candCounts[c]![levels[p * nc + c]!]!++;
-  const u0 = comps.map((comp, c) => normalizeLevels(ns >= 10 ? uCounts[c]! : candCounts[c]!, comp.levels, 1));
+  const labelled = ns >= 10;
+  const m0 = comps.map((comp, c) =>
+    labelled ? normalizeLevels(mCounts[c]!, comp.levels, 1) : normalizeLevels((comp.levels.length === 2 ? DEFAULT_M_EXACT : DEFAULT_M).map((x) => x * 100), comp.levels, 0),
+  );
+  if (!labelled) {
+    const spread = spreadPairs(ctx, pass.em.sample);
+    for (let k = 0; k < spread.l.length; k++) for (let c = 0; c < nc; c++) uCounts[c]![comps[c]!.level(spread.l[k]!, spread.r[k]!)]!++;
+  }
+  const u0 = comps.map((comp, c) => normalizeLevels(uCounts[c]!, comp.levels, 1));
   const freeL = countFree(ctx.ownL);
   const freeR = countFree(ctx.ownR);
   const lambda0 = Math.min(0.5, Math.max(1e-6, Math.min(freeL, freeR) / np));

@@ -231,7 +231,7 @@ export const ProbabilisticPass = z.object({
       /** Weight (in pairs) of the seeded m/u estimates as a prior on EM. */
       priorWeight: z.number().nonnegative().default(50),
       /** Labelled sample size taken from key matches for seeding. */
-      sample: z.number().int().min(0).max(1_000_000).default(20_000),
+      sample: z.number().int().min(0).max(1_000_000).default(5_000),
     })
     .prefault({}),
 });

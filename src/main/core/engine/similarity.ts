@@ -46,14 +46,22 @@ export function jaroWinkler(a: string, b: string): number {
 
 const TOKEN_SPLIT = /[^\p{L}\p{N}]+/u;
 
+/** Sorted distinct tokens; memoized because one record's text meets many candidates. */
+const tokenCache = new Map<string, string[]>();
+
 function tokens(s: string): string[] {
-  const out = new Set<string>();
-  for (const t of s.split(TOKEN_SPLIT)) if (t.length > 0) out.add(t);
-  return [...out].sort();
+  const hit = tokenCache.get(s);
+  if (hit) return hit;
+  const set = new Set<string>();
+  for (const t of s.split(TOKEN_SPLIT)) if (t.length > 0) set.add(t);
+  const out = [...set].sort();
+  if (tokenCache.size >= 50_000) tokenCache.clear();
+  tokenCache.set(s, out);
+  return out;
 }
 
-/** Longest common subsequence length (two-row DP; texts here are short). */
-function lcs(a: string, b: string): number {
+/** Longest common subsequence length by dynamic programming (reference for `lcs`). */
+export function lcsDp(a: string, b: string): number {
   if (a.length === 0 || b.length === 0) return 0;
   let prev = new Int32Array(b.length + 1);
   let cur = new Int32Array(b.length + 1);
@@ -67,6 +75,50 @@ function lcs(a: string, b: string): number {
     cur = t;
   }
   return prev[b.length]!;
+}
+
+const BITS = 30;
+const WORD = (1 << BITS) - 1;
+
+/**
+ * Longest common subsequence length, bit-parallel (Allison–Dix: V' = (V + (V & M)) | (V & ~M),
+ * LCS = zero bits of V) over 30-bit words so carries stay exact: O(|a|·|b|/30).
+ */
+export function lcs(a: string, b: string): number {
+  const m = b.length;
+  if (a.length === 0 || m === 0) return 0;
+  const words = Math.ceil(m / BITS);
+  const masks = new Map<number, Int32Array>();
+  for (let j = 0; j < m; j++) {
+    const c = b.charCodeAt(j);
+    let mk = masks.get(c);
+    if (!mk) masks.set(c, (mk = new Int32Array(words)));
+    mk[(j / BITS) | 0]! |= 1 << j % BITS;
+  }
+  const top = m % BITS === 0 ? WORD : (1 << m % BITS) - 1;
+  const v = new Int32Array(words).fill(WORD);
+  v[words - 1] = top;
+  for (let i = 0; i < a.length; i++) {
+    const mk = masks.get(a.charCodeAt(i));
+    if (!mk) continue;
+    let carry = 0;
+    for (let w = 0; w < words; w++) {
+      const x = v[w]!;
+      const u = x & mk[w]!;
+      const sum = x + u + carry;
+      carry = sum > WORD ? 1 : 0;
+      v[w] = ((sum & WORD) | (x & ~mk[w]!)) & (w === words - 1 ? top : WORD);
+    }
+  }
+  let ones = 0;
+  for (let w = 0; w < words; w++) {
+    let x = v[w]!;
+    while (x) {
+      x &= x - 1;
+      ones++;
+    }
+  }
+  return m - ones;
 }
 
 /** Indel-normalized similarity: 1 − (insertions + deletions) / (|a| + |b|). */
@@ -86,19 +138,40 @@ export function tokenSet(a: string, b: string): number {
   const tb = tokens(b);
   if (ta.length === 0 && tb.length === 0) return 1;
   if (ta.length === 0 || tb.length === 0) return 0;
-  const sb = new Set(tb);
-  const sa = new Set(ta);
-  const inter = ta.filter((t) => sb.has(t));
-  const diffAB = ta.filter((t) => !sb.has(t));
-  const diffBA = tb.filter((t) => !sa.has(t));
+  const inter: string[] = [];
+  const diffAB: string[] = [];
+  const diffBA: string[] = [];
+  // Both sorted: one merge pass splits them into intersection and differences.
+  let i = 0;
+  let j = 0;
+  while (i < ta.length || j < tb.length) {
+    const x = ta[i];
+    const y = tb[j];
+    if (y === undefined || (x !== undefined && x < y)) {
+      diffAB.push(x!);
+      i++;
+    } else if (x === undefined || y < x) {
+      diffBA.push(y);
+      j++;
+    } else {
+      inter.push(x);
+      i++;
+      j++;
+    }
+  }
   const dab = diffAB.join(' ');
   const dba = diffBA.join(' ');
   if (inter.length === 0) return indelRatio(dab, dba);
   if (diffAB.length === 0 || diffBA.length === 0) return 1;
-  const t0 = inter.join(' ');
-  const t1 = `${t0} ${dab}`;
-  const t2 = `${t0} ${dba}`;
-  return Math.max(indelRatio(t0, t1), indelRatio(t0, t2), indelRatio(t1, t2));
+  // t0 = intersection, t1 = t0 + " " + dab, t2 = t0 + " " + dba. t0 is a prefix of t1 and t2,
+  // so their LCS is |t0| and LCS(t1, t2) = |t0| + 1 + LCS(dab, dba): no DP over the shared part.
+  const n0 = inter.join(' ').length;
+  const n1 = n0 + 1 + dab.length;
+  const n2 = n0 + 1 + dba.length;
+  const r01 = (2 * n0) / (n0 + n1);
+  const r02 = (2 * n0) / (n0 + n2);
+  const r12 = (2 * (n0 + 1 + lcs(dab, dba))) / (n1 + n2);
+  return Math.max(r01, r02, r12);
 }
 
 export function similarity(measure: TextMeasure, a: string, b: string): number {

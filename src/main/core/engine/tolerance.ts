@@ -68,11 +68,13 @@ export class AmountRule {
     return this.both ? Math.min(a, p) : Math.max(a, p);
   }
 
-  describe(currency: string): string {
-    if (this.exact) return 'exact';
+  /** e.g. "±0.50 USD or ±1%"; without a currency, abs shows as written. */
+  describe(currency?: string): string {
+    const a = currency === undefined ? this.absMinor : this.abs(currency);
+    if (this.exact || (a === 0 && this.pct === null)) return 'exact';
     const parts: string[] = [];
-    const a = this.abs(currency);
-    if (a !== null) parts.push(`±${formatMinor(a, currency)} ${currency}`);
+    if (a !== null) parts.push(currency === undefined ? `±${a} minor units` : `±${formatMinor(a, currency)} ${currency}`);
+    else if (this.absText !== null) parts.push(`±${formatPct({ num: this.absText.num, den: this.absText.den * 100n })}`);
     if (this.pct !== null) parts.push(`±${formatPct(this.pct.big)}%`);
     return parts.join(this.both ? ' and ' : ' or ');
   }

@@ -172,14 +172,80 @@ export async function openJson(source: Source, opts: JsonOptions = {}): Promise<
   };
 }
 
-/** Node reports "... at position N"; turn that into a line number the user can find. */
+/** The line of a JSON syntax error (V8 does not always give the position). */
 function errorLine(msg: string, text: string): number | undefined {
   const m = /position (\d+)/.exec(msg);
-  if (!m) return undefined;
-  const pos = Math.min(Number(m[1]), text.length);
+  const pos = m ? Number(m[1]) : syntaxErrorOffset(text);
+  if (pos === undefined) return undefined;
   let line = 1;
   for (let k = text.indexOf('\n'); k >= 0 && k < pos; k = text.indexOf('\n', k + 1)) line++;
   return line;
+}
+
+/** Offset of the first JSON syntax error, found by a minimal recursive-descent check. */
+export function syntaxErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = (): void => {
+    i++;
+    for (;;) {
+      if (i >= text.length) fail();
+      const ch = text[i]!;
+      if (ch === '"') return void i++;
+      if (ch === '\\') i += 2;
+      else if (ch < ' ') fail();
+      else i++;
+    }
+  };
+  const value = (depth: number): void => {
+    ws();
+    const ch = text[i];
+    if (depth > 1000) fail();
+    if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (close === '}') {
+          ws();
+          if (text[i] !== '"') fail();
+          string();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    const num = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!num) fail();
+    i += num![0].length;
+  };
+  try {
+    value(0);
+    ws();
+    return i < text.length ? i : undefined;
+  } catch (at) {
+    return typeof at === 'number' ? Math.min(at, text.length) : undefined;
+  }
 }
 
 function findRecords(doc: Json, jsonPath: string | undefined, src: ResolvedSource): { records: Json[]; path: string } {

@@ -4,11 +4,12 @@
  * a partial field across chunk boundaries, so memory is bounded by the longest record.
  */
 
-/** One record as scanned: `line` is the 1-based physical line where it starts. */
+/** One record as scanned: `row` is the 1-based physical line where it starts. */
 export interface RawRecord {
-  line: number;
+  row: number;
   cells: string[];
-  issues: string[] | undefined;
+  issues?: string[];
+  extra?: string[];
 }
 
 const LF = 10;
@@ -48,18 +49,18 @@ export class CsvScanner {
     return this.line;
   }
 
-  /** Scan a chunk; complete records are appended to `out`. */
-  feed(s: string, out: RawRecord[]): void {
-    const n = s.length;
-    if (n === 0) return;
+  /** Scan `s` from `from` to `to`; complete records are appended to `out`. */
+  feed(s: string, out: RawRecord[], from = 0, to = s.length): void {
+    const n = to;
+    if (from >= n) return;
     const d = this.delim;
     const maxSpecial = this.maxSpecial;
     let state = this.state;
     let field = this.field;
     let cells = this.cells;
     let line = this.line;
-    let i = 0;
-    let seg = 0;
+    let i = from;
+    let seg = from;
     let c = 0;
 
     while (i < n) {
@@ -102,7 +103,7 @@ export class CsvScanner {
           }
         }
         if (i === n) {
-          field = field.length === 0 ? s.substring(seg) : field + s.substring(seg);
+          field = field.length === 0 ? s.substring(seg, n) : field + s.substring(seg, n);
           break;
         }
         cells.push(field.length === 0 ? s.substring(seg, i) : field + s.substring(seg, i));
@@ -128,7 +129,7 @@ export class CsvScanner {
           }
         }
         if (i === n) {
-          field += s.substring(seg);
+          field += s.substring(seg, n);
           break;
         }
         field += s.substring(seg, i);
@@ -197,8 +198,12 @@ export class CsvScanner {
   private emit(cells: string[], out: RawRecord[]): void {
     const issues = this.issues;
     if (issues === undefined && isBlank(cells)) return;
-    out.push({ line: this.recordLine, cells, issues });
-    this.issues = undefined;
+    if (issues === undefined) {
+      out.push({ row: this.recordLine, cells });
+    } else {
+      out.push({ row: this.recordLine, cells, issues });
+      this.issues = undefined;
+    }
   }
 
   private addIssue(msg: string): void {

@@ -48,6 +48,7 @@ export function RecordsView({ source, revision, onError }: { source: SourceInfo;
           datasource={datasource}
           columnDefs={columnDefs}
           defaultColDef={{ sortable: true, resizable: true, minWidth: 90 }}
+          suppressColumnVirtualisation
           cacheBlockSize={200}
           maxBlocksInCache={20}
           getRowId={(p) => String(p.data.id)}
