@@ -12,6 +12,8 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NEEDS_QUOTES = /[",\r\n]/;
 const INT32_MAX = 0x7fffffff;
+/** Pieces up to this long are copied byte by byte; longer ones with TypedArray#set. */
+const SHORT_COPY = 24;
 
 /** Decimal digits of a non-negative 32-bit integer. */
 function digits32(v: number): number {
@@ -80,15 +82,26 @@ export abstract class ByteWriter {
   }
 
   bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (n > SHORT_COPY) {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
     // A plain loop beats TypedArray#set for the short pieces rows are made of.
     const buf = this.buf;
     let p = this.pos;
-    for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
+    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
     this.pos = p;
   }
 
   /** Copies bytes [start, end) of another array. */
   copy(src: Uint8Array, start: number, end: number): void {
+    if (end - start > SHORT_COPY) {
+      this.buf.set(src.subarray(start, end), this.pos);
+      this.pos += end - start;
+      return;
+    }
     const buf = this.buf;
     let p = this.pos;
     for (let i = start; i < end; i++) buf[p++] = src[i]!;

@@ -75,44 +75,48 @@ export function addDuplicate(ctx: RunContext, side: Side, dup: number, orig: num
 
 /**
  * After the waterfall: a free record equal to a claimed record of its side on a key pass's key,
- * amount, currency and date is a duplicate of it (the lowest-id such original). Only the few
- * free records' keys are indexed, then claimed records are probed against them.
+ * amount, currency and date is a duplicate of it (the lowest-id such original). Free records are
+ * few, so they are indexed by amount and claimed records probed against that index; keys are
+ * normalized only for the rare candidates.
  */
 export function sweepDuplicates(ctx: RunContext, keyPasses: readonly KeyPass[]): void {
+  if (keyPasses.length === 0) return;
   for (const side of ['left', 'right'] as const) {
     if (!ctx.rs.duplicates[side]) continue;
     const t = ctx.table(side);
     const own = side === 'left' ? ctx.ownL : ctx.ownR;
-    for (const pass of keyPasses) {
-      const keys = ctx.keyColumn(side, side === 'left' ? pass.key.left : pass.key.right, pass.key.normalize);
-      const free = new Map<string, number[]>();
-      for (let i = 0; i < t.n; i++) {
-        if (own[i] !== 0) continue;
-        const k = keys[i];
-        if (k === null || k === undefined) continue;
-        const list = free.get(k);
-        if (list) list.push(i);
-        else free.set(k, [i]);
+    const keys = keyPasses.map((p) => ctx.keyColumn(side, side === 'left' ? p.key.left : p.key.right, p.key.normalize));
+    const free = new Map<number, number[]>();
+    for (let i = 0; i < t.n; i++) {
+      if (own[i] !== 0) continue;
+      const a = t.amount[i]!;
+      const list = free.get(a);
+      if (list) list.push(i);
+      else free.set(a, [i]);
+    }
+    if (free.size === 0) continue;
+    const best = new Map<number, { orig: number; pass: number }>();
+    for (let i = 0; i < t.n; i++) {
+      const o = own[i]!;
+      if (o === 0) continue;
+      const list = free.get(t.amount[i]!);
+      if (!list) continue;
+      if (o < 0 && ctx.exceptions[-o - 1]!.class === 'duplicate') continue;
+      for (const d of list) {
+        if (!sameValues(t, d, i)) continue;
+        const pass = keys.findIndex((col) => {
+          const k = col.get(d);
+          return k !== null && k === col.get(i);
+        });
+        if (pass < 0) continue;
+        const cur = best.get(d);
+        if (cur === undefined || t.ids[i]! < t.ids[cur.orig]!) best.set(d, { orig: i, pass });
       }
-      if (free.size === 0) continue;
-      // Candidate originals per free record: claimed (not as duplicates), same key and values.
-      const best = new Map<number, number>();
-      for (let i = 0; i < t.n; i++) {
-        const o = own[i]!;
-        if (o === 0) continue;
-        const k = keys[i];
-        if (k === null || k === undefined) continue;
-        const list = free.get(k);
-        if (!list) continue;
-        if (o < 0 && ctx.exceptions[-o - 1]!.class === 'duplicate') continue;
-        for (const d of list) {
-          if (!sameValues(t, d, i)) continue;
-          const cur = best.get(d);
-          if (cur === undefined || t.ids[i]! < t.ids[cur]!) best.set(d, i);
-        }
-      }
-      const dups = [...best.keys()].sort((a, b) => (t.ids[a]! < t.ids[b]! ? -1 : 1));
-      for (const d of dups) addDuplicate(ctx, side, d, best.get(d)!, pass.id, `same key, amount and date`);
+    }
+    const dups = [...best.keys()].sort((a, b) => (t.ids[a]! < t.ids[b]! ? -1 : 1));
+    for (const d of dups) {
+      const { orig, pass } = best.get(d)!;
+      addDuplicate(ctx, side, d, orig, keyPasses[pass]!.id, 'same key, amount and date');
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { RunContext } from './context.js';
 import { amountCheck, dateCheck, dateRange, fxNote, textCheck } from './explain.js';
 import { DEFAULT_TEXT_CHAIN } from './normalize.js';
-import { NO_DATE } from './records.js';
+import { NO_DATE, type Column } from './records.js';
 import type { Tolerance, TextMeasure } from './rule-set.js';
 import { similarity } from './similarity.js';
 import { AmountRule, DateRule, describeThreshold } from './tolerance.js';
@@ -21,8 +21,8 @@ interface TextRule {
   measure: TextMeasure;
   threshold: number;
   describe: string;
-  l: (string | null)[];
-  r: (string | null)[];
+  l: Column;
+  r: Column;
 }
 
 function fieldText(v: unknown): string | null {
@@ -90,8 +90,8 @@ export class PassConditions {
 
   textOk(li: number, ri: number): boolean {
     for (const t of this.texts) {
-      const a = t.l[li]!;
-      const b = t.r[ri]!;
+      const a = t.l.get(li);
+      const b = t.r.get(ri);
       if (a === null || b === null || similarity(t.measure, a, b) < t.threshold) return false;
     }
     return true;
@@ -117,8 +117,8 @@ export class PassConditions {
     const checks: FieldCheck[] | null = withChecks ? [] : null;
     let outcome: PairOutcome = OK;
     for (const t of this.texts) {
-      const a = t.l[li]!;
-      const b = t.r[ri]!;
+      const a = t.l.get(li);
+      const b = t.r.get(ri);
       const sim = a === null || b === null ? null : similarity(t.measure, a, b);
       const pass = sim !== null && sim >= t.threshold;
       if (!pass) outcome = TEXT_FAIL;
@@ -189,8 +189,8 @@ export class PassConditions {
       let wr: string | null = null;
       for (const li of left) {
         for (const ri of right) {
-          const a = t.l[li]!;
-          const b = t.r[ri]!;
+          const a = t.l.get(li);
+          const b = t.r.get(ri);
           const s = a === null || b === null ? 0 : similarity(t.measure, a, b);
           if (wl === null || s < worst) {
             worst = s;

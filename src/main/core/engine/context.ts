@@ -2,7 +2,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { compileChain, type Chain } from './normalize.js';
 import { FxTable } from './fx.js';
 import { compareIds, exceptionId, groupId } from './group-id.js';
-import type { SideTable } from './records.js';
+import type { Column, SideTable } from './records.js';
 import type { KeyPart, NormalizeRef, NormalizerStep, RuleSet } from './rule-set.js';
 import type { EngineException, EngineHooks, ExceptionClass, Explanation, Group, GroupStatus, PassKind, PassStats } from './types.js';
 
@@ -62,7 +62,7 @@ export class RunContext {
   }
 
   /** The normalized composite key of every record of a side. */
-  keyColumn(side: 'left' | 'right', parts: readonly KeyPart[], fallback: NormalizeRef | undefined): (string | null)[] {
+  keyColumn(side: 'left' | 'right', parts: readonly KeyPart[], fallback: NormalizeRef | undefined): Column {
     return this.table(side).keyColumn(parts.map((p) => ({ field: p.field, chain: this.chain(p.normalize ?? fallback) })));
   }
 

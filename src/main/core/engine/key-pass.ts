@@ -42,8 +42,8 @@ export function runKeyPass(ctx: RunContext, pass: KeyPass, order: number, stats:
   for (let i = 0; i < L.n; i++) {
     ctx.tick(pass.id, i, total);
     if (ctx.ownL[i] !== 0) continue;
-    const k = kl[i];
-    if (k === null || k === undefined) continue;
+    const k = kl.get(i);
+    if (k === null) continue;
     let b = blockOf.get(k);
     if (b === undefined) {
       b = keyOfBlock.length;
@@ -59,8 +59,8 @@ export function runKeyPass(ctx: RunContext, pass: KeyPass, order: number, stats:
   for (let j = 0; j < R.n; j++) {
     ctx.tick(pass.id, L.n + j, total);
     if (ctx.ownR[j] !== 0) continue;
-    const k = kr[j];
-    if (k === null || k === undefined) continue;
+    const k = kr.get(j);
+    if (k === null) continue;
     const b = blockOf.get(k);
     if (b === undefined) continue;
     nextR[j] = headR[b]!;

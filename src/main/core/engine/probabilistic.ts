@@ -118,15 +118,15 @@ function compile(ctx: RunContext, c: Comparison): Compiled {
         levels: [FAR, CLOSE, EXACT],
         tolerance: `close ${describeThreshold(c.measure, c.threshold)}`,
         level(l, r) {
-          const a = lt[l]!;
-          const b = rt[r]!;
+          const a = lt.get(l);
+          const b = rt.get(r);
           if (a === null || b === null) return NULL;
           if (a === b) return EXACT;
           return similarity(c.measure, a, b) >= c.threshold ? CLOSE : FAR;
         },
         describe(l, r) {
-          const a = lt[l]!;
-          const b = rt[r]!;
+          const a = lt.get(l);
+          const b = rt.get(r);
           return { left: a, right: b, measure: c.measure, value: a === null || b === null ? null : round4(similarity(c.measure, a, b)) };
         },
       };
@@ -139,14 +139,14 @@ function compile(ctx: RunContext, c: Comparison): Compiled {
         levels: [FAR, EXACT],
         tolerance: 'equal',
         level(l, r) {
-          const a = kl[l]!;
-          const b = kr[r]!;
+          const a = kl.get(l);
+          const b = kr.get(r);
           if (a === null || b === null) return NULL;
           return a === b ? EXACT : FAR;
         },
         describe(l, r) {
-          const a = kl[l]!;
-          const b = kr[r]!;
+          const a = kl.get(l);
+          const b = kr.get(r);
           return { left: a, right: b, measure: 'equal', value: a === null || b === null ? null : a === b ? 1 : 0 };
         },
       };
@@ -290,8 +290,8 @@ export function runProbabilisticPass(ctx: RunContext, pass: ProbabilisticPass, o
     for (let i = 0; i < L.n; i++) {
       ctx.tick(pass.id, i, L.n);
       if (ctx.ownL[i] !== 0) continue;
-      const k = bk.l[i];
-      if (k === null || k === undefined) continue;
+      const k = bk.l.get(i);
+      if (k === null) continue;
       const b = blocks.get(k);
       if (b) b.l.push(i);
       else blocks.set(k, { l: [i], r: [] });
@@ -299,8 +299,8 @@ export function runProbabilisticPass(ctx: RunContext, pass: ProbabilisticPass, o
     for (let j = 0; j < nR; j++) {
       ctx.tick(pass.id, j, nR);
       if (ctx.ownR[j] !== 0) continue;
-      const k = bk.r[j];
-      if (k === null || k === undefined) continue;
+      const k = bk.r.get(j);
+      if (k === null) continue;
       blocks.get(k)?.r.push(j);
     }
     for (const b of blocks.values()) {
@@ -449,8 +449,8 @@ export function runProbabilisticPass(ctx: RunContext, pass: ProbabilisticPass, o
     const keysL: string[] = [];
     const keysR: string[] = [];
     for (const bk of blockKeys) {
-      const a = bk.l[l];
-      if (a !== null && a !== undefined && a === bk.r[r]) {
+      const a = bk.l.get(l);
+      if (a !== null && a === bk.r.get(r)) {
         keysL.push(displayKey(a));
         keysR.push(displayKey(a));
       }

@@ -1,7 +1,7 @@
 import { TieoutError } from '../../../shared/error.js';
 import { isLocalDate, toDayNumber } from '../../../shared/date.js';
 import { applyChain, type Chain } from './normalize.js';
-import type { KeyPart, RuleSet, SideSpec } from './rule-set.js';
+import type { RuleSet, SideSpec } from './rule-set.js';
 import type { EngineRecord, Side } from './types.js';
 
 /** Day-number sentinel for a missing date. */
@@ -19,7 +19,7 @@ export class SideTable {
   readonly amount: Float64Array;
   readonly currency: (string | null)[];
   readonly date: Int32Array;
-  private readonly textCache = new Map<string, (string | null)[]>();
+  private readonly textCache = new Map<string, Column>();
   private readonly dateCache = new Map<string, Int32Array>();
   private readonly dateCodes: Map<string, number>;
 
@@ -59,40 +59,59 @@ export class SideTable {
     return col;
   }
 
-  /** A field normalized through a chain, for every record (cached per field + chain). */
-  textColumn(field: string, chain: Chain): (string | null)[] {
+  /** A field normalized through a chain (cached per field + chain, computed per record on first use). */
+  textColumn(field: string, chain: Chain): Column {
     const cacheKey = `${field}\u0000${chain.signature}`;
     let col = this.textCache.get(cacheKey);
     if (col) return col;
-    col = new Array<string | null>(this.n);
     const recs = this.records;
-    for (let i = 0; i < this.n; i++) col[i] = applyChain(chain, recs[i]!.fields[field]);
+    col = new Column(this.n, (i) => applyChain(chain, recs[i]!.fields[field]));
     this.textCache.set(cacheKey, col);
     return col;
   }
 
   /** Composite key of several parts; any missing part means no key. */
-  keyColumn(parts: readonly { field: string; chain: Chain }[]): (string | null)[] {
+  keyColumn(parts: readonly { field: string; chain: Chain }[]): Column {
     if (parts.length === 1) return this.textColumn(parts[0]!.field, parts[0]!.chain);
     const cacheKey = parts.map((p) => `${p.field}\u0000${p.chain.signature}`).join('\u0001');
     let col = this.textCache.get(cacheKey);
     if (col) return col;
     const cols = parts.map((p) => this.textColumn(p.field, p.chain));
-    col = new Array<string | null>(this.n);
-    for (let i = 0; i < this.n; i++) {
-      let k: string | null = '';
+    col = new Column(this.n, (i) => {
+      let k = '';
       for (let p = 0; p < cols.length; p++) {
-        const v = cols[p]![i]!;
-        if (v === null) {
-          k = null;
-          break;
-        }
+        const v = cols[p]!.get(i);
+        if (v === null) return null;
         k = p === 0 ? v : k + KEY_SEP + v;
       }
-      col[i] = k;
-    }
+      return k;
+    });
     this.textCache.set(cacheKey, col);
     return col;
+  }
+}
+
+/**
+ * Normalized values of one field for every record, computed on first access: later passes
+ * touch only the few records still free, so most values of their columns are never computed.
+ */
+export class Column {
+  private readonly values: (string | null | undefined)[];
+
+  constructor(
+    n: number,
+    private readonly compute: (i: number) => string | null,
+  ) {
+    this.values = new Array<string | null | undefined>(n);
+  }
+
+  get(i: number): string | null {
+    let v = this.values[i];
+    if (v === undefined) {
+      v = this.compute(i);
+      this.values[i] = v;
+    }
+    return v;
   }
 }
 
@@ -139,4 +158,3 @@ export function buildTables(records: readonly EngineRecord[], rs: RuleSet): { le
   return { left: new SideTable('left', left, rs.sides.left, codes), right: new SideTable('right', right, rs.sides.right, codes) };
 }
 
-export type { KeyPart };

@@ -38,6 +38,8 @@ export interface ImportRequest {
   sheet?: string;
   encoding?: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
   delimiter?: string;
+  /** JSON: dotted path to the array of records, e.g. "data.items". */
+  jsonPath?: string;
   strict?: boolean;
   actor: string;
 }
@@ -124,6 +126,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     ...(req.sheet !== undefined && { sheet: req.sheet }),
     ...(req.encoding !== undefined && { encoding: req.encoding }),
     ...(req.delimiter !== undefined && { delimiter: req.delimiter }),
+    ...(req.jsonPath !== undefined && { jsonPath: req.jsonPath }),
   });
   const { sample, rest } = await readSample(table, SAMPLE_ROWS);
 

@@ -224,6 +224,20 @@ describe('openCsv edge cases', () => {
     }
   });
 
+  it('gives the same rows for big chunks scanned in slices as for small chunks', async () => {
+    let csv = 'IO,Vendor,Notes,Amount\r\n';
+    for (let i = 0; i < 4000; i++) {
+      csv += i % 3 === 0 ? `IO-${i},"Meta ""Ads""","line one\r\nline two, ${i}",$${i}.50\r\n` : `IO-${i},Google LLC,plain ${i},(${i}.00)\n`;
+      if (i % 17 === 0) csv += '\n';
+    }
+    expect(csv.length).toBeGreaterThan(150_000);
+    const big = await collect((await openCsv(text(csv), { chunkSize: 1 << 20 })).rows);
+    const small = await collect((await openCsv(text(csv), { chunkSize: 997 })).rows);
+    expect(big).toHaveLength(4000);
+    expect(big).toEqual(small);
+    expect(big[3]).toEqual({ row: 7, cells: ['IO-3', 'Meta "Ads"', 'line one\r\nline two, 3', '$3.50'] });
+  });
+
   it('round-trips any table through RFC 4180 quoting, at any chunk size', async () => {
     const cell = fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', ',', '"', '\n', '\r', 'é', '€', '😀'), maxLength: 6 });
     await fc.assert(

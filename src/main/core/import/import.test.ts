@@ -1,0 +1,251 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as XLSX from 'xlsx';
+import { describe, expect, it } from 'vitest';
+import { TieoutError } from '../../../shared/error.js';
+import type { MappingTemplateInput } from '../../../shared/mapping.js';
+import { runInWorker } from '../jobs/index.js';
+import { iterateRecords, listBatches, listRejectedRows, openWorkspace, type Workspace } from '../workspace/index.js';
+import { runImport } from './index.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'tieout-import-'));
+function workspace(): Workspace {
+  return openWorkspace(join(dir(), 'w.tieout'), { create: true });
+}
+function file(name: string, text: string): string {
+  const p = join(dir(), name);
+  writeFileSync(p, text);
+  return p;
+}
+const counts = (ws: Workspace) =>
+  ws.db.prepare('SELECT (SELECT COUNT(*) FROM batch) AS batches, (SELECT COUNT(*) FROM record) AS records, (SELECT COUNT(*) FROM audit_event) AS events').get();
+
+const INVOICES: MappingTemplateInput = {
+  fields: [
+    { name: 'invoice_no', column: 'Invoice No', type: 'text', role: 'record_id', required: true },
+    { name: 'line', column: 'Line', type: 'integer', role: 'record_id', required: true },
+    { name: 'invoice_date', column: 'Date', type: 'date', role: 'date' },
+    { name: 'vendor', column: 'Vendor', type: 'text', role: 'counterparty' },
+    { name: 'amount', column: 'Amount', type: 'money', role: 'amount', required: true },
+    { name: 'currency', column: 'Currency', type: 'currency', role: 'currency', required: true },
+  ],
+  naturalKey: ['invoice_no', 'line'],
+  amount: 'amount',
+  currency: { field: 'currency' },
+  date: 'invoice_date',
+};
+
+const MESSY = [
+  'Invoice No,Line,Date,Vendor,Amount,Currency,Notes',
+  'INV-1,1,2026-03-01,META PLATFORMS INC,"$1,234.50",USD,first',
+  'INV-1,2,2026-03-01,META PLATFORMS INC,(120.00),USD,credit',
+  'INV-2,1,2026-03-02,Google LLC,12abc,USD,bad amount',
+  'INV-3,1,2026-03-03,Spotify,,USD,blank amount',
+  'INV-4,1,2026-03-04,Hulu,500.00,USD,',
+  'INV-4,1,2026-03-04,Hulu,500.00,USD,',
+].join('\n');
+
+describe('import', () => {
+  it('rejects a row whose amount is not a number and names the file, row, column and value', async () => {
+    const ws = workspace();
+    const s = await runImport(ws, { source: 'Invoices', path: file('inv.csv', MESSY), mapping: INVOICES, actor: 'ana' });
+    expect(s.counts).toMatchObject({ read: 6, accepted: 4, rejected: 2, duplicate: 1, new: 3 });
+    const rejected = listRejectedRows(ws.db, s.batchId);
+    expect(rejected.map((r) => [r.row, r.column, r.value])).toEqual([
+      [4, 'Amount', '12abc'],
+      [5, 'Amount', ''],
+    ]);
+    expect(rejected[1]!.reason).toMatch(/required/);
+    // Unmapped columns are kept as extra attributes, and money is exact minor units.
+    const recs = [...iterateRecords(ws.db, s.sourceId)];
+    expect(recs[0]).toMatchObject({ rowNumber: 2, currency: 'USD', fields: { amount: 123450 }, extras: { Notes: 'first' } });
+    expect(recs[1]!.fields['amount']).toBe(-12000);
+    // Identical rows are flagged as possible duplicates, never dropped.
+    expect(recs.filter((r) => r.duplicateOf !== null)).toHaveLength(1);
+    ws.close();
+  });
+
+  it('fails a strict import on the first rejected row and writes nothing', async () => {
+    const ws = workspace();
+    const before = counts(ws);
+    const err = await runImport(ws, { source: 'Invoices', path: file('inv.csv', MESSY), mapping: INVOICES, strict: true, actor: 'ana' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TieoutError);
+    expect((err as TieoutError).message).toContain('inv.csv, row 4, column "Amount"');
+    expect((err as TieoutError).details).toMatchObject({ file: 'inv.csv', row: 4, column: 'Amount', value: '12abc' });
+    expect(counts(ws)).toEqual(before);
+    ws.close();
+  });
+
+  it('treats re-importing the same bytes into the same source as a no-op that says so', async () => {
+    const ws = workspace();
+    const path = file('inv.csv', MESSY);
+    const first = await runImport(ws, { source: 'Invoices', path, mapping: INVOICES, actor: 'ana' });
+    const again = await runImport(ws, { source: 'Invoices', path, actor: 'ana' });
+    expect(again.status).toBe('already_imported');
+    expect(again.batchId).toBe(first.batchId);
+    expect(again.warnings[0]).toMatch(/already imported/);
+    expect(listBatches(ws.db, first.sourceId)).toHaveLength(1);
+    ws.close();
+  });
+
+  it('upserts an overlapping later export by natural key and keeps the old version', async () => {
+    const ws = workspace();
+    const header = 'Invoice No,Line,Date,Vendor,Amount,Currency\n';
+    await runImport(ws, { source: 'Invoices', path: file('mtd1.csv', header + 'A,1,2026-03-01,Meta,100.00,USD\nA,2,2026-03-01,Meta,200.00,USD\n'), mapping: INVOICES, actor: 'ana' });
+    const s = await runImport(ws, {
+      source: 'Invoices',
+      path: file('mtd2.csv', header + 'A,1,2026-03-01,Meta,100.00,USD\nA,2,2026-03-01,Meta,250.00,USD\nA,3,2026-03-05,Meta,75.00,USD\n'),
+      actor: 'ana',
+    });
+    expect(s.counts).toMatchObject({ read: 3, new: 1, changed: 1, unchanged: 1 });
+    const current = [...iterateRecords(ws.db, s.sourceId)]
+      .map((r) => [r.fields['line'], r.fields['amount'], r.version])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(current).toEqual([
+      [1, 10000, 1],
+      [2, 25000, 2],
+      [3, 7500, 1],
+    ]);
+    const old = ws.db.prepare("SELECT is_current, json_extract(fields_json, '$.amount') AS amount FROM record WHERE version = 1 AND natural_key LIKE 'A%2'").get();
+    expect(old).toEqual({ is_current: 0, amount: 20000 });
+    ws.close();
+  });
+
+  it('refuses a file that lacks a mapped column, suggests the rename, and imports nothing', async () => {
+    const ws = workspace();
+    await runImport(ws, { source: 'Invoices', path: file('a.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nA,1,2026-03-01,Meta,1.00,USD\n'), mapping: INVOICES, actor: 'ana' });
+    const before = counts(ws);
+    const err = (await runImport(ws, {
+      source: 'Invoices',
+      path: file('b.csv', 'Invoice No,Line,Date,Vendor,Amount (USD),Currency\nA,2,2026-03-01,Meta,1.00,USD\n'),
+      actor: 'ana',
+    }).catch((e: unknown) => e)) as TieoutError;
+    expect(err.code).toBe('schema_drift');
+    expect(err.message).toContain('lacks mapped column "Amount"');
+    expect(err.message).toContain('"Amount" -> "Amount (USD)"');
+    expect(counts(ws)).toEqual(before);
+    ws.close();
+  });
+
+  it('imports a file with a new column and records a warning on the batch', async () => {
+    const ws = workspace();
+    await runImport(ws, { source: 'Invoices', path: file('a.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nA,1,2026-03-01,Meta,1.00,USD\n'), mapping: INVOICES, actor: 'ana' });
+    const s = await runImport(ws, { source: 'Invoices', path: file('b.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency,PO\nA,2,2026-03-01,Meta,1.00,USD,IO-9\n'), actor: 'ana' });
+    expect(s.counts.new).toBe(1);
+    expect(listBatches(ws.db, s.sourceId)[1]!.warnings.join(' ')).toContain('"PO"');
+    ws.close();
+  });
+
+  it('suggests and saves a mapping when the source has none', async () => {
+    const ws = workspace();
+    const s = await runImport(ws, { source: 'Invoices', path: file('inv.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nA,1,03/25/2026,Meta,"$1,000.00",USD\nA,2,03/26/2026,Meta,$5.00,USD\n'), actor: 'ana' });
+    expect(s.mappingSuggested).toBe(true);
+    expect(s.mapping.amount).toBe('amount');
+    expect(s.mapping.fields.find((f) => f.name === 'date')?.type).toBe('date');
+    expect(s.counts.accepted).toBe(2);
+    const [rec] = [...iterateRecords(ws.db, s.sourceId)];
+    expect(rec!.fields).toMatchObject({ amount: 100000, date: '2026-03-25' });
+    ws.close();
+  });
+
+  it('reads an XLSX sheet with a title row above the header, with formulas as their values', async () => {
+    const ws = workspace();
+    const sheet = XLSX.utils.aoa_to_sheet([
+      ['Vendor invoices March 2026'],
+      [],
+      ['Invoice No', 'Line', 'Date', 'Vendor', 'Amount', 'Currency'],
+      ['X-1', 1, new Date(Date.UTC(2026, 2, 1)), 'Meta', 1234.5, 'USD'],
+      ['X-1', 2, new Date(Date.UTC(2026, 2, 2)), 'Meta', { t: 'n', v: 100, f: 'E4-1134.5' }, 'USD'],
+    ], { cellDates: true });
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, sheet, 'March');
+    const path = join(dir(), 'inv.xlsx');
+    writeFileSync(path, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
+    const s = await runImport(ws, { source: 'Invoices', path, mapping: INVOICES, actor: 'ana' });
+    expect(s.counts).toMatchObject({ read: 2, accepted: 2, rejected: 0 });
+    const recs = [...iterateRecords(ws.db, s.sourceId)];
+    expect(recs.map((r) => [r.rowNumber, r.fields['amount'], r.fields['invoice_date']])).toEqual([
+      [4, 123450, '2026-03-01'],
+      [5, 10000, '2026-03-02'],
+    ]);
+    ws.close();
+  });
+
+  it('reads nested JSON at a path, flattening objects to dotted columns', async () => {
+    const ws = workspace();
+    const path = file(
+      'inv.json',
+      JSON.stringify({ data: { items: [{ id: 'J1', line: 1, billing: { amount: '10.50', currency: 'EUR' }, vendor: 'Spotify', date: '2026-03-01' }] } }),
+    );
+    const mapping: MappingTemplateInput = {
+      fields: [
+        { name: 'invoice_no', column: 'id', type: 'text', role: 'record_id', required: true },
+        { name: 'amount', column: 'billing.amount', type: 'money', role: 'amount', required: true },
+        { name: 'currency', column: 'billing.currency', type: 'currency', role: 'currency' },
+      ],
+      naturalKey: ['invoice_no'],
+      amount: 'amount',
+      currency: { field: 'currency' },
+    };
+    const s = await runImport(ws, { source: 'API', path, mapping, actor: 'ana', jsonPath: 'data.items' });
+    expect(s.counts.accepted).toBe(1);
+    expect([...iterateRecords(ws.db, s.sourceId)][0]).toMatchObject({ currency: 'EUR', fields: { amount: 1050 } });
+    ws.close();
+  });
+
+  it('leaves the workspace exactly as before when an import is cancelled part-way', async () => {
+    const ws = workspace();
+    const rows = ['Invoice No,Line,Date,Vendor,Amount,Currency'];
+    for (let i = 0; i < 200_000; i++) rows.push(`B-${i},1,2026-03-01,Meta,${i}.25,USD`);
+    const path = file('big.csv', rows.join('\n'));
+    await runImport(ws, { source: 'Invoices', path: file('seed.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nS,1,2026-03-01,Meta,1.00,USD\n'), mapping: INVOICES, actor: 'ana' });
+    const before = counts(ws);
+    const controller = new AbortController();
+    let seen = 0;
+    const err = await runInWorker('import', ws.path, { source: 'Invoices', path, actor: 'ana' }, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen = Number(/(\d+) rows/.exec(p.message ?? '')?.[1] ?? 0);
+        if (seen >= 20_000) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect((err as TieoutError).code).toBe('cancelled');
+    expect(seen).toBeGreaterThanOrEqual(20_000);
+    expect(counts(ws)).toEqual(before);
+    ws.close();
+  });
+
+  it('leaves the workspace exactly as before when the importing process is killed part-way', async () => {
+    const ws = workspace();
+    await runImport(ws, { source: 'Invoices', path: file('seed.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nS,1,2026-03-01,Meta,1.00,USD\n'), mapping: INVOICES, actor: 'ana' });
+    const before = counts(ws);
+    ws.close();
+    const rows = ['Invoice No,Line,Date,Vendor,Amount,Currency'];
+    for (let i = 0; i < 300_000; i++) rows.push(`K-${i},1,2026-03-01,Meta,${i}.10,USD`);
+    const path = file('big.csv', rows.join('\n'));
+    const root = resolve(import.meta.dirname, '../../../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/core/import-child.ts'), ws.path, 'Invoices', path], { cwd: root });
+    const killedAt = await new Promise<number>((ok, fail) => {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = [...out.matchAll(/progress (\d+) rows/g)].pop();
+        if (m && Number(m[1]) >= 30_000 && child.exitCode === null) {
+          child.kill('SIGKILL');
+          ok(Number(m[1]));
+        }
+        if (out.includes('finished')) fail(new Error('the import finished before it could be killed'));
+      });
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      child.on('exit', () => setTimeout(() => fail(new Error(`child exited without reaching 30,000 rows:\n${out}`)), 50));
+    });
+    await new Promise((r) => child.once('exit', r));
+    expect(killedAt).toBeGreaterThanOrEqual(30_000);
+    const reopened = openWorkspace(ws.path);
+    expect(counts(reopened)).toEqual(before);
+    expect(reopened.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    reopened.close();
+  });
+});
