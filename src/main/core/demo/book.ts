@@ -174,11 +174,6 @@ export class InvoiceBook {
     this.open = new Array<OpenInvoice | undefined>(vendors.length * CALENDAR_DAYS * 4).fill(undefined);
   }
 
-  /** Number of billing entities (spill parts). */
-  get entities(): number {
-    return this.entityNames.length;
-  }
-
   /** An invoice date for a flight ending at `end`: the vendor's next billing date, sometimes the one after. */
   billingDate(vendor: number, end: number): number {
     const s = this.schedules[vendor]!;

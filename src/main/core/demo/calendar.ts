@@ -18,31 +18,14 @@ const CALENDAR_MONTHS = 15;
 const START: LocalDate = localDate(DEMO_YEAR, 1, 1);
 export const CALENDAR_DAYS = toDayNumber(localDate(DEMO_YEAR + 1, 4, 1)) - toDayNumber(START);
 
-const DATES: string[] = [];
-const MONTH_LABELS: string[] = [];
+const DATES: LocalDate[] = [];
 const DATE_BYTES: Uint8Array[] = [];
 const MONTH_LABEL_BYTES: Uint8Array[] = [];
 for (let i = 0; i < CALENDAR_DAYS; i++) {
   const d = addDays(START, i);
-  const label = `${MONTH_ABBREVIATIONS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
   DATES.push(d);
-  MONTH_LABELS.push(label);
   DATE_BYTES.push(utf8(d));
-  MONTH_LABEL_BYTES.push(utf8(label));
-}
-
-/** The LocalDate for a day offset. */
-export function dateAt(offset: number): LocalDate {
-  const d = DATES[offset];
-  if (d === undefined) throw new RangeError(`day offset ${offset} is outside the demo calendar`);
-  return d;
-}
-
-/** 'Mar 2026' for a day offset. */
-export function monthLabelAt(offset: number): string {
-  const m = MONTH_LABELS[offset];
-  if (m === undefined) throw new RangeError(`day offset ${offset} is outside the demo calendar`);
-  return m;
+  MONTH_LABEL_BYTES.push(utf8(`${MONTH_ABBREVIATIONS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`));
 }
 
 /** The LocalDate for a day offset, as ASCII bytes. */
@@ -61,7 +44,9 @@ export function monthLabelBytes(offset: number): Uint8Array {
 
 /** Month index 0-11 of a day offset. */
 export function monthAt(offset: number): number {
-  return Number(dateAt(offset).slice(5, 7)) - 1;
+  const d = DATES[offset];
+  if (d === undefined) throw new RangeError(`day offset ${offset} is outside the demo calendar`);
+  return Number(d.slice(5, 7)) - 1;
 }
 
 /**

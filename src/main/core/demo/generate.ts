@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { TieoutError } from '../../../shared/error.js';
 import { InvoiceBook, TruthLog } from './book.js';
 import { DEMO_YEAR, YEAR_DAYS, dateBytes, monthAt } from './calendar.js';
@@ -12,7 +13,6 @@ import {
   unitSize,
   U_CONS2,
   U_CONS3,
-  U_UNAUTH,
   type Buy,
   type CaseKind,
   type PlantContext,
@@ -129,7 +129,7 @@ class BuyFactory {
   ) {
     this.ioSeq = prng.int(1_000, 4_999);
     this.advertiser = ADVERTISER_ENC[0]!;
-    this.campaign = CAMPAIGN_ENC.values().next().value!;
+    this.campaign = enc('');
   }
 
   get finished(): boolean {
@@ -337,6 +337,7 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<GenerateD
         if (opts.signal?.aborted) throw cancelled();
         for (const s of sinks) await s.drain();
         await spill.drain();
+        await setImmediate(); // let I/O callbacks and a cancel request through
         if (opts.signal?.aborted) throw cancelled();
         opts.onProgress?.(factory.done, total);
       }

@@ -1,6 +1,16 @@
 /**
  * Deterministic, seeded demo data for Tieout: ad buys (IO lines), vendor invoice lines
  * with planted reconciliation cases, and the ground truth. The folder's one entry.
+ *
+ * generateDemo writes, into outDir:
+ * - buys.csv      one row per IO line, in IO order;
+ * - invoices.csv  vendor invoice lines, ordered by Vendor Name (billing entity), then
+ *                 Invoice No, with an invoice's lines together in line order;
+ * - truth.csv     `case,buy_line_ids,invoice_keys`, one row per planted case instance,
+ *                 ids joined with `|`, invoice keys as `<Invoice No>#<Invoice Line>`.
+ * All are UTF-8 without BOM, comma-delimited, CRLF rows, RFC 4180 quoting where needed.
+ * The same seed and size give byte-identical files. See cases.ts for the case kinds and
+ * their shares.
  */
 import type { MappingTemplateInput } from '../../../shared/mapping.js';
 import { BUY_COLUMNS, INVOICE_COLUMNS } from './generate.js';

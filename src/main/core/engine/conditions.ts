@@ -3,7 +3,7 @@ import { amountCheck, dateCheck, dateRange, fxNote, textCheck } from './explain.
 import { DEFAULT_TEXT_CHAIN } from './normalize.js';
 import { NO_DATE, type Column } from './records.js';
 import type { Tolerance, TextMeasure } from './rule-set.js';
-import { similarity } from './similarity.js';
+import { similarAtLeast, similarity } from './similarity.js';
 import { AmountRule, DateRule, describeThreshold } from './tolerance.js';
 import type { FieldCheck } from './types.js';
 import type { Conversion } from './fx.js';
@@ -92,7 +92,7 @@ export class PassConditions {
     for (const t of this.texts) {
       const a = t.l.get(li);
       const b = t.r.get(ri);
-      if (a === null || b === null || similarity(t.measure, a, b) < t.threshold) return false;
+      if (a === null || b === null || !similarAtLeast(t.measure, a, b, t.threshold)) return false;
     }
     return true;
   }

@@ -80,6 +80,7 @@ export class RunContext {
 
   idsOf(side: 'left' | 'right', idx: readonly number[]): string[] {
     const ids = this.table(side).ids;
+    if (idx.length === 1) return [ids[idx[0]!]!];
     const out = idx.map((i) => ids[i]!);
     if (out.length > 1) out.sort(compareIds);
     return out;

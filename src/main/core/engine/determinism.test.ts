@@ -51,7 +51,9 @@ const recordArb = fc.record({
   vendor: fc.constantFrom('Meta', 'META', 'Google', 'Roku'),
 });
 
-function build(raw: fc.infer<typeof recordArb>[]): EngineRecord[] {
+type Raw = typeof recordArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(raw: Raw[]): EngineRecord[] {
   return raw.map((r, i) => ({
     id: `${r.side === 'left' ? 'L' : 'R'}${String(i).padStart(3, '0')}`,
     side: r.side,

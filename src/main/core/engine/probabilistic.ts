@@ -5,7 +5,7 @@ import { displayKey } from './key-pass.js';
 import { DEFAULT_TEXT_CHAIN } from './normalize.js';
 import { NO_DATE } from './records.js';
 import type { Comparison, ProbabilisticPass } from './rule-set.js';
-import { similarity } from './similarity.js';
+import { similarAtLeast, similarity } from './similarity.js';
 import { AmountRule, DateRule, describeThreshold } from './tolerance.js';
 import type { FieldCheck, PassStats } from './types.js';
 
@@ -122,7 +122,7 @@ function compile(ctx: RunContext, c: Comparison): Compiled {
           const b = rt.get(r);
           if (a === null || b === null) return NULL;
           if (a === b) return EXACT;
-          return similarity(c.measure, a, b) >= c.threshold ? CLOSE : FAR;
+          return similarAtLeast(c.measure, a, b, c.threshold) ? CLOSE : FAR;
         },
         describe(l, r) {
           const a = lt.get(l);

@@ -107,15 +107,31 @@ export function measureQuality(result: EngineResult, truth: readonly TruthCase[]
     for (const r of x.right) s.add(`R:${natural('R', r)}`);
   }
 
-  const pairsByCase: Record<string, PrecisionRecall> = {};
-  const cases = [...new Set(truth.map((t) => t.case))].sort();
   const caseOfPair = (p: string) => {
-    const [b, i] = p.split('\u0000') as [string, string];
-    return caseOf.get(`L:${b}`) ?? caseOf.get(`R:${i}`);
+    const cut = p.indexOf('\u0000');
+    return caseOf.get(`L:${p.slice(0, cut)}`) ?? caseOf.get(`R:${p.slice(cut + 1)}`);
   };
-  for (const c of cases) {
-    const exp = new Set([...expectedPairs].filter((p) => caseOfPair(p) === c));
-    const pred = new Set([...all].filter((p) => caseOfPair(p) === c || caseOf.get(`R:${p.split('\u0000')[1]}`) === c));
+  // One pass over each pair set, bucketing by case (a pair counts for the case of either record).
+  const expByCase = new Map<string, Set<string>>();
+  const predByCase = new Map<string, Set<string>>();
+  const bucket = (m: Map<string, Set<string>>, c: string | undefined, p: string) => {
+    if (c === undefined) return;
+    let set = m.get(c);
+    if (!set) m.set(c, (set = new Set()));
+    set.add(p);
+  };
+  for (const p of expectedPairs) bucket(expByCase, caseOfPair(p), p);
+  for (const p of all) {
+    const cut = p.indexOf('\u0000');
+    const lc = caseOf.get(`L:${p.slice(0, cut)}`);
+    const rc = caseOf.get(`R:${p.slice(cut + 1)}`);
+    bucket(predByCase, lc, p);
+    if (rc !== lc) bucket(predByCase, rc, p);
+  }
+  const pairsByCase: Record<string, PrecisionRecall> = {};
+  for (const c of [...new Set(truth.map((t) => t.case))].sort()) {
+    const exp = expByCase.get(c) ?? new Set<string>();
+    const pred = predByCase.get(c) ?? new Set<string>();
     if (exp.size > 0 || pred.size > 0) pairsByCase[c] = score(exp, pred);
   }
   const exceptions: Record<string, PrecisionRecall> = {};

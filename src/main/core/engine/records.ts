@@ -37,6 +37,8 @@ export class SideTable {
     const f = spec.fields;
     const seen = new Set<string>();
     const def = f.defaultCurrency ?? null;
+    // Currency texts repeat: normalize each distinct one once.
+    const codes = new Map<string, string | null>();
     for (let i = 0; i < this.n; i++) {
       const r = records[i]!;
       if (seen.has(r.id)) throw new TieoutError('bad_input', `Record id "${r.id}" appears twice on the ${side} side`, { path: `records.${r.id}`, value: r.id });
@@ -44,7 +46,11 @@ export class SideTable {
       this.ids[i] = r.id;
       this.amount[i] = readAmount(r, f.amount);
       const c = f.currency === undefined ? null : r.fields[f.currency];
-      this.currency[i] = typeof c === 'string' && c.trim() !== '' ? c.trim().toUpperCase() : def;
+      if (typeof c === 'string') {
+        let code = codes.get(c);
+        if (code === undefined) codes.set(c, (code = c.trim() === '' ? def : c.trim().toUpperCase()));
+        this.currency[i] = code;
+      } else this.currency[i] = def;
     }
     this.date = f.date === undefined ? new Int32Array(this.n).fill(NO_DATE) : this.dateColumn(f.date);
   }

@@ -36,3 +36,16 @@ describe('token set', () => {
     fc.assert(fc.property(text, text, (a, b) => lcs(a, b) === lcsDp(a, b)), { numRuns: 500 });
   });
 });
+
+describe('threshold checks', () => {
+  it('similarAtLeast agrees with similarity ≥ threshold', async () => {
+    const { similarAtLeast, similarity } = await import('./similarity.js');
+    const words = fc.array(fc.constantFrom('META', 'FEED', 'SPRING', 'SALE', '2026', 'MAR', 'X', 'INSTAGRAM'), { maxLength: 6 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(words, words, fc.constantFrom(0.5, 0.7, 0.8, 0.9, 1), fc.constantFrom('jaro_winkler' as const, 'token_set' as const), (a, b, t, m) => {
+        expect(similarAtLeast(m, a, b, t)).toBe(similarity(m, a, b) >= t || a === b);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -134,6 +134,14 @@ export function indelRatio(a: string, b: string): number {
  * so "Instagram Feed" against "Spring Sale - Instagram Feed - Mar 2026" is 1.
  */
 export function tokenSet(a: string, b: string): number {
+  return tokenSetScore(a, b, -1);
+}
+
+/**
+ * Token-set similarity, or any value below `floor` as soon as the cheap bounds show the true
+ * value is below it (so threshold checks skip most LCS work).
+ */
+function tokenSetScore(a: string, b: string, floor: number): number {
   const ta = tokens(a);
   const tb = tokens(b);
   if (ta.length === 0 && tb.length === 0) return 1;
@@ -161,7 +169,10 @@ export function tokenSet(a: string, b: string): number {
   }
   const dab = diffAB.join(' ');
   const dba = diffBA.join(' ');
-  if (inter.length === 0) return indelRatio(dab, dba);
+  if (inter.length === 0) {
+    if ((2 * Math.min(dab.length, dba.length)) / (dab.length + dba.length) < floor) return 0;
+    return indelRatio(dab, dba);
+  }
   if (diffAB.length === 0 || diffBA.length === 0) return 1;
   // t0 = intersection, t1 = t0 + " " + dab, t2 = t0 + " " + dba. t0 is a prefix of t1 and t2,
   // so their LCS is |t0| and LCS(t1, t2) = |t0| + 1 + LCS(dab, dba): no DP over the shared part.
@@ -170,10 +181,21 @@ export function tokenSet(a: string, b: string): number {
   const n2 = n0 + 1 + dba.length;
   const r01 = (2 * n0) / (n0 + n1);
   const r02 = (2 * n0) / (n0 + n2);
+  const known = Math.max(r01, r02);
+  if (known >= floor && floor >= 0) return known;
+  const bound12 = (2 * (n0 + 1 + Math.min(dab.length, dba.length))) / (n1 + n2);
+  if (bound12 <= known || bound12 < floor) return known;
   const r12 = (2 * (n0 + 1 + lcs(dab, dba))) / (n1 + n2);
-  return Math.max(r01, r02, r12);
+  return Math.max(known, r12);
 }
 
 export function similarity(measure: TextMeasure, a: string, b: string): number {
   return measure === 'jaro_winkler' ? jaroWinkler(a, b) : tokenSet(a, b);
+}
+
+/** similarity(measure, a, b) ≥ threshold, skipping work the answer does not need. */
+export function similarAtLeast(measure: TextMeasure, a: string, b: string, threshold: number): boolean {
+  if (a === b) return true;
+  if (measure === 'jaro_winkler') return jaroWinkler(a, b) >= threshold;
+  return tokenSetScore(a, b, threshold) >= threshold;
 }

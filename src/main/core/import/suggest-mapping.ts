@@ -1,5 +1,37 @@
 import type { FieldRole, FieldType, MappedField, MappingTemplate } from '../../../shared/mapping.js';
-import { suggestFieldType } from './parse/index.js';
+import { parseField, sniffColumn, suggestFieldType } from './parse/index.js';
+
+/** Share of values that parse as `type` with options sniffed from the column. */
+function parseShare(type: FieldType, values: string[]): number {
+  if (values.length === 0) return 0;
+  const opts = sniffColumn(type, values);
+  let ok = 0;
+  for (const v of values) {
+    try {
+      parseField(type, v, opts);
+      ok++;
+    } catch {
+      // a value that does not parse simply does not count
+    }
+  }
+  return ok / values.length;
+}
+
+/**
+ * The column's type from its values. A few bad cells (the rows the import will reject)
+ * must not turn an amount column into text, so a type wins when most values parse as it.
+ */
+function typeOf(header: string, values: string[]): FieldType {
+  if (values.length === 0) return 'text';
+  const strict = suggestFieldType(values);
+  if (strict !== 'text') return strict;
+  const amountHeader = /\b(amount|cost|total|net|spend|gross|price|paid|debit|credit)\b/i.test(header);
+  for (const t of ['date', 'money', 'integer', 'decimal'] as const) {
+    const share = parseShare(t, values);
+    if (share >= 0.8 || (t === 'money' && amountHeader && share >= 0.5)) return t;
+  }
+  return 'text';
+}
 
 /** lower_snake_case field name from a header such as "PO Reference #" -> "po_reference". */
 export function fieldNameFor(header: string, taken: Set<string>): string {
@@ -61,7 +93,7 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
   const taken = new Set<string>();
   const fields: MappedField[] = headers.map((header, i) => {
     const values = sample.map((r) => r[i] ?? '').filter((v) => v.trim() !== '');
-    const type = values.length === 0 ? 'text' : suggestFieldType(values);
+    const type = typeOf(header, values);
     return { name: fieldNameFor(header, taken), column: header, type, role: roleFor(header, type), required: false };
   });
 

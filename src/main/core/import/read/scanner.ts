@@ -44,11 +44,6 @@ export class CsvScanner {
     this.maxSpecial = Math.max(this.delim, QUOTE);
   }
 
-  /** Physical lines started so far (the line the scanner is on). */
-  get currentLine(): number {
-    return this.line;
-  }
-
   /** Scan `s` from `from` to `to`; complete records are appended to `out`. */
   feed(s: string, out: RawRecord[], from = 0, to = s.length): void {
     const n = to;

@@ -140,7 +140,7 @@ export async function openSheet(path: string, opts: SheetOptions = {}): Promise<
   }
   const ws = wb.Sheets[sheetName];
   const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
-  const grid = ws ? new Grid(ws, date1904) : undefined;
+  const grid = ws ? new Grid(ws, date1904, opts.headerRow) : undefined;
   if (!grid || grid.isEmpty) {
     throw new TieoutError('parse', `Sheet "${sheetName}" in ${f.name} is empty`, { file: f.name, path: f.path, sheet: sheetName });
   }
@@ -163,11 +163,16 @@ interface CellText {
 
 const EMPTY: CellText = { text: '', isString: false };
 
-/** Merged ranges looked up by cell: every covered cell points at its range's top-left anchor. */
+/**
+ * Merged ranges of the header area looked up by cell: each covered cell points at its range's
+ * top-left anchor. Merges further down (data) are left alone, so their values are not repeated.
+ */
 class Merges {
   private readonly anchor = new Map<number, { r: number; c: number }>();
-  constructor(readonly ranges: Range[]) {
-    for (const m of ranges) {
+  readonly ranges: Range[];
+  constructor(all: Range[], lastRow: number) {
+    this.ranges = all.filter((m) => m.s.r <= lastRow);
+    for (const m of this.ranges) {
       // Huge merges (whole rows/columns) are formatting; only map modest ones.
       if ((m.e.r - m.s.r + 1) * (m.e.c - m.s.c + 1) > 10_000) continue;
       for (let r = m.s.r; r <= m.e.r; r++) for (let c = m.s.c; c <= m.e.c; c++) this.anchor.set(r * 16384 + c, m.s);
@@ -186,11 +191,13 @@ class Grid {
   constructor(
     ws: WorkSheet,
     private readonly date1904: boolean,
+    headerRow: number | undefined,
   ) {
     this.data = (ws['!data'] as Array<Array<CellObject | undefined> | undefined> | undefined) ?? [];
     const ref = ws['!ref'];
     this.range = ref ? XLSX.utils.decode_range(ref) : undefined;
-    this.merges = new Merges((ws['!merges'] as Range[] | undefined) ?? []);
+    const lastHeaderRow = (headerRow ?? (this.range?.s.r ?? 0) + HEADER_SCAN_ROWS) + 3;
+    this.merges = new Merges((ws['!merges'] as Range[] | undefined) ?? [], lastHeaderRow);
   }
 
   get isEmpty(): boolean {
