@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test } from '@playwright/test';
+import { startAppServer, type AppServer } from './app-server';
+
+let app: AppServer;
+test.beforeAll(async () => {
+  app = await startAppServer();
+});
+test.afterAll(async () => {
+  await app?.stop();
+});
+
+function query<T>(sql: string, ...params: unknown[]): T {
+  const db = new Database(app.workspacePath, { readonly: true });
+  try {
+    return db.prepare(sql).get(...params) as T;
+  } finally {
+    db.close();
+  }
+}
+
+test('the import wizard previews, re-parses an edited mapping in place, imports with a summary, and lists rejected rows', async ({ page }) => {
+  const csv = join(app.dir, 'payments.csv');
+  writeFileSync(
+    csv,
+    ['Payment ID;Paid On;Payee;Amount;Currency', 'P-1;01.03.2026;Meta;1.234,50;EUR', 'P-2;02.03.2026;Hulu;abc;EUR', 'P-3;03.03.2026;Spotify;(5,00);EUR'].join('\n'),
+  );
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByLabel('Source name').fill('Payments (bank)');
+  await page.getByLabel('File path').fill(csv);
+  await page.getByRole('button', { name: 'Preview' }).click();
+
+  await expect(page.getByTestId('preview-layout')).toContainText('delimiter ";"');
+  await expect(page.getByTestId('preview-layout')).toContainText('mapping suggested');
+  await expect(page.getByTestId('preview-errors')).toHaveText('1 of 3 rows have problems');
+  const grid = page.getByTestId('preview-grid');
+  await expect(grid.locator('.ag-row[row-index="0"] [col-id="amount"]')).toHaveText('1,234.50 EUR');
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="error"]')).toContainText('Amount');
+
+  // Edit the mapping: Amount as text makes every row parse; the preview re-parses in place.
+  await page.getByLabel('Type of Amount').selectOption('text');
+  await expect(page.getByTestId('preview-errors')).toHaveText('0 of 3 rows have problems');
+  await page.getByLabel('Type of Amount').selectOption('money');
+  await page.getByLabel('Amount field').selectOption('amount');
+  await expect(page.getByTestId('preview-errors')).toHaveText('1 of 3 rows have problems');
+
+  await page.getByRole('button', { name: 'Import', exact: true }).last().click();
+  const summary = page.getByTestId('import-summary');
+  await expect(summary).toContainText('Imported payments.csv into Payments (bank)');
+  await expect(page.getByTestId('count-read')).toHaveText('3');
+  await expect(page.getByTestId('count-accepted')).toHaveText('2');
+  await expect(page.getByTestId('count-rejected')).toHaveText('1');
+
+  const stored = query<{ n: number; total: number }>(
+    `SELECT COUNT(*) AS n, SUM(amount_minor) AS total FROM record r JOIN source s ON s.id = r.source_id WHERE s.name = 'Payments (bank)'`,
+  );
+  expect(stored).toEqual({ n: 2, total: 123450 - 500 });
+
+  await page.getByRole('button', { name: 'Sources' }).click();
+  await page.getByRole('button', { name: /Show 1 rejected rows of batch/ }).click();
+  const rejected = page.getByTestId('rejected-grid');
+  await expect(rejected.locator('.ag-row[row-index="0"] [col-id="row"]')).toHaveText('3');
+  await expect(rejected.locator('.ag-row[row-index="0"] [col-id="value"]')).toHaveText('abc');
+});
+
+test('a reconciliation created with suggested rules runs from the UI with progress and appears in the run history', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Reconcile' }).click();
+  await page.getByLabel('New reconciliation name').fill('Buys vs invoices');
+  await page.getByLabel('left source').selectOption({ label: 'Buys (IO export)' });
+  await page.getByLabel('right source').selectOption({ label: 'Vendor invoices' });
+  await page.getByRole('button', { name: 'Create with suggested rules' }).click();
+  await expect(page.getByLabel('Reconciliation')).toHaveValue('Buys vs invoices');
+  await expect(page.getByLabel('Passes')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Run match' }).click();
+  await expect(page.getByTestId('run-summary')).toContainText('Run 1', { timeout: 60_000 });
+  const matched = query<{ n: number }>(`SELECT COUNT(*) AS n FROM match_group WHERE run_id = 1 AND status = 'matched'`);
+  expect(matched.n).toBeGreaterThan(1000);
+  await expect(page.getByTestId('run-1-matched')).toHaveText(`${matched.n} groups`);
+
+  // A bad rule edit is refused with the error at its JSON path, and no version is written.
+  const editor = page.getByLabel('Rule set JSON');
+  const text = await editor.inputValue();
+  await editor.fill(text.replace('"passes": [', '"passes": [{"id": "broken", "kind": "key"},'));
+  await page.getByRole('button', { name: 'Save as new version' }).click();
+  await expect(page.getByLabel('Rule set errors')).toContainText('passes.0');
+  expect(query<{ n: number }>('SELECT COUNT(*) AS n FROM rule_set_version').n).toBe(1);
+});
