@@ -73,7 +73,7 @@ test('a reconciliation created with suggested rules runs from the UI with progre
   await page.getByLabel('left source').selectOption({ label: 'Buys (IO export)' });
   await page.getByLabel('right source').selectOption({ label: 'Vendor invoices' });
   await page.getByRole('button', { name: 'Create with suggested rules' }).click();
-  await expect(page.getByLabel('Reconciliation')).toHaveValue('Buys vs invoices');
+  await expect(page.getByLabel('Reconciliation', { exact: true })).toHaveValue('Buys vs invoices');
   await expect(page.getByLabel('Passes')).toBeVisible();
 
   await page.getByRole('button', { name: 'Run match' }).click();
