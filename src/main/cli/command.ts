@@ -17,10 +17,11 @@ export interface Command {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /** parseArgs that turns its complaints into usage errors and checks the positional count. */
-export function parse<const O extends Options>(args: string[], options: O, positionals: number) {
-  let parsed;
+export function parse<const O extends Options>(args: string[], options: O, positionals: number): Parsed<O> {
+  let parsed: Parsed<O>;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {

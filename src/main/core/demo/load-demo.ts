@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { runImport } from '../import/index.js';
 import type { JobContext } from '../jobs/job-context.js';
 import type { Workspace } from '../workspace/index.js';
-import { generateDemo } from './index.js';
-import { BUYS_TEMPLATE, DEMO_SOURCE_NAMES, INVOICES_TEMPLATE } from './templates.js';
+import { DEMO_SOURCES, generateDemo } from './index.js';
 
 export interface DemoLoadRequest {
   buys: number;
@@ -34,12 +33,12 @@ export async function loadDemo(ws: Workspace, req: DemoLoadRequest, ctx: JobCont
     });
     const buys = await runImport(
       ws,
-      { source: DEMO_SOURCE_NAMES.buys, path: files.buysPath, fileName: 'buys.csv', mapping: BUYS_TEMPLATE, actor: req.actor },
+      { source: DEMO_SOURCES.buys.name, path: files.buysPath, fileName: DEMO_SOURCES.buys.file, mapping: DEMO_SOURCES.buys.mapping, actor: req.actor },
       phase('buys'),
     );
     const invoices = await runImport(
       ws,
-      { source: DEMO_SOURCE_NAMES.invoices, path: files.invoicesPath, fileName: 'invoices.csv', mapping: INVOICES_TEMPLATE, actor: req.actor },
+      { source: DEMO_SOURCES.invoices.name, path: files.invoicesPath, fileName: DEMO_SOURCES.invoices.file, mapping: DEMO_SOURCES.invoices.mapping, actor: req.actor },
       phase('invoices'),
     );
     return { buys: buys.counts.read, invoiceLines: invoices.counts.read };
