@@ -14,8 +14,15 @@ export function isLocalDate(s: string): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
 
+/** Date.UTC maps years 0-99 to 1900-1999, so every conversion goes through this. */
+function utcMs(year: number, monthIndex: number, day: number): number {
+  const d = new Date(Date.UTC(2000, monthIndex, day));
+  d.setUTCFullYear(year, monthIndex, day);
+  return d.getTime();
+}
+
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utcMs(year, month, 0)).getUTCDate();
 }
 
 export function localDate(year: number, month: number, day: number): LocalDate {
@@ -25,7 +32,7 @@ export function localDate(year: number, month: number, day: number): LocalDate {
 export function toDayNumber(d: LocalDate): number {
   const m = ISO_DATE.exec(d);
   if (!m) throw new RangeError(`not a LocalDate: ${d}`);
-  return Math.round(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000);
+  return Math.round(utcMs(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000);
 }
 
 export function fromDayNumber(n: number): LocalDate {
