@@ -32,7 +32,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
-      chunkSizeWarningLimit: 2500,
+      minify: true,
+      chunkSizeWarningLimit: 1500,
     },
   },
 });
