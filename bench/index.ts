@@ -16,6 +16,7 @@ import { DEMO_RULE_SET } from '../src/main/core/engine/demo-rules.js';
 import { runEngine } from '../src/main/core/engine/index.js';
 import { measureQuality } from '../src/main/core/engine/quality.js';
 import { runImport } from '../src/main/core/import/index.js';
+import { openTable } from '../src/main/core/import/read/index.js';
 import type { JobContext } from '../src/main/core/jobs/index.js';
 import { createReconciliation, runMatch } from '../src/main/core/reconcile/index.js';
 import { loadInputs } from '../src/main/core/reconcile/load-inputs.js';
@@ -81,11 +82,14 @@ async function benchImport(buys: number): Promise<void> {
   const xlsxRows = Math.min(100_000, buys);
   const rows: unknown[][] = [BUYS.mapping.fields.map((f) => f.column)];
   const ws2 = openWorkspace(join(work, `xlsx-${buys}.tieout`), { create: true });
-  for (const line of (await import('node:fs')).readFileSync(files.buysPath, 'utf8').split('\n').slice(1, xlsxRows + 1)) {
-    rows.push(line.split(',').map((c, i) => (i === 8 || i === 9 || i === 10 ? Number(c) : c)));
+  // Real CSV parsing (campaign names contain commas), numbers as numbers, dates as real dates.
+  const table = await openTable(files.buysPath);
+  for await (const r of table.rows) {
+    if (rows.length > xlsxRows) break;
+    rows.push(r.cells.map((c, i) => (i === 8 || i === 9 || i === 10 ? Number(c) : i === 6 || i === 7 ? new Date(`${c}T00:00:00Z`) : c)));
   }
   const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows, { dense: true }), 'Buys');
+  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows, { dense: true, cellDates: true }), 'Buys');
   const xlsxPath = join(work, 'buys.xlsx');
   writeFileSync(xlsxPath, XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
   const t3 = performance.now();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { basename } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
 import { MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
@@ -206,7 +206,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
       }
       counts.accepted++;
       const fieldsJson = JSON.stringify(parsed.fields);
-      const contentHash = createHash('sha1').update(fieldsJson).update(parsed.currency ?? '').digest('base64');
+      const contentHash = hash('sha1', `${fieldsJson}|${parsed.currency ?? ''}`, 'base64');
       const old = parsed.naturalKey !== null ? prior.get(parsed.naturalKey) : undefined;
       if (old && old.contentHash === contentHash) {
         counts.unchanged++;

@@ -106,6 +106,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
       if (opts.create) db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // Big imports and runs touch large B-trees; a larger page cache keeps index updates in memory.
+      db.pragma('cache_size = -262144');
+      db.pragma('temp_store = MEMORY');
       migrate(db);
     }
     db.pragma('foreign_keys = ON');

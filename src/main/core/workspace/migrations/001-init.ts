@@ -76,8 +76,6 @@ CREATE TABLE record (
   raw_json      TEXT NOT NULL
 );
 CREATE INDEX record_source_current ON record (source_id, is_current, id);
-CREATE INDEX record_source_key ON record (source_id, natural_key) WHERE natural_key IS NOT NULL;
-CREATE INDEX record_batch ON record (batch_id);
 
 CREATE TABLE rejected_row (
   id         INTEGER PRIMARY KEY,
