@@ -204,6 +204,26 @@ export type RunInfo = z.infer<typeof RunInfo>;
 
 const ReconciliationName = z.string().trim().min(1).max(120);
 
+export const AuditEvent = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  reasonCode: z.string().nullable(),
+  note: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const AuditCheck = z.union([
+  z.object({ ok: z.literal(true), count: z.number().int(), headHash: z.string() }),
+  z.object({ ok: z.literal(false), count: z.number().int(), brokenAt: z.number().int(), reason: z.string() }),
+]);
+
 const WorkspacePath = z.string().min(1).max(4096);
 
 export const calls = {
@@ -268,6 +288,19 @@ export const calls = {
     output: MatchRunSummary,
   },
   'runs.list': { input: z.object({ reconciliation: ReconciliationName.optional() }), output: z.array(RunInfo) },
+  'audit.verify': { input: z.object({}), output: AuditCheck },
+  'audit.list': {
+    input: z.object({
+      actor: z.string().max(200).optional(),
+      action: z.string().max(200).optional(),
+      target: z.string().max(200).optional(),
+      from: z.string().max(40).optional(),
+      to: z.string().max(40).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }),
+    output: z.object({ total: z.number().int(), events: z.array(AuditEvent) }),
+  },
   'job.cancel': { input: z.object({ jobId: JobId }), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 

@@ -114,3 +114,18 @@ test('an API call without the token is refused', async ({ request }) => {
   });
   expect(ok.status()).toBe(200);
 });
+
+test('the audit view lists, filters and opens events, and verifies the chain', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  const events = fromFile<{ n: number }>('SELECT COUNT(*) AS n FROM audit_event').n;
+  await expect(page.getByTestId('audit-count')).toHaveText(`${events} events`);
+  await page.getByLabel('Filter by action').fill('import');
+  await expect(page.getByTestId('audit-count')).toHaveText('2 events');
+  await page.getByTestId('audit-grid').locator('.ag-row[row-index="0"] [col-id="action"]').click();
+  const detail = page.getByRole('complementary', { name: /Event \d+/ });
+  await expect(detail).toContainText('import.batch');
+  await expect(detail.getByRole('table', { name: 'Before and after' })).toContainText('invoices.csv');
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByTestId('audit-check')).toContainText(`Verified: ${events} events`);
+});

@@ -120,4 +120,22 @@ describe('tieout CLI', () => {
     expect(suggest.code).toBe(0);
     expect(JSON.parse(suggest.out).passes.length).toBeGreaterThan(0);
   });
+
+  it('audit verify exits 0 with the head on a good file, and 1 naming the first altered event', () => {
+    const ws = join(dir, 'audit.tieout');
+    expect(tieout('demo', ws, '--buys', '60').code).toBe(0);
+    const good = tieout('audit', 'verify', ws);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/audit chain verified: 3 events, head [0-9a-f]{64}/);
+    const log = tieout('audit', 'log', ws, '--action', 'import', '--json');
+    expect((JSON.parse(log.out) as { action: string }[]).map((e) => e.action)).toEqual(['import.batch', 'import.batch']);
+
+    const db = new Database(ws);
+    db.exec('DROP TRIGGER audit_event_no_update');
+    db.prepare(`UPDATE audit_event SET after_json = json_set(after_json, '$.fileName', 'other.csv') WHERE seq = 2`).run();
+    db.close();
+    const bad = tieout('audit', 'verify', ws);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('audit chain broken at sequence 2');
+  });
 });

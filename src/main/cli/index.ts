@@ -3,9 +3,10 @@ import { UsageError, type Command, type Io } from './command.js';
 import { demo, info, init } from './workspace-commands.js';
 import { importCommand, recordsCommand } from './import-commands.js';
 import { matchCommand, resultsCommand, rulesCommand } from './match-commands.js';
+import { auditCommand } from './audit-commands.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, matchCommand, rulesCommand, resultsCommand];
+const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, matchCommand, rulesCommand, resultsCommand, auditCommand];
 
 function help(): string {
   return [

@@ -2,11 +2,13 @@ import { userInfo } from 'node:os';
 import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput } from '../../shared/contract.js';
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
+import { verifyWorkspaceAudit } from './audit/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
 import {
   appendAuditEvent,
   countRejectedRows,
+  listAuditEvents,
   listBatches,
   listRejectedRows,
   openWorkspace,
@@ -132,6 +134,8 @@ export function createService(opts: ServiceOptions = {}): Service {
       return result;
     },
     'runs.list': async ({ reconciliation }) => runInfos(current().db, reconciliation),
+    'audit.verify': async () => verifyWorkspaceAudit(current().db),
+    'audit.list': async (q) => listAuditEvents(current().db, q),
     'job.cancel': async ({ jobId }) => {
       const c = jobs.get(jobId);
       c?.abort();

@@ -87,11 +87,28 @@ export function* iterateAuditEvents(db: Db, fromSeq = 1): Generator<ChainedEvent
   for (const r of rows) yield toEvent(r);
 }
 
-export function listAuditEvents(db: Db, opts: { target?: string; limit?: number; offset?: number } = {}): ChainedEvent[] {
-  const rows = (
-    opts.target
-      ? db.prepare('SELECT * FROM audit_event WHERE target = ? ORDER BY seq DESC LIMIT ? OFFSET ?').all(opts.target, opts.limit ?? 200, opts.offset ?? 0)
-      : db.prepare('SELECT * FROM audit_event ORDER BY seq DESC LIMIT ? OFFSET ?').all(opts.limit ?? 200, opts.offset ?? 0)
-  ) as EventRow[];
-  return rows.map(toEvent);
+export interface AuditQuery {
+  actor?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  /** Inclusive ISO bounds on the event time. */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** Newest first. Actor and target match exactly; action matches as a prefix ("import" finds "import.batch"). */
+export function listAuditEvents(db: Db, q: AuditQuery = {}): { total: number; events: ChainedEvent[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (q.actor) (where.push('actor = ?'), params.push(q.actor));
+  if (q.action) (where.push("action LIKE ? ESCAPE '\\'"), params.push(`${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+  if (q.target) (where.push('target = ?'), params.push(q.target));
+  if (q.from) (where.push('at >= ?'), params.push(q.from));
+  if (q.to) (where.push('at <= ?'), params.push(q.to));
+  const sql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit_event ${sql}`).get(...params) as { n: number }).n;
+  const rows = db.prepare(`SELECT * FROM audit_event ${sql} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit ?? 200, q.offset ?? 0) as EventRow[];
+  return { total, events: rows.map(toEvent) };
 }

@@ -7,7 +7,7 @@ import { GENESIS_HASH } from '../audit/chain.js';
 
 export { APPLICATION_ID, checkWorkspaceFile, type Db, type OpenOptions } from './open.js';
 export { SCHEMA_VERSION } from './migrations/index.js';
-export { appendAuditEvent, iterateAuditEvents, listAuditEvents, type NewAuditEvent } from './audit-log.js';
+export { appendAuditEvent, iterateAuditEvents, listAuditEvents, type AuditQuery, type NewAuditEvent } from './audit-log.js';
 export { ensureSource, findSourceById, findSourceByName, latestTemplate, listSources, saveTemplate } from './sources.js';
 export { iterateRecords, iterateRejectedRows, pageRecords, type RecordsQuery, type StoredRecord } from './records.js';
 

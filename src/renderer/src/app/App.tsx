@@ -3,6 +3,7 @@ import type { WorkspaceInfo } from '../../../shared/contract.js';
 import type { Transport } from '../api/index.js';
 import { ProgressBar } from '../features/jobs/ProgressBar.js';
 import { useJob } from '../features/jobs/use-job.js';
+import { AuditView } from '../features/audit/AuditView.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
@@ -11,12 +12,13 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'sources' | 'reconcile';
+type View = 'records' | 'import' | 'sources' | 'reconcile' | 'audit';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
   ['sources', 'Sources'],
   ['reconcile', 'Reconcile'],
+  ['audit', 'Audit log'],
 ];
 
 export function App({ transport }: { transport: Transport }) {
@@ -109,6 +111,7 @@ function Workbench() {
         {info && view === 'records' && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
         {info && view === 'records' && source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
+        {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}
         {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}
       </main>
