@@ -1,5 +1,6 @@
 import init from './001-init.js';
 import reconciliation from './002-reconciliation.js';
+import review from './003-review.js';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'reconciliation', sql: reconciliation },
+  { version: 3, name: 'review', sql: review },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
