@@ -224,6 +224,46 @@ export const AuditCheck = z.union([
   z.object({ ok: z.literal(false), count: z.number().int(), brokenAt: z.number().int(), reason: z.string() }),
 ]);
 
+export const ReviewRow = z.object({
+  rowId: z.string(),
+  kind: z.enum(['group', 'exception']),
+  status: z.enum(['matched', 'suggested', 'exception']),
+  class: z.string().nullable(),
+  pass: z.string().nullable(),
+  score: z.number().nullable(),
+  leftCount: z.number().int(),
+  rightCount: z.number().int(),
+  keyText: z.string().nullable(),
+  leftRef: z.string().nullable(),
+  leftAmount: z.number().int().nullable(),
+  leftDate: z.string().nullable(),
+  leftParty: z.string().nullable(),
+  leftDesc: z.string().nullable(),
+  rightRef: z.string().nullable(),
+  rightAmount: z.number().int().nullable(),
+  rightDate: z.string().nullable(),
+  rightParty: z.string().nullable(),
+  rightDesc: z.string().nullable(),
+  currency: z.string().nullable(),
+  deltaAmount: z.number().int().nullable(),
+  deltaDays: z.number().int().nullable(),
+  amountAtRisk: z.number().int().nullable(),
+});
+export type ReviewRow = z.infer<typeof ReviewRow>;
+
+export const ReviewMember = z.object({
+  side: z.enum(['left', 'right']),
+  recordId: z.number().int(),
+  source: z.string(),
+  fields: z.record(z.string(), FieldValue),
+  amount: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  date: z.string().nullable(),
+  batchId: z.number().int(),
+  rowNumber: z.number().int(),
+});
+export type ReviewMember = z.infer<typeof ReviewMember>;
+
 const WorkspacePath = z.string().min(1).max(4096);
 
 export const calls = {
@@ -288,6 +328,29 @@ export const calls = {
     output: MatchRunSummary,
   },
   'runs.list': { input: z.object({ reconciliation: ReconciliationName.optional() }), output: z.array(RunInfo) },
+  'review.page': {
+    input: z.object({
+      runId: z.number().int().positive(),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(1000),
+      sort: SortModel.default([]),
+      filter: z
+        .object({
+          status: z.array(z.enum(['matched', 'suggested', 'exception'])).optional(),
+          class: z.array(z.string().max(40)).max(20).optional(),
+          pass: z.array(z.string().max(64)).max(50).optional(),
+          text: z.string().max(200).optional(),
+          minAmount: z.number().int().optional(),
+          maxAmount: z.number().int().optional(),
+        })
+        .default({}),
+    }),
+    output: z.object({ total: z.number().int(), rows: z.array(ReviewRow) }),
+  },
+  'review.detail': {
+    input: z.object({ runId: z.number().int().positive(), rowId: z.string().min(1).max(64) }),
+    output: z.object({ row: ReviewRow, members: z.array(ReviewMember), explanation: z.unknown(), detail: z.string().nullable(), ruleSetVersion: z.number().int() }),
+  },
   'audit.verify': { input: z.object({}), output: AuditCheck },
   'audit.list': {
     input: z.object({

@@ -4,7 +4,7 @@ import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
 import { previewImport } from './import/preview.js';
-import { createReconciliation, getRules, reconciliationInfos, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
+import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
 import {
   appendAuditEvent,
   countRejectedRows,
@@ -134,6 +134,8 @@ export function createService(opts: ServiceOptions = {}): Service {
       return result;
     },
     'runs.list': async ({ reconciliation }) => runInfos(current().db, reconciliation),
+    'review.page': async (q) => reviewPage(current().db, q),
+    'review.detail': async ({ runId, rowId }) => reviewDetail(current().db, runId, rowId),
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
     'job.cancel': async ({ jobId }) => {

@@ -46,6 +46,7 @@ export class PassConditions {
   /** Set by `rightIn` when it converted. */
   lastConversion: Conversion | null = null;
   checks: FieldCheck[] = [];
+  private readonly checkCount: number;
 
   constructor(
     private readonly ctx: RunContext,
@@ -61,6 +62,7 @@ export class PassConditions {
     this.rDateField = t?.date?.right ?? ctx.rs.sides.right.fields.date;
     this.lDate = this.lDateField ? ctx.L.dateColumn(this.lDateField) : ctx.L.date;
     this.rDate = this.rDateField ? ctx.R.dateColumn(this.rDateField) : ctx.R.date;
+    this.checkCount = (t?.text.length ?? 0) + (this.amount ? 1 : 0) + (this.date ? 1 : 0);
     this.texts = (t?.text ?? []).map((c) => {
       const chain = ctx.chain(c.normalize ?? DEFAULT_TEXT_CHAIN);
       return {
@@ -114,7 +116,9 @@ export class PassConditions {
 
   /** Classifies one pair. Text failures win (not this pair); then currency, amount, date. */
   evaluate(li: number, ri: number, withChecks: boolean): PairOutcome {
-    const checks: FieldCheck[] | null = withChecks ? [] : null;
+    // Exact-size array: most groups carry 2-3 checks and a million of them are kept.
+    const checks: FieldCheck[] | null = withChecks ? new Array<FieldCheck>(this.checkCount) : null;
+    let k = 0;
     let outcome: PairOutcome = OK;
     for (const t of this.texts) {
       const a = t.l.get(li);
@@ -122,7 +126,7 @@ export class PassConditions {
       const sim = a === null || b === null ? null : similarity(t.measure, a, b);
       const pass = sim !== null && sim >= t.threshold;
       if (!pass) outcome = TEXT_FAIL;
-      if (checks) checks.push(textCheck(t.role, a, b, t.measure, sim, t.describe, pass));
+      if (checks) checks[k++] = textCheck(t.role, a, b, t.measure, sim, t.describe, pass);
     }
     if (outcome === TEXT_FAIL && !checks) return outcome;
     if (this.amount) {
@@ -136,7 +140,7 @@ export class PassConditions {
         if (checks) {
           const c = amountCheck(la, this.ctx.R.amount[ri]!, lc ?? '', this.amount.describe(lc ?? ''), false, `currencies differ: ${lc ?? '(none)'} vs ${rc ?? '(none)'}${this.fxAllowed ? ', no FX rate' : ''}`);
           c.value = null;
-          checks.push(c);
+          checks[k++] = c;
         }
       } else {
         const allowance = this.amount.allowance(la, lc ?? '');
@@ -145,7 +149,7 @@ export class PassConditions {
         if (checks) {
           const conv = this.lastConversion;
           const note = conv ? fxNote(this.ctx.R.amount[ri]!, rc ?? '', conv) : Number.isNaN(la) || Number.isNaN(ra) ? 'amount missing' : undefined;
-          checks.push(amountCheck(la, ra, lc ?? '', this.amount.describe(lc ?? ''), pass, note));
+          checks[k++] = amountCheck(la, ra, lc ?? '', this.amount.describe(lc ?? ''), pass, note);
         }
       }
     }
@@ -156,16 +160,7 @@ export class PassConditions {
       const pass = !missing && this.date.ok(b - a);
       if (!pass && outcome === OK) outcome = DATE_FAIL;
       if (checks) {
-        checks.push(
-          dateCheck(
-            this.lDateText(li),
-            this.rDateText(ri),
-            missing ? null : b - a,
-            this.date.describe(),
-            pass,
-            missing ? 'date missing' : undefined,
-          ),
-        );
+        checks[k++] = dateCheck(this.lDateText(li), this.rDateText(ri), missing ? null : b - a, this.date.describe(), pass, missing ? 'date missing' : undefined);
       }
     }
     if (checks) this.checks = checks;
@@ -181,7 +176,7 @@ export class PassConditions {
   }
 
   /** Checks for a multi-record group: amount sums, date spans, and the weakest text similarity. */
-  groupChecks(left: readonly number[], right: readonly number[], lSum: number, rSum: number, currency: string, notes: string[]): FieldCheck[] {
+  groupChecks(left: readonly number[], right: readonly number[], lSum: number, rSum: number, currency: string): FieldCheck[] {
     const checks: FieldCheck[] = [];
     for (const t of this.texts) {
       let worst = 1;
@@ -237,7 +232,6 @@ export class PassConditions {
         ),
       );
     }
-    void notes;
     return checks;
   }
 }

@@ -79,6 +79,53 @@ export function contentId(prefix: string, left: readonly string[], right: readon
   return hex64(a, b);
 }
 
+/** 32-bit hash of one string (for typed-array sorts that stand in for big Sets). */
+export function hash32(s: string): number {
+  let h = 0x9747b28c;
+  for (let i = 0; i < s.length; i++) {
+    let k = Math.imul(s.charCodeAt(i), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  return fmix(h ^ s.length);
+}
+
+const IDX = 2 ** 21;
+
+/**
+ * Indices of `strings` ordered by (hash, index), as a typed-array sort; equal strings end up
+ * adjacent. `null` when there are too many to pack (caller falls back to a Set or Map).
+ */
+export function hashOrder(n: number, hashAt: (i: number) => number): Float64Array | null {
+  if (n >= IDX) return null;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = hashAt(i) * IDX + i;
+  return keys.sort();
+}
+
+/** The first string that occurs twice, or null. */
+export function firstDuplicate(strings: readonly string[]): string | null {
+  const order = hashOrder(strings.length, (i) => hash32(strings[i]!));
+  if (order === null) {
+    const seen = new Set<string>();
+    for (const s of strings) {
+      if (seen.has(s)) return s;
+      seen.add(s);
+    }
+    return null;
+  }
+  for (let k = 1; k < order.length; k++) {
+    const h = Math.floor(order[k]! / IDX);
+    // Equal hashes are rare; only then compare the strings of the run.
+    for (let j = k - 1; j >= 0 && Math.floor(order[j]! / IDX) === h; j--) {
+      if (strings[order[k]! % IDX] === strings[order[j]! % IDX]) return strings[order[k]! % IDX]!;
+    }
+  }
+  return null;
+}
+
 /** The id of a group: pass id + sorted members. */
 export function groupId(passId: string, left: readonly string[], right: readonly string[]): string {
   return contentId(`g:${passId}`, left, right);
@@ -94,37 +141,48 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function hexVal(c: number): number {
-  return c <= 57 ? c - 48 : (c | 32) - 87;
-}
-
 /**
  * Sorts items by id in code-unit order. Ids made here are 16 lowercase hex digits, so the first
  * 8 digits as a number order them; a typed-array sort of (prefix, index) keys avoids millions
  * of string comparisons, and only equal prefixes fall back to comparing whole ids.
+ * `onDuplicate` is told of each adjacent pair of equal ids (a hash collision).
  */
-export function sortById<T extends { id: string }>(items: T[]): T[] {
+export function sortById<T extends { id: string }>(items: T[], onDuplicate?: (a: T, b: T) => void): T[] {
   const n = items.length;
-  const fast = n < 2 ** 21 && items.every((x) => /^[0-9a-f]{16}$/.test(x.id));
-  if (!fast) return items.slice().sort((a, b) => compareIds(a.id, b.id));
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  let fast = n < IDX;
+  const keys = fast ? new Float64Array(n) : null;
+  for (let i = 0; fast && i < n; i++) {
     const id = items[i]!.id;
+    if (id.length !== 16) {
+      fast = false;
+      break;
+    }
     let h = 0;
-    for (let k = 0; k < 8; k++) h = h * 16 + hexVal(id.charCodeAt(k));
-    keys[i] = h * 2 ** 21 + i;
+    for (let k = 0; k < 8; k++) {
+      const c = id.charCodeAt(k);
+      const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (v < 0) fast = false;
+      h = h * 16 + v;
+    }
+    keys![i] = h * IDX + i;
+  }
+  if (!fast || keys === null) {
+    const out = items.slice().sort((a, b) => compareIds(a.id, b.id));
+    for (let i = 1; i < out.length; i++) if (out[i]!.id === out[i - 1]!.id) onDuplicate?.(out[i - 1]!, out[i]!);
+    return out;
   }
   keys.sort();
   const out = new Array<T>(n);
-  for (let i = 0; i < n; i++) out[i] = items[keys[i]! % 2 ** 21]!;
+  for (let i = 0; i < n; i++) out[i] = items[keys[i]! % IDX]!;
   // Equal 32-bit prefixes are rare; order those runs by the full id.
   for (let i = 0; i < n - 1; ) {
     let j = i + 1;
-    const p = Math.floor(keys[i]! / 2 ** 21);
-    while (j < n && Math.floor(keys[j]! / 2 ** 21) === p) j++;
+    const p = Math.floor(keys[i]! / IDX);
+    while (j < n && Math.floor(keys[j]! / IDX) === p) j++;
     if (j - i > 1) {
       const run = out.slice(i, j).sort((a, b) => compareIds(a.id, b.id));
       for (let k = i; k < j; k++) out[k] = run[k - i]!;
+      for (let k = i + 1; k < j; k++) if (out[k]!.id === out[k - 1]!.id) onDuplicate?.(out[k - 1]!, out[k]!);
     }
     i = j;
   }

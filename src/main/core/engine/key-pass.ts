@@ -68,10 +68,11 @@ export function runKeyPass(ctx: RunContext, pass: KeyPass, order: number, stats:
     cntR[b]!++;
   }
   const nb = keyOfBlock.length;
+  const composite = pass.key.left.length > 1 || pass.key.right.length > 1;
   for (let b = 0; b < nb; b++) {
     ctx.tick(pass.id, b, nb);
     if (cntR[b] === 0) continue;
-    const key = displayKey(keyOfBlock[b]!);
+    const key = composite ? displayKey(keyOfBlock[b]!) : keyOfBlock[b]!;
     if (pass.cardinality === '1:1' && cntL[b] === 1 && cntR[b] === 1) {
       run.single(headL[b]!, headR[b]!, key);
       continue;
@@ -365,7 +366,7 @@ class KeyPassRun {
         notes.push(`${g.alternatives} other grouping(s) also fit within tolerance, less closely: needs review`);
         status = 'suggested';
       }
-      this.group(gl, gr, key, cond.groupChecks(gl, gr, lSum, rSum, currency, notes), status, notes);
+      this.group(gl, gr, key, cond.groupChecks(gl, gr, lSum, rSum, currency), status, notes);
     }
     for (const a of result.ambiguous) {
       this.ambiguous(
@@ -398,7 +399,7 @@ class KeyPassRun {
     const amountOk = Math.abs(rSum - lSum) <= cond.amount!.allowance(lSum, currency);
     const outcome: PairOutcome = amountOk ? DATE_FAIL : AMOUNT_FAIL;
     if (amountOk && ls.every((l) => rs.every((r) => cond.dateOk(l, r)))) return;
-    const checks = cond.groupChecks(ls, rs, lSum, rSum, currency, []);
+    const checks = cond.groupChecks(ls, rs, lSum, rSum, currency);
     this.variance(outcome, ls, rs, key, checks, lSum, rSum, currency);
   }
 }

@@ -1,5 +1,6 @@
 import { TieoutError } from '../../../shared/error.js';
 import { isLocalDate, toDayNumber } from '../../../shared/date.js';
+import { firstDuplicate } from './group-id.js';
 import { applyChain, type Chain } from './normalize.js';
 import type { RuleSet, SideSpec } from './rule-set.js';
 import type { EngineRecord, Side } from './types.js';
@@ -35,14 +36,11 @@ export class SideTable {
     this.currency = new Array<string | null>(this.n);
     this.dateCodes = dateCodes;
     const f = spec.fields;
-    const seen = new Set<string>();
     const def = f.defaultCurrency ?? null;
     // Currency texts repeat: normalize each distinct one once.
     const codes = new Map<string, string | null>();
     for (let i = 0; i < this.n; i++) {
       const r = records[i]!;
-      if (seen.has(r.id)) throw new TieoutError('bad_input', `Record id "${r.id}" appears twice on the ${side} side`, { path: `records.${r.id}`, value: r.id });
-      seen.add(r.id);
       this.ids[i] = r.id;
       this.amount[i] = readAmount(r, f.amount);
       const c = f.currency === undefined ? null : r.fields[f.currency];
@@ -52,6 +50,8 @@ export class SideTable {
         this.currency[i] = code;
       } else this.currency[i] = def;
     }
+    const dup = firstDuplicate(this.ids);
+    if (dup !== null) throw new TieoutError('bad_input', `Record id "${dup}" appears twice on the ${side} side`, { path: `records.${dup}`, value: dup });
     this.date = f.date === undefined ? new Int32Array(this.n).fill(NO_DATE) : this.dateColumn(f.date);
   }
 

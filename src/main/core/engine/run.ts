@@ -102,8 +102,8 @@ function assemble(ctx: RunContext): EngineResult {
   });
   const groups: Group[] = [];
   for (const o of [...byOrder.keys()].sort((a, b) => a - b)) {
-    const sorted = sortById(byOrder.get(o)!);
-    fixCollisions(sorted, (g, salt) => contentId(`g:${g.pass}`, g.left, g.right, salt));
+    let sorted = sortById(byOrder.get(o)!);
+    if (hasDuplicateIds(sorted)) sorted = resalt(sorted, (g, salt) => contentId(`g:${g.pass}`, g.left, g.right, salt));
     for (const g of sorted) groups.push(g);
   }
   const byClass = new Map<string, EngineException[]>();
@@ -116,27 +116,30 @@ function assemble(ctx: RunContext): EngineResult {
   for (const cls of EXCEPTION_CLASSES) {
     const list = byClass.get(cls);
     if (!list) continue;
-    const sorted = sortById(list);
-    fixCollisions(sorted, (x, salt) => contentId(`x:${x.class}:${x.pass ?? ''}`, x.left, x.right, salt));
+    let sorted = sortById(list);
+    if (hasDuplicateIds(sorted)) sorted = resalt(sorted, (x, salt) => contentId(`x:${x.class}:${x.pass ?? ''}`, x.left, x.right, salt));
     for (const x of sorted) exceptions.push(x);
   }
   return { ruleSetVersion: ctx.version, groups, exceptions, stats: statsOf(ctx, groups, exceptions) };
 }
 
-/** Two different member sets hashing alike is astronomically rare; re-salt the later one. */
-function fixCollisions<T extends { id: string }>(sorted: T[], rehash: (x: T, salt: number) => string): void {
+function hasDuplicateIds<T extends { id: string }>(sorted: T[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.id === sorted[i - 1]!.id) return true;
+  return false;
+}
+
+/** Two different member sets hashing alike is astronomically rare; re-salt the later ones. */
+function resalt<T extends { id: string }>(sorted: T[], rehash: (x: T, salt: number) => string): T[] {
+  const taken = new Set(sorted.map((x) => x.id));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.id !== sorted[i - 1]!.id) continue;
-    for (let salt = 1; ; salt++) {
-      const id = rehash(sorted[i]!, salt);
-      if (!sorted.some((x) => x.id === id)) {
-        sorted[i]!.id = id;
-        break;
-      }
-    }
-    sorted.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    i = 0;
+    let salt = 1;
+    let id = rehash(sorted[i]!, salt);
+    while (taken.has(id)) id = rehash(sorted[i]!, ++salt);
+    taken.add(id);
+    sorted[i]!.id = id;
   }
+  return sortById(sorted);
 }
 
 function statsOf(ctx: RunContext, groups: Group[], exceptions: EngineException[]): EngineStats {

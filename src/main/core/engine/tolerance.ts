@@ -68,8 +68,17 @@ export class AmountRule {
     return this.both ? Math.min(a, p) : Math.max(a, p);
   }
 
-  /** e.g. "±0.50 USD or ±1%"; without a currency, abs shows as written. */
+  private readonly describeCache = new Map<string, string>();
+
+  /** e.g. "±0.50 USD or ±1%"; without a currency, abs shows as written. Cached: one string per currency. */
   describe(currency?: string): string {
+    const key = currency ?? '\u0000';
+    let d = this.describeCache.get(key);
+    if (d === undefined) this.describeCache.set(key, (d = this.describeNew(currency)));
+    return d;
+  }
+
+  private describeNew(currency?: string): string {
     const a = currency === undefined ? this.absMinor : this.abs(currency);
     if (this.exact || (a === 0 && this.pct === null)) return 'exact';
     const parts: string[] = [];
@@ -99,10 +108,12 @@ function formatPct(r: Rational): string {
 export class DateRule {
   readonly min: number;
   readonly max: number;
+  private readonly text: string;
 
   constructor(spec: { min?: number | undefined; max?: number | undefined } | undefined) {
     this.min = spec?.min ?? -Infinity;
     this.max = spec?.max ?? Infinity;
+    this.text = this.describeNew();
   }
 
   ok(days: number): boolean {
@@ -110,6 +121,10 @@ export class DateRule {
   }
 
   describe(): string {
+    return this.text;
+  }
+
+  private describeNew(): string {
     if (this.min === -Infinity && this.max === Infinity) return 'any';
     if (this.min === -Infinity) return `≤ ${this.max} days`;
     if (this.max === Infinity) return `≥ ${this.min} days`;

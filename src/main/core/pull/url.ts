@@ -72,7 +72,7 @@ export function withQueryParam(url: string, name: string, value: string): string
 /** The `rel="next"` target of an RFC 8288 Link header, resolved against the request URL. */
 export function nextFromLinkHeader(header: string | null, base: string): string | undefined {
   if (!header) return undefined;
-  const link = /<([^>]*)>((?:\s*;\s*[^;,"]+(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g;
+  const link = /<([^>]*)>((?:\s*;\s*[^;,"=\s]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g;
   for (const m of header.matchAll(link)) {
     const params = m[2] ?? '';
     for (const p of params.matchAll(/;\s*([^=;\s]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]*)))?/g)) {

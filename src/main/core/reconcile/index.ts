@@ -20,6 +20,7 @@ import { suggestRulesFor } from './suggest-rules.js';
 export { runMatch, resultFingerprint, type MatchRequest } from './run-match.js';
 export { suggestRulesFor } from './suggest-rules.js';
 export { exportResults } from './results-export.js';
+export { reviewDetail, reviewPage } from './review.js';
 
 /** Validates rules against the engine's schema; errors name the JSON path. */
 export function validateRules(rules: unknown): RuleSet {

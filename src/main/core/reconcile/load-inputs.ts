@@ -8,7 +8,17 @@ export const CURRENCY_FIELD = '_currency';
 export interface LoadedInputs {
   records: EngineRecord[];
   /** Engine id -> [workspace record id, amount minor, currency, side]. */
-  byId: Map<string, { recordId: number; amount: number | null; currency: string | null; side: 'left' | 'right' }>;
+  byId: Map<string, InputInfo>;
+}
+
+export interface InputInfo {
+  recordId: number;
+  amount: number | null;
+  currency: string | null;
+  side: 'left' | 'right';
+  ref: string | null;
+  date: string | null;
+  fields: Record<string, string | number | null>;
 }
 
 /** Current records of both sides as engine records; ids are the workspace record ids as text. */
@@ -27,7 +37,7 @@ export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
         fields[CURRENCY_FIELD] = r.currency;
         const id = String(r.id);
         records.push({ id, side, source: source.name, fields });
-        byId.set(id, { recordId: r.id, amount: r.amountMinor, currency: r.currency, side });
+        byId.set(id, { recordId: r.id, amount: r.amountMinor, currency: r.currency, side, ref: r.ref, date: r.date, fields });
       }
     }
   }

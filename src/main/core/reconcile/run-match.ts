@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TieoutError } from '../../../shared/error.js';
 import type { MatchRunSummary } from '../../../shared/contract.js';
-import { diffResults, runEngine, type EngineResult } from '../engine/index.js';
+import { diffResults, parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { throwIfCancelled, type JobContext, NO_JOB } from '../jobs/job-context.js';
 import {
@@ -12,10 +12,12 @@ import {
   latestRuleSet,
   listFxRates,
   resultWriter,
+  reviewRowWriter,
   runTotals,
   type Workspace,
 } from '../workspace/index.js';
 import { loadInputs, type LoadedInputs } from './load-inputs.js';
+import { reviewRows } from './review-rows.js';
 
 export interface MatchRequest {
   reconciliation: string;
@@ -127,6 +129,9 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
         ctx.progress({ phase: 'saving results', done, total: result.groups.length + result.exceptions.length, unit: 'records' });
       }
     }
+    ctx.progress({ phase: 'preparing review rows', done: 0, total: null, unit: 'records' });
+    const writeRow = reviewRowWriter(db, runId);
+    for (const r of reviewRows(result, inputs, parseRuleSet(rules.rules as never))) writeRow(r);
     appendAuditEvent(db, {
       actor: req.actor,
       action: 'run.create',

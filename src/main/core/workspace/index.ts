@@ -67,3 +67,4 @@ export {
   type RuleSetVersionRow,
 } from './reconciliations.js';
 export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, type ResultLine, type RunRow } from './runs.js';
+export { pageReviewRows, reviewRow, reviewRowWriter, rowExplanation, rowMembers, REVIEW_COLUMNS, type ReviewQuery, type ReviewRowData } from './review-rows.js';

@@ -7,17 +7,19 @@ import { AuditView } from '../features/audit/AuditView.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
+import { ReviewView } from '../features/review/ReviewView.js';
 import { SourcesView } from '../features/sources/SourcesView.js';
 import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'sources' | 'reconcile' | 'audit';
+type View = 'records' | 'import' | 'sources' | 'reconcile' | 'review' | 'audit';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
   ['sources', 'Sources'],
   ['reconcile', 'Reconcile'],
+  ['review', 'Review'],
   ['audit', 'Audit log'],
 ];
 
@@ -111,6 +113,7 @@ function Workbench() {
         {info && view === 'records' && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
         {info && view === 'records' && source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
+        {info && view === 'review' && <ReviewView revision={revision} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}
         {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}

@@ -2,6 +2,39 @@
 // maker-checker approval, and period sign-off. State changes here are always paired with an
 // audit event written in the same transaction.
 export default /* sql */ `
+-- One row per match group or exception of a run, with the sides' main fields aligned by meaning
+-- (reference, amount, date, counterparty, description), so the review grid sorts and filters
+-- in SQL over a million rows without touching JSON.
+CREATE TABLE review_row (
+  run_id         INTEGER NOT NULL REFERENCES run(id),
+  row_id         TEXT NOT NULL,
+  kind           TEXT NOT NULL CHECK (kind IN ('group', 'exception')),
+  status         TEXT NOT NULL CHECK (status IN ('matched', 'suggested', 'exception')),
+  class          TEXT,
+  pass           TEXT,
+  score          REAL,
+  left_count     INTEGER NOT NULL,
+  right_count    INTEGER NOT NULL,
+  key_text       TEXT,
+  left_ref       TEXT,
+  left_amount    INTEGER,
+  left_date      TEXT,
+  left_party     TEXT,
+  left_desc      TEXT,
+  right_ref      TEXT,
+  right_amount   INTEGER,
+  right_date     TEXT,
+  right_party    TEXT,
+  right_desc     TEXT,
+  currency       TEXT,
+  delta_amount   INTEGER,
+  delta_days     INTEGER,
+  amount_at_risk INTEGER,
+  PRIMARY KEY (run_id, row_id)
+) WITHOUT ROWID;
+CREATE INDEX review_row_status ON review_row (run_id, status, class);
+CREATE INDEX review_row_risk ON review_row (run_id, amount_at_risk);
+
 -- app_user (schema 1) holds the people; the workspace's current user is meta.current_user.
 
 -- One review item per exception (and per suggested group) of a reconciliation. The id is the
