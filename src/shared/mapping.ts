@@ -33,7 +33,7 @@ export const MappedField = z.object({
   role: FieldRole.default('other'),
   /** A required field rejects rows where it is blank. */
   required: z.boolean().default(false),
-});
+}).strict();
 export type MappedField = z.infer<typeof MappedField>;
 
 export const MappingTemplate = z
@@ -50,6 +50,7 @@ export const MappingTemplate = z
     decimal: z.enum(['.', ',']).optional(),
     dateOrder: z.enum(['mdy', 'dmy']).optional(),
   })
+  .strict()
   .superRefine((t, ctx) => {
     const names = new Set<string>();
     t.fields.forEach((f, i) => {

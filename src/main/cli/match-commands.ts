@@ -60,7 +60,11 @@ export const matchCommand: Command = {
       const recs = await service.call('reconciliations.list', {});
       const name = values.name ?? (values.left && values.right ? `${values.left} vs ${values.right}` : (recs[0]?.name ?? 'Reconciliation'));
       let rec = recs.find((r) => r.name === name);
+      let createdNow = false;
       if (!rec) {
+        if (values['dry-run'] && !(recs.length === 1 && !values.name)) {
+          throw new UsageError(`a dry run compares draft rules with an existing reconciliation, and "${name}" does not exist yet`);
+        }
         if (!values.left || !values.right) {
           if (recs.length === 1 && !values.name) rec = recs[0];
           else throw new UsageError(`no reconciliation "${name}" yet: give --left and --right to create it`);
@@ -73,13 +77,14 @@ export const matchCommand: Command = {
             ...(rules !== undefined && !values['dry-run'] && { rules }),
           });
           rec = created.reconciliation;
+          createdNow = true;
           if (created.suggested && !values.json) {
             io.out(`Created "${name}" with the suggested rule set (v${rec.ruleSetVersion}):`);
             io.out(json(created.rules));
           }
         }
       }
-      if (rules !== undefined && !values['dry-run']) {
+      if (rules !== undefined && !values['dry-run'] && !createdNow) {
         const saved = await service.call('rules.save', { reconciliation: rec!.name, rules });
         if (!values.json) io.out(saved.created ? `Saved rules as v${saved.version}` : `Rules unchanged (v${saved.version})`);
       }

@@ -1,3 +1,4 @@
+import { TieoutError } from '../../../shared/error.js';
 import type { FieldRole } from '../../../shared/mapping.js';
 import { isLocalDate, toDayNumber } from '../../../shared/date.js';
 import { alnum } from './normalize.js';
@@ -128,7 +129,7 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   const amountOf = (info: FieldRoleInfo) => info.amount ?? byRole(info, 'amount')[0];
   const lAmount = amountOf(left);
   const rAmount = amountOf(right);
-  if (!lAmount || !rAmount) throw new Error('both sides need an amount field');
+  if (!lAmount || !rAmount) throw new TieoutError('bad_input', 'Both sides need an amount field (role "amount") to suggest rules', { path: lAmount ? 'right' : 'left' });
   const currencyOf = (info: FieldRoleInfo) =>
     info.currency && 'field' in info.currency ? { currency: info.currency.field } : info.currency && 'code' in info.currency ? { defaultCurrency: info.currency.code } : byRole(info, 'currency')[0] ? { currency: byRole(info, 'currency')[0]! } : {};
 
@@ -251,7 +252,6 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   if (best && share >= 0.2) {
     const key: KeySpec = { left: [{ field: best.leftField, normalize: REF_CHAIN }], right: [{ field: best.rightField, normalize: rightChain(best.prefixes) }] };
     passes.push({ id: 'key-1to1', kind: 'key', cardinality: '1:1', confirm: 'auto', key, tolerance: { ...tolerance, text: [] }, onToleranceFail: 'exception', limits: { maxPerSide: 12, maxSteps: 20_000 } });
-    const shared = [...best.pairs.values()].length;
     const rightsPerLeft = new Map<number, number>();
     for (const ls of best.pairs.values()) for (const l of ls) rightsPerLeft.set(l, (rightsPerLeft.get(l) ?? 0) + 1);
     const multi = [...rightsPerLeft.values()].filter((c) => c > 1).length;
@@ -259,7 +259,6 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
       passes.push({ id: 'key-split', kind: 'key', cardinality: '1:N', confirm: 'auto', key, tolerance: { ...tolerance, text: [] }, onToleranceFail: 'skip', limits: { maxPerSide: 12, maxSteps: 20_000 } });
       reasons.push(`${multi} left records are referenced by several right records: a 1:N pass`);
     }
-    void shared;
     // Another left reference that links right records the main key missed: consolidated billing.
     const missed = sample.rightRecords.map((_, j) => j).filter((j) => !best.pairs.has(j));
     let bestOther: { field: string; hits: number } | undefined;

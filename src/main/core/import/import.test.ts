@@ -249,3 +249,22 @@ describe('import', () => {
     reopened.close();
   });
 });
+
+describe('import dates', () => {
+  it('refuses to guess row by row when a column mixes day-first and month-first dates', async () => {
+    const ws = workspace();
+    const path = file('mixed.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nA,1,25/03/2026,Meta,1.00,USD\nA,2,03/26/2026,Meta,1.00,USD\nA,3,2026-03-27,Meta,1.00,USD\n');
+    const s = await runImport(ws, { source: 'Invoices', path, mapping: INVOICES, actor: 'ana' });
+    expect(s.counts).toMatchObject({ accepted: 1, rejected: 2 });
+    expect(listRejectedRows(ws.db, s.batchId)[0]!.reason).toContain('set the day/month order');
+
+    // Fixing the mapping and importing the same file again reads it anew.
+    const fixed = await runImport(ws, { source: 'Invoices', path, mapping: { ...INVOICES, dateOrder: 'dmy' }, actor: 'ana' });
+    expect(fixed.status).toBe('imported');
+    expect(fixed.counts).toMatchObject({ accepted: 2, rejected: 1, new: 1, unchanged: 1 });
+    // The same file with the same mapping again is a no-op.
+    const again = await runImport(ws, { source: 'Invoices', path, actor: 'ana' });
+    expect(again.status).toBe('already_imported');
+    ws.close();
+  });
+});

@@ -70,7 +70,8 @@ async function readSample(table: Table, n: number): Promise<{ sample: { row: num
   return { sample, rest: it };
 }
 
-function checkDrift(mapping: MappingTemplate, headers: string[], fileName: string): string[] {
+/** Missing mapped columns are fatal; columns new since the saved template are worth a warning. */
+function checkDrift(mapping: MappingTemplate, headers: string[], fileName: string, hadTemplate: boolean): string[] {
   const present = new Set(headers);
   const mappedColumns = mapping.fields.map((f) => f.column);
   const missing = mappedColumns.filter((c) => !present.has(c));
@@ -86,7 +87,7 @@ function checkDrift(mapping: MappingTemplate, headers: string[], fileName: strin
       { file: fileName, column: missing[0]!, missing, remaps },
     );
   }
-  return added.length > 0 ? [`New column${added.length > 1 ? 's' : ''} not in the template, kept as extra attributes: ${added.map((a) => `"${a}"`).join(', ')}`] : [];
+  return added.length > 0 && hadTemplate ? [`New column${added.length > 1 ? 's' : ''} not in the template, kept as extra attributes: ${added.map((a) => `"${a}"`).join(', ')}`] : [];
 }
 
 /**
@@ -105,7 +106,9 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
   const existingTemplate = existingSource ? latestTemplate(db, existingSource.id) : undefined;
   if (existingSource) {
     const dup = findBatchBySha(db, existingSource.id, sha256);
-    if (dup && existingTemplate) {
+    // The same bytes are a no-op, unless the user fixed the mapping and wants them read again.
+    const sameMapping = !req.mapping || (existingTemplate && JSON.stringify(MappingTemplate.parse(req.mapping)) === JSON.stringify(existingTemplate.mapping) && dup?.templateId === existingTemplate.id);
+    if (dup && existingTemplate && sameMapping) {
       return {
         status: 'already_imported',
         batchId: dup.id,
@@ -142,7 +145,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     mapping = suggestMapping(table.headers, sample.map((s) => s.cells));
     mappingSuggested = true;
   }
-  const warnings = checkDrift(mapping, table.headers, fileName);
+  const warnings = checkDrift(mapping, table.headers, fileName, existingTemplate !== undefined);
   const parser = compileRowParser(mapping, table.headers, sample.map((s) => s.cells));
 
   const at = new Date().toISOString();
@@ -257,7 +260,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     }
     throwIfCancelled(ctx);
     if (issueCount > 0) warnings.push(`${issueCount} row${issueCount > 1 ? 's' : ''} had layout problems (see the rows above)`);
-    if (keyRepeats > 0) warnings.push(`${keyRepeats} row${keyRepeats > 1 ? 's' : ''} repeat the natural key of an earlier row in this file with different values`);
+    if (keyRepeats > 0) warnings.push(`${keyRepeats} row${keyRepeats > 1 ? 's' : ''} ${keyRepeats > 1 ? 'repeat' : 'repeats'} the natural key of an earlier row in this file with different values`);
     if (counts.duplicate > 0) warnings.push(`${counts.duplicate} row${counts.duplicate > 1 ? 's are' : ' is'} identical to an earlier row on all mapped fields: flagged as possible duplicates, kept`);
     writer.finish(batchId, counts, warnings);
     appendAuditEvent(

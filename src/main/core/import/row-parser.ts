@@ -20,6 +20,8 @@ export interface RowRejection {
 }
 
 interface CompiledField {
+  /** Set when the column mixes day/month orders and the template does not settle it. */
+  dateConflict: boolean;
   name: string;
   column: string;
   type: FieldType;
@@ -34,6 +36,20 @@ export interface RowParser {
 }
 
 const KEY_SEPARATOR = '\u001f';
+const SLASH_DATE = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b/;
+
+/** True when a column holds both day-first (25/03) and month-first (03/25) dates: no order fits all. */
+function mixesDateOrders(values: string[]): boolean {
+  let dayFirst = false;
+  let monthFirst = false;
+  for (const v of values) {
+    const m = SLASH_DATE.exec(v);
+    if (!m) continue;
+    if (Number(m[1]) > 12) dayFirst = true;
+    if (Number(m[2]) > 12) monthFirst = true;
+  }
+  return dayFirst && monthFirst;
+}
 
 /**
  * Compiles a mapping against a file's headers. Per-column options (decimal separator,
@@ -46,15 +62,14 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
   const compiled: CompiledField[] = template.fields.map((f) => {
     const i = index.get(f.column);
     if (i === undefined) throw new TieoutError('schema_drift', `Column "${f.column}" is missing`, { column: f.column });
-    const sniffed = sniffColumn(
-      f.type,
-      sample.map((r) => r[i] ?? '').filter((v) => v.trim() !== ''),
-    );
+    const values = sample.map((r) => r[i] ?? '').filter((v) => v.trim() !== '');
+    const sniffed = sniffColumn(f.type, values);
     const opts: ColumnParseOptions = { ...sniffed };
     if (template.decimal) opts.decimal = template.decimal;
     if (template.dateOrder) opts.dateOrder = template.dateOrder;
     columnOptions[f.column] = opts;
-    return { name: f.name, column: f.column, type: f.type, index: i, required: f.required, opts };
+    const dateConflict = f.type === 'date' && !template.dateOrder && mixesDateOrders(values);
+    return { name: f.name, column: f.column, type: f.type, index: i, required: f.required, opts, dateConflict };
   });
 
   const currencyField = template.currency && 'field' in template.currency ? template.currency.field : null;
@@ -75,6 +90,9 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
         if (f.required) return { column: f.column, value: raw, reason: 'a required value is blank' };
         fields[f.name] = null;
         continue;
+      }
+      if (f.dateConflict && SLASH_DATE.test(raw)) {
+        return { column: f.column, value: raw, reason: 'the column mixes day-first and month-first dates; set the day/month order in the mapping' };
       }
       try {
         if (f.type === 'money') {

@@ -15,6 +15,8 @@ export interface RequestAuth {
   apply(url: string, headers: Record<string, string>): Promise<string>;
   /** After a 401: drops a cached token. True when a fresh attempt could succeed. */
   renew(): boolean;
+  /** The URL as it may be shown: a query credential appears as `name=***`. */
+  display(url: string): string;
 }
 
 async function need(secrets: SecretStore, name: string, what: string, connector: string): Promise<string> {
@@ -42,7 +44,7 @@ export async function createAuth(
 ): Promise<RequestAuth> {
   switch (auth.type) {
     case 'none':
-      return { apply: async (url) => url, renew: () => false };
+      return { apply: async (url) => url, renew: () => false, display: (url) => redactor.url(url) };
     case 'bearer': {
       const token = await need(secrets, auth.tokenEnv, 'bearer token', connector);
       redactor.addSecret(token);
@@ -52,6 +54,7 @@ export async function createAuth(
           return url;
         },
         renew: () => false,
+        display: (url) => redactor.url(url),
       };
     }
     case 'basic': {
@@ -66,6 +69,7 @@ export async function createAuth(
           return url;
         },
         renew: () => false,
+        display: (url) => redactor.url(url),
       };
     }
     case 'api_key': {
@@ -81,6 +85,7 @@ export async function createAuth(
           return withQueryParam(url, auth.name, key);
         },
         renew: () => false,
+        display: (url) => redactor.url(auth.in === 'query' ? withQueryParam(url, auth.name, '***') : url),
       };
     }
     case 'oauth2_client_credentials': {
@@ -141,6 +146,7 @@ export async function createAuth(
           cached = null;
           return true;
         },
+        display: (url) => redactor.url(url),
       };
     }
   }

@@ -44,6 +44,11 @@ export interface HttpRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Adds credentials to each attempt's headers and returns the URL to fetch. Runs after any
+   * rate-limit wait, so a token that expired during the wait is renewed first.
+   */
+  authorize?: (headers: Record<string, string>) => Promise<string>;
 }
 
 export interface HttpResponse {
@@ -271,6 +276,8 @@ export class HttpClient {
   }
 
   private async attempt(req: HttpRequest, attempt: number): Promise<Attempt> {
+    const headers = { ...req.headers };
+    const url = req.authorize ? await req.authorize(headers) : req.url;
     const cancel = new AbortController();
     // Poll the job's flag so a cancel also interrupts a slow in-flight request.
     const poll = setInterval(() => {
@@ -279,9 +286,9 @@ export class HttpClient {
     poll.unref?.();
     const signal = AbortSignal.any([AbortSignal.timeout(this.policy.timeoutMs), cancel.signal]);
     try {
-      const res = await fetch(req.url, {
+      const res = await fetch(url, {
         method: req.method ?? 'GET',
-        headers: req.headers ?? {},
+        headers,
         ...(req.body !== undefined && { body: req.body }),
         signal,
         redirect: 'follow',

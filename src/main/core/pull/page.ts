@@ -107,9 +107,8 @@ export async function fetchPage(s: PageSession, at: PagePosition): Promise<Fetch
   let renewed = false;
   for (;;) {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Tieout', ...lower(c.headers) };
-    const url = await s.auth.apply(bare, headers);
-    const label = s.redactor.url(url);
-    const res = await s.http.request({ url, label, headers });
+    const label = s.auth.display(bare);
+    const res = await s.http.request({ url: bare, label, headers, authorize: (h) => s.auth.apply(bare, h) });
     if (res.status === 401 && !renewed && s.auth.renew()) {
       renewed = true;
       continue;

@@ -44,10 +44,11 @@ export interface CurrentVersion {
   contentHash: string;
 }
 
-export function findBatchBySha(db: Db, sourceId: number, sha256: string): { id: number; imported_at: string } | undefined {
-  return db.prepare('SELECT id, imported_at FROM batch WHERE source_id = ? AND sha256 = ?').get(sourceId, sha256) as
-    | { id: number; imported_at: string }
-    | undefined;
+/** The latest batch of these bytes in this source, and the template version it was read with. */
+export function findBatchBySha(db: Db, sourceId: number, sha256: string): { id: number; imported_at: string; templateId: number | null } | undefined {
+  return db
+    .prepare('SELECT id, imported_at, template_id AS templateId FROM batch WHERE source_id = ? AND sha256 = ? ORDER BY id DESC LIMIT 1')
+    .get(sourceId, sha256) as { id: number; imported_at: string; templateId: number | null } | undefined;
 }
 
 export function hasCurrentRecords(db: Db, sourceId: number): boolean {

@@ -339,6 +339,10 @@ export function updateOverrideDecision(
   );
 }
 
+export function setOverrideStates(db: Db, id: number, beforeJson: string | null, afterJson: string | null): void {
+  db.prepare('UPDATE override SET before_json = ?, after_json = ? WHERE id = ?').run(beforeJson, afterJson, id);
+}
+
 export function setOverrideStatus(db: Db, id: number, status: OverrideStatusValue): void {
   db.prepare('UPDATE override SET status = ? WHERE id = ?').run(status, id);
 }

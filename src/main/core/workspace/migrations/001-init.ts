@@ -55,7 +55,8 @@ CREATE TABLE batch (
   warnings_json    TEXT NOT NULL DEFAULT '[]',
   provenance_json  TEXT NOT NULL DEFAULT '{}'
 );
-CREATE UNIQUE INDEX batch_source_sha ON batch (source_id, sha256);
+-- Not unique: the same bytes may be read again after the mapping was fixed.
+CREATE INDEX batch_source_sha ON batch (source_id, sha256);
 
 CREATE TABLE record (
   id            INTEGER PRIMARY KEY,

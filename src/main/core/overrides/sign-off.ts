@@ -1,0 +1,116 @@
+import { TieoutError } from '../../../shared/error.js';
+import { appendAuditEvent, findReconciliation, type Db, type ReconciliationRow } from '../workspace/index.js';
+import {
+  insertLockEvent,
+  latestLockEvent,
+  selectLockedPeriods,
+  selectLockEvents,
+  selectOverrides,
+  selectRecordPeriods,
+  type LockEventRow,
+} from '../workspace/overrides.js';
+import { allRecords, toOverride } from './types.js';
+import { requireActor, requireApprover } from './users.js';
+
+/**
+ * Period sign-off. A period is a calendar month, 'YYYY-MM', of one reconciliation.
+ *
+ * An override falls in the periods of the records it touches: the months of their
+ * `record.record_date` (the date the import mapping marked as the record's main date: the
+ * flight end of a buy, the invoice date of an invoice line). An item's records are its
+ * exception's members in the run that last reported it. Records without a date belong to no
+ * period. If any of those months is signed off, the override is refused until an unlock.
+ */
+
+export type LockEvent = LockEventRow;
+
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function checkPeriod(period: string): void {
+  if (!PERIOD.test(period)) throw new TieoutError('bad_input', `A period is a month written YYYY-MM, got "${period}"`, { path: 'period', value: period });
+}
+
+function requireReconciliation(db: Db, id: number): ReconciliationRow {
+  const r = findReconciliation(db, id);
+  if (!r) throw new TieoutError('not_found', `No reconciliation with id ${id}`);
+  return r;
+}
+
+export function isLocked(db: Db, reconciliationId: number, period: string): boolean {
+  return latestLockEvent(db, reconciliationId, period)?.action === 'sign_off';
+}
+
+export function lockedPeriods(db: Db, reconciliationId: number): string[] {
+  return selectLockedPeriods(db, reconciliationId);
+}
+
+/** Every sign-off and unlock of a reconciliation, oldest first. */
+export function periodEvents(db: Db, reconciliationId: number): LockEvent[] {
+  return selectLockEvents(db, reconciliationId);
+}
+
+/** The months the records' dates fall in. */
+export function periodsOf(db: Db, recordIds: readonly number[]): string[] {
+  return selectRecordPeriods(db, recordIds);
+}
+
+/** Refuses a change to records dated in a signed-off period, naming the period. */
+export function assertUnlocked(db: Db, reconciliationId: number, recordIds: readonly number[]): void {
+  const locked = new Set(selectLockedPeriods(db, reconciliationId));
+  if (locked.size === 0) return;
+  const hit = selectRecordPeriods(db, recordIds).filter((p) => locked.has(p));
+  if (hit.length > 0) {
+    const name = findReconciliation(db, reconciliationId)?.name ?? String(reconciliationId);
+    throw new TieoutError(
+      'forbidden',
+      `Period ${hit.join(', ')} of "${name}" is signed off; unlocking it needs a reason and an approver`,
+      { period: hit[0], periods: hit },
+    );
+  }
+}
+
+/**
+ * Signs a period off, which locks it. Only an approver signs off, and not while overrides in
+ * that period still wait for approval: a signed-off period has no open judgements.
+ */
+export function signOff(db: Db, reconciliationId: number, period: string, actor: string, note?: string | null): LockEvent {
+  checkPeriod(period);
+  return db.transaction(() => {
+    const rec = requireReconciliation(db, reconciliationId);
+    requireApprover(db, actor, 'sign off a period');
+    if (isLocked(db, rec.id, period)) throw new TieoutError('conflict', `Period ${period} of "${rec.name}" is already signed off`, { period });
+    const waiting = selectOverrides(db, { reconciliationId: rec.id, status: 'pending_approval' })
+      .map(toOverride)
+      .filter((o) => selectRecordPeriods(db, allRecords(o.payload)).includes(period));
+    if (waiting.length > 0) {
+      throw new TieoutError('conflict', `Period ${period} of "${rec.name}" has overrides waiting for approval (${waiting.map((o) => `#${o.id}`).join(', ')}); approve or reject them first`, { period });
+    }
+    const at = new Date().toISOString();
+    const e = { reconciliationId: rec.id, period, action: 'sign_off' as const, actor, approver: null, reason: note?.trim() || null, at };
+    const id = insertLockEvent(db, e);
+    appendAuditEvent(db, { actor, action: 'period.sign_off', target: `period:${rec.id}:${period}`, before: { locked: false }, after: { locked: true, reconciliation: rec.name, period }, note: e.reason }, at);
+    return { id, ...e };
+  }).immediate();
+}
+
+/** Unlocks a signed-off period: a reason, and a different user with role approver who agrees. */
+export function unlockPeriod(db: Db, reconciliationId: number, period: string, actor: string, approver: string, reason: string): LockEvent {
+  checkPeriod(period);
+  if (!reason?.trim()) throw new TieoutError('bad_input', 'Unlocking a period needs a reason', { path: 'reason' });
+  return db.transaction(() => {
+    const rec = requireReconciliation(db, reconciliationId);
+    requireActor(db, actor);
+    requireApprover(db, approver, 'approve unlocking a period');
+    if (approver === actor) throw new TieoutError('forbidden', `${actor} cannot approve their own unlock; another approver must`, { value: actor });
+    if (!isLocked(db, rec.id, period)) throw new TieoutError('conflict', `Period ${period} of "${rec.name}" is not signed off`, { period });
+    const at = new Date().toISOString();
+    const e = { reconciliationId: rec.id, period, action: 'unlock' as const, actor, approver, reason: reason.trim(), at };
+    const id = insertLockEvent(db, e);
+    appendAuditEvent(
+      db,
+      { actor, action: 'period.unlock', target: `period:${rec.id}:${period}`, before: { locked: true }, after: { locked: false, reconciliation: rec.name, period, approver }, note: e.reason },
+      at,
+    );
+    return { id, ...e };
+  }).immediate();
+}
