@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** A real browser-mode server (the same one `npm start` runs), on its own temp workspace. */
 export interface AppServer {
@@ -15,11 +15,19 @@ export interface AppServer {
 
 const root = resolve(import.meta.dirname, '..', '..');
 
+/** Runs the real CLI, for setting up a workspace the way a user would. */
+export function tieout(...args: string[]): string {
+  const r = spawnSync(process.execPath, [join(root, 'bin/tieout.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tieout ${args.join(' ')} failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
 export async function startAppServer(opts: { demo?: boolean; workspace?: string } = {}): Promise<AppServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tieout-e2e-'));
+  const dir = opts.workspace ? dirname(opts.workspace) : mkdtempSync(join(tmpdir(), 'tieout-e2e-'));
   const workspacePath = opts.workspace ?? join(dir, 'demo.tieout');
   const args = ['--import', 'tsx', join(root, 'src/main/serve/main.ts'), '--renderer', join(root, 'out/renderer')];
   if (opts.demo !== false) args.push('--workspace', workspacePath, '--demo');
+  else if (opts.workspace) args.push('--workspace', workspacePath);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const pageUrl = await new Promise<string>((ok, fail) => {

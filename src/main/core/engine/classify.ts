@@ -64,7 +64,7 @@ export function addDuplicate(ctx: RunContext, side: Side, dup: number, orig: num
       class: 'duplicate',
       amountAtRisk,
       pass: passId,
-      groupId: holder.groupId ?? holder.exception?.id,
+      groupId: holder.groupId,
       duplicateOf: origId,
       detail: `Duplicate of ${side} record ${origId} (${why}); the original is in ${heldIn}`,
     },

@@ -4,6 +4,7 @@ import { AMOUNT_FAIL, CURRENCY_MISMATCH, DATE_FAIL, OK, PassConditions, TEXT_FAI
 import type { RunContext } from './context.js';
 import { explanation } from './explain.js';
 import { solveGrouping } from './grouping.js';
+import { forEachKeyBlock } from './blocks.js';
 import { KEY_SEP } from './records.js';
 import type { KeyPass } from './rule-set.js';
 import type { ExceptionClass, FieldCheck, PassStats } from './types.js';
@@ -29,63 +30,26 @@ export function runKeyPass(ctx: RunContext, pass: KeyPass, order: number, stats:
   const cond = new PassConditions(ctx, pass.tolerance, pass.cardinality !== '1:1');
   const run = new KeyPassRun(ctx, pass, order, stats, cond);
 
-  // Blocks as linked lists over typed arrays: no per-block arrays for the millions of 1×1 blocks.
-  const blockOf = new Map<string, number>();
-  const headL = new Int32Array(L.n + 1);
-  const headR = new Int32Array(L.n + 1);
-  const cntL = new Int32Array(L.n + 1);
-  const cntR = new Int32Array(L.n + 1);
-  const nextL = new Int32Array(L.n);
-  const nextR = new Int32Array(R.n);
-  const keyOfBlock: string[] = [];
-  const total = L.n + R.n;
-  for (let i = 0; i < L.n; i++) {
-    ctx.tick(pass.id, i, total);
-    if (ctx.ownL[i] !== 0) continue;
-    const k = kl.get(i);
-    if (k === null) continue;
-    let b = blockOf.get(k);
-    if (b === undefined) {
-      b = keyOfBlock.length;
-      blockOf.set(k, b);
-      keyOfBlock.push(k);
-      headL[b] = -1;
-      headR[b] = -1;
-    }
-    nextL[i] = headL[b]!;
-    headL[b] = i;
-    cntL[b]!++;
-  }
-  for (let j = 0; j < R.n; j++) {
-    ctx.tick(pass.id, L.n + j, total);
-    if (ctx.ownR[j] !== 0) continue;
-    const k = kr.get(j);
-    if (k === null) continue;
-    const b = blockOf.get(k);
-    if (b === undefined) continue;
-    nextR[j] = headR[b]!;
-    headR[b] = j;
-    cntR[b]!++;
-  }
-  const nb = keyOfBlock.length;
   const composite = pass.key.left.length > 1 || pass.key.right.length > 1;
-  for (let b = 0; b < nb; b++) {
-    ctx.tick(pass.id, b, nb);
-    if (cntR[b] === 0) continue;
-    const key = composite ? displayKey(keyOfBlock[b]!) : keyOfBlock[b]!;
-    if (pass.cardinality === '1:1' && cntL[b] === 1 && cntR[b] === 1) {
-      run.single(headL[b]!, headR[b]!, key);
-      continue;
-    }
-    const ls: number[] = [];
-    for (let i = headL[b]!; i !== -1; i = nextL[i]!) ls.push(i);
-    const rs: number[] = [];
-    for (let j = headR[b]!; j !== -1; j = nextR[j]!) rs.push(j);
-    ls.sort(compareBy(L.ids));
-    rs.sort(compareBy(R.ids));
-    if (pass.cardinality === '1:1') run.oneToOneBlock(ls, rs, key);
-    else run.groupingBlock(ls, rs, key);
-  }
+  const total = L.n + R.n;
+  let work = 0;
+  forEachKeyBlock(
+    L.n,
+    R.n,
+    kl,
+    kr,
+    ctx.ownL,
+    ctx.ownR,
+    (k, lBuf, nl, rBuf, nr) => {
+      const key = composite ? displayKey(k) : k;
+      if (pass.cardinality === '1:1' && nl === 1 && nr === 1) return run.single(lBuf[0]!, rBuf[0]!, key);
+      const ls = Array.from(lBuf.subarray(0, nl)).sort(compareBy(L.ids));
+      const rs = Array.from(rBuf.subarray(0, nr)).sort(compareBy(R.ids));
+      if (pass.cardinality === '1:1') run.oneToOneBlock(ls, rs, key);
+      else run.groupingBlock(ls, rs, key);
+    },
+    () => ctx.tick(pass.id, ++work, total),
+  );
 }
 
 class KeyPassRun {

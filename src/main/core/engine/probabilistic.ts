@@ -174,17 +174,25 @@ class PairList {
   }
 }
 
+/** First 8 hex digits of a group id as a number (ids made here are uniform hex). */
+function idPrefix(id: string): number {
+  let h = 0;
+  for (let k = 0; k < 8; k++) {
+    const c = id.charCodeAt(k);
+    h = h * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return h;
+}
+
 /** Deterministic pick of up to `max` labelled pairs: smallest group ids, which are hashes. */
 function labelledSample(ctx: RunContext, max: number): { l: number[]; r: number[] } {
   const lab = ctx.labelled;
   const n = lab.g.length;
-  let order = Array.from({ length: n }, (_, k) => k);
   const id = (k: number) => ctx.groups[lab.g[k]!]!.id;
-  if (n > max) {
-    // Group ids are uniform hex: keep those under a cut-off, then sort the few kept.
-    const cut = Math.min(1, (max * 1.5) / n) * 0x100000000;
-    order = order.filter((k) => parseInt(id(k).slice(0, 8), 16) < cut);
-  }
+  // Ids are uniform: keep those under a cut-off (about 1.5 × max), then sort only those.
+  const cut = Math.min(1, (max * 1.5) / Math.max(1, n)) * 0x100000000;
+  let order: number[] = [];
+  for (let k = 0; k < n; k++) if (n <= max || idPrefix(id(k)) < cut) order.push(k);
   order.sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
   order = order.slice(0, max);
   return { l: order.map((k) => lab.l[k]!), r: order.map((k) => lab.r[k]!) };

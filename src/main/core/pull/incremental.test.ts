@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
-import { listAuditEvents, listBatches } from '../workspace/index.js';
+import { iterateRecords, listAuditEvents, listBatches } from '../workspace/index.js';
 import { getPullState } from '../workspace/pull-state.js';
 import type { ConnectorInput } from './connector.js';
 import { runPull } from './pull.js';
@@ -130,6 +130,28 @@ describe('incremental pulls', () => {
     const s = await pull(ws, incremental(server));
     expect(s.status).toBe('imported');
     expect(s.warnings).toEqual(['New columns not in the template, kept as extra attributes: "updated_at", "po.number"']);
+    const inv3 = [...iterateRecords(ws.db, s.import!.sourceId)].find((r) => r.fields['invoice_id'] === 'INV-3');
+    expect(inv3!.extras['po.number']).toBe('PO-7');
+    ws.close();
+  });
+
+  // Unskip once runImport records ImportRequest.pull (see the pull module's hand-over notes).
+  it.skip('records the pull as the batch origin, with redacted requests, body hashes and watermarks', async () => {
+    server = await startTestApiServer({ records: invoices(3), pagination: 'page', incremental: { field: 'updated_at', param: 'since' } });
+    const ws = workspace();
+    const s = await pull(ws, incremental(server));
+    const row = ws.db.prepare('SELECT origin, provenance_json FROM batch WHERE id = ?').get(s.import!.batchId) as { origin: string; provenance_json: string };
+    expect(row.origin).toBe('pull');
+    const prov = JSON.parse(row.provenance_json) as { pull: Record<string, unknown> };
+    expect(prov.pull).toMatchObject({
+      connector: { name: 'ap', version: 3 },
+      endpoint: `${server.api}/items`,
+      pages: 3,
+      records: 3,
+      watermark: { field: 'updated_at', param: 'since', before: null, after: '2026-03-03T10:00:00Z' },
+      resumedFromPage: null,
+    });
+    expect((prov.pull['requests'] as { url: string; sha256: string }[]).map((r) => r.url)).toEqual([1, 2, 3].map((p) => `${server!.api}/items?page=${p}&per_page=2`));
     ws.close();
   });
 });

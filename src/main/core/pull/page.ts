@@ -108,7 +108,9 @@ export async function fetchPage(s: PageSession, at: PagePosition): Promise<Fetch
   for (;;) {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Tieout', ...lower(c.headers) };
     const label = s.auth.display(bare);
-    const res = await s.http.request({ url: bare, label, headers, authorize: (h) => s.auth.apply(bare, h) });
+    const res = await s.http.request({ url: bare, label, headers, authorize: (h) => s.auth.apply(bare, h) }).catch((err: unknown) => {
+      throw onPage(err, at.index);
+    });
     if (res.status === 401 && !renewed && s.auth.renew()) {
       renewed = true;
       continue;
@@ -154,6 +156,14 @@ export async function fetchPage(s: PageSession, at: PagePosition): Promise<Fetch
     if (apiError !== undefined) warnings.push(`Page ${at.index} came with an error beside its ${records.length} records: ${apiError}`);
     return { ...base, records, next: nextPosition(s, at, bare, body, res.headers, records.length, label), warnings };
   }
+}
+
+/** Names the page in a transport error; the circuit message stays as is (it is about the endpoint). */
+function onPage(err: unknown, index: number): unknown {
+  if (!(err instanceof TieoutError) || err.code !== 'file_unreadable') return err;
+  if (err.details?.['circuit'] !== undefined) return new TieoutError(err.code, err.message, { ...err.details, page: index });
+  if (err.details?.['page'] !== undefined) return err;
+  return new TieoutError(err.code, `Page ${index}: ${err.message}`, { ...err.details, page: index });
 }
 
 function lower(h: Record<string, string>): Record<string, string> {

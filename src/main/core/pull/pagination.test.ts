@@ -45,6 +45,7 @@ describe('pagination', () => {
       expect(recs[0]!.fields['vendor']).toBe('Vendor 1');
       expect(recs[0]!.fields['amount']).toBe(10000);
       expect(listBatches(ws.db, s.import!.sourceId)).toHaveLength(1);
+      expect(s.requests.every((r) => /^[0-9a-f]{64}$/.test(r.sha256) && r.status === 200)).toBe(true);
       ws.close();
     });
   }

@@ -122,18 +122,24 @@ export async function openSession(
   o: { clock: HttpClock; random?: (() => number) | undefined; breaker?: CircuitBreaker; policy?: PullOptions['policy']; cancelled?: () => boolean; onEvent?: (e: HttpEvent) => void },
   redactor: Redactor,
 ): Promise<PageSession> {
-  const http = new HttpClient(
-    { timeoutMs: c.timeoutMs, maxRetries: c.maxRetries, rateLimitPerSecond: c.rateLimitPerSecond, ...o.policy },
-    {
-      clock: o.clock,
-      ...(o.random && { random: o.random }),
-      ...(o.breaker && { breaker: o.breaker }),
-      ...(o.cancelled && { cancelled: o.cancelled }),
-      ...(o.onEvent && { onEvent: o.onEvent }),
-      scrub: (s) => redactor.text(s),
-    },
-  );
-  const auth = await createAuth(c.auth, secrets, redactor, c.name, http, o.clock);
+  const policy = { timeoutMs: c.timeoutMs, maxRetries: c.maxRetries, rateLimitPerSecond: c.rateLimitPerSecond, ...o.policy };
+  const shared = {
+    clock: o.clock,
+    ...(o.random && { random: o.random }),
+    ...(o.cancelled && { cancelled: o.cancelled }),
+    ...(o.onEvent && { onEvent: o.onEvent }),
+    scrub: (s: string) => redactor.text(s),
+  };
+  const http = new HttpClient(policy, { ...shared, ...(o.breaker && { breaker: o.breaker }) });
+  // The token endpoint is another server: its failures have their own breaker and message.
+  const tokenHttp =
+    c.auth.type === 'oauth2_client_credentials'
+      ? new HttpClient(
+          { ...policy, rateLimitPerSecond: undefined },
+          { ...shared, breaker: new CircuitBreaker(c.breaker.failureThreshold, c.breaker.cooldownMs, originAndPath(c.auth.tokenUrl)) },
+        )
+      : http;
+  const auth = await createAuth(c.auth, secrets, redactor, c.name, tokenHttp, o.clock);
   return { connector: c, http, auth, redactor, vars };
 }
 

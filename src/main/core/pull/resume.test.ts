@@ -35,7 +35,7 @@ describe('resume', () => {
 
     const err = (await runPull(ws, req, undefined, { stagingRoot }).catch((e: unknown) => e)) as TieoutError;
     expect(err).toBeInstanceOf(TieoutError);
-    expect(err.message).toBe(`HTTP 502 from ${server.api}/items?cursor=c3 after 1 attempt: {"error":"HTTP 502"}`);
+    expect(err.message).toBe(`Page 3: HTTP 502 from ${server.api}/items?cursor=c3 after 1 attempt: {"error":"HTTP 502"}`);
     expect(counts(ws)).toEqual({ batches: 0, records: 0, current: 0 });
     expect(server.dataHits().map((h) => h.page)).toEqual([1, 2, 3]);
 

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import type { MappingTemplateInput } from '../../../shared/mapping.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { openWorkspace, type Workspace } from '../workspace/index.js';
-import pullMigration from '../workspace/migrations/003-pull.js';
+import pullMigration from '../workspace/migrations/004-pull.js';
 import { hasPullStateTable } from '../workspace/pull-state.js';
 
 export const tempDir = (prefix = 'tieout-pull-test-') => mkdtempSync(join(tmpdir(), prefix));
 
 export function workspace(): Workspace {
   const ws = openWorkspace(join(tempDir(), 'w.tieout'), { create: true });
-  // Until migration 003 is registered in migrations/index.ts; a no-op once it is.
+  // Until migration 004 is registered in migrations/index.ts; a no-op once it is.
   if (!hasPullStateTable(ws.db)) ws.db.exec(pullMigration);
   return ws;
 }

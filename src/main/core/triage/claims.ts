@@ -31,7 +31,7 @@ export function claim(db: Db, ref: ItemRef, user: string, opts: ClaimOptions = {
       at,
     );
     return { ...item, claimedBy: u.id, updatedAt: at };
-  })();
+  }).immediate();
 }
 
 /** Gives up one's own claim. Someone else's claim is taken with claim(..., {reassign: true}). */
@@ -45,7 +45,7 @@ export function release(db: Db, ref: ItemRef, user: string, now: Date | string =
     updateReviewItem(db, item.reconciliationId, item.itemId, { claimedBy: null, updatedAt: at });
     appendAuditEvent(db, { actor: u.id, action: 'item.release', target: itemTarget(item), before: { claimedBy: u.id }, after: { claimedBy: null } }, at);
     return { ...item, claimedBy: null, updatedAt: at };
-  })();
+  }).immediate();
 }
 
 /**
@@ -65,5 +65,5 @@ export function assign(db: Db, refs: readonly ItemRef[], owner: string, actor: s
       appendAuditEvent(db, { actor, action: 'item.assign', target: itemTarget(item), before: { owner: item.owner }, after: { owner }, note: why }, at);
       return { ...item, owner, updatedAt: at };
     });
-  })();
+  }).immediate();
 }

@@ -31,7 +31,7 @@ export function addComment(db: Db, target: string | ItemRef, actor: string, text
     const id = insertComment(db, { target: t, actor: user.id, at, text: body });
     appendAuditEvent(db, { actor: user.id, action: 'comment.add', target: t, after: { commentId: id, text: body } }, at);
     return { id, target: t, actor: user.id, at, text: body };
-  })();
+  }).immediate();
 }
 
 /**

@@ -44,3 +44,7 @@ export function requireText(text: string | null | undefined, what: string, max =
   if (t.length > max) throw new TieoutError('bad_input', `${what} is longer than ${max} characters`, { path: what });
   return t;
 }
+
+export function findItem(db: Parameters<typeof findReviewItem>[0], ref: ItemRef): ReviewItemRow | undefined {
+  return findReviewItem(db, ref.reconciliationId, ref.itemId);
+}

@@ -137,7 +137,7 @@ export function saveOwnershipRules(db: Db, reconciliationId: number | null, rule
     ).map(toRule);
     appendAuditEvent(db, { actor, action: 'ownership.rules', target, before, after: saved.map(({ match, owner }) => ({ match, owner })) }, at);
     return saved;
-  })();
+  }).immediate();
 }
 
 /**
@@ -159,5 +159,5 @@ export function setFallbackOwner(db: Db, userId: string | null, actor: string, n
     if (userId === null) deleteMeta(db, FALLBACK_OWNER);
     else setMeta(db, FALLBACK_OWNER, userId);
     appendAuditEvent(db, { actor, action: 'ownership.fallback', target: 'ownership:fallback', before: { owner: before }, after: { owner: userId } }, at);
-  })();
+  }).immediate();
 }

@@ -94,5 +94,5 @@ export function setSlaHours(db: Db, cls: string, hours: number | null, actor: st
     const redated = before === after ? 0 : redateOpenItems(db, cls, after, at);
     appendAuditEvent(db, { actor, action: 'sla.set', target: `sla:${cls}`, before: { hours: before }, after: { hours: after, redated } }, at);
     return { class: cls, hours: after, redated };
-  })();
+  }).immediate();
 }

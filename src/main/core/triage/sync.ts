@@ -5,8 +5,8 @@ import {
   findRunRef,
   insertReviewItem,
   itemsMissingFromRun,
-  iterateRunExceptions,
-  iterateSuggestedGroups,
+  listRunExceptions,
+  listSuggestedGroups,
   latestRunId,
   memberFacts,
   reviewItemLookup,
@@ -44,11 +44,13 @@ interface Found {
   currency: string;
 }
 
-function* found(db: Db, runId: number): Generator<Found> {
-  for (const e of iterateRunExceptions(db, runId)) yield { kind: 'exception', id: e.id, class: e.class, amountMinor: e.amountMinor, currency: e.currency };
-  for (const g of iterateSuggestedGroups(db, runId)) {
-    yield { kind: 'suggestion', id: g.id, class: 'suggested', amountMinor: Math.abs(g.leftAmount ?? g.rightAmount ?? 0), currency: g.currency ?? NO_CURRENCY };
-  }
+function found(db: Db, runId: number): Found[] {
+  return [
+    ...listRunExceptions(db, runId).map((e): Found => ({ kind: 'exception', id: e.id, class: e.class, amountMinor: e.amountMinor, currency: e.currency })),
+    ...listSuggestedGroups(db, runId).map(
+      (g): Found => ({ kind: 'suggestion', id: g.id, class: 'suggested', amountMinor: Math.abs(g.leftAmount ?? g.rightAmount ?? 0), currency: g.currency ?? NO_CURRENCY }),
+    ),
+  ];
 }
 
 /**
@@ -155,5 +157,5 @@ export function syncReviewItems(db: Db, runId: number, now: Date | string = new 
     }
     appendAuditEvent(db, { actor: who, action: 'review.sync', target: `run:${runId}`, after: { ...summary } }, at);
     return summary;
-  })();
+  }).immediate();
 }

@@ -51,8 +51,10 @@ export function statusPatch(item: ReviewItemRow, to: ItemStatus, user: UserRow, 
     return { status: to, claimedBy: null, resolution: note ?? `${to === 'resolved' ? 'Resolved' : 'Written off'} by ${user.name}`, updatedAt: at };
   }
   if (to === 'open') return { status: to, claimedBy: null, resolution: null, updatedAt: at };
-  // investigating takes the claim if nobody holds it; pending_approval keeps the maker's claim.
-  return { status: to, claimedBy: to === 'investigating' ? (item.claimedBy ?? user.id) : item.claimedBy, resolution: null, updatedAt: at };
+  // Starting to investigate takes a free claim. A submission keeps the maker's claim, and a
+  // rejection hands the item back to them, so the approver never ends up holding it.
+  const takes = to === 'investigating' && item.status !== 'pending_approval';
+  return { status: to, claimedBy: takes ? (item.claimedBy ?? user.id) : item.claimedBy, resolution: null, updatedAt: at };
 }
 
 export function snapshot(item: Pick<ReviewItemRow, 'status' | 'owner' | 'claimedBy' | 'resolution'>) {
@@ -74,5 +76,5 @@ export function setStatus(db: Db, ref: ItemRef, to: ItemStatus, actor: string, n
     const after = { ...item, ...patch };
     appendAuditEvent(db, { actor: user.id, action: 'item.status', target: itemTarget(item), before: snapshot(item), after: snapshot(after), note: text }, at);
     return after;
-  })();
+  }).immediate();
 }

@@ -69,7 +69,7 @@ export function createUser(db: Db, input: NewUser, actor: string, now: Date | st
     insertUser(db, row);
     appendAuditEvent(db, { actor, action: 'user.create', target: `user:${row.id}`, after: { name: row.name, email: row.email, role: row.role } }, at);
     return row;
-  })();
+  }).immediate();
 }
 
 export function currentUser(db: Db): UserRow | undefined {
@@ -86,7 +86,7 @@ export function switchUser(db: Db, userId: string, actor: string, now: Date | st
     setMeta(db, CURRENT_USER, user.id);
     appendAuditEvent(db, { actor, action: 'user.switch', target: `user:${user.id}`, before: { user: before }, after: { user: user.id } }, at);
     return user;
-  })();
+  }).immediate();
 }
 
 function osUserName(): string {
@@ -110,5 +110,5 @@ export function ensureDefaultUser(db: Db, osName: string = osUserName(), now: Da
     const base = /^[A-Za-z0-9._@-]{1,64}$/.test(osName) ? osName : slug(osName);
     const user = createUser(db, { id: base, name: osName.trim() || base, role: 'analyst' }, base, now);
     return switchUser(db, user.id, user.id, now);
-  })();
+  }).immediate();
 }

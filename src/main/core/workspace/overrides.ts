@@ -5,39 +5,6 @@ import type { Db } from './open.js';
  * its parameters. Callers own the transaction and write the audit event inside it.
  */
 
-// ---------------------------------------------------------------- users
-
-export type UserRole = 'analyst' | 'approver' | 'auditor';
-
-export interface UserRow {
-  id: string;
-  name: string;
-  email: string | null;
-  role: UserRole;
-  createdAt: string;
-}
-
-function toUser(r: Record<string, unknown>): UserRow {
-  return { id: r['id'] as string, name: r['name'] as string, email: (r['email'] as string | null) ?? null, role: r['role'] as UserRole, createdAt: r['created_at'] as string };
-}
-
-export function selectUser(db: Db, id: string): UserRow | undefined {
-  const r = db.prepare('SELECT * FROM app_user WHERE id = ?').get(id) as Record<string, unknown> | undefined;
-  return r && toUser(r);
-}
-
-export function selectUsers(db: Db): UserRow[] {
-  return (db.prepare('SELECT * FROM app_user ORDER BY created_at, id').all() as Record<string, unknown>[]).map(toUser);
-}
-
-export function insertUser(db: Db, u: UserRow): void {
-  db.prepare('INSERT INTO app_user (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)').run(u.id, u.name, u.email, u.role, u.createdAt);
-}
-
-export function metaValue(db: Db, key: string): string | undefined {
-  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
-}
-
 // ---------------------------------------------------------------- reason codes
 
 export interface ReasonCodeRow {
@@ -200,6 +167,13 @@ export function selectRecordInfo(db: Db, ids: readonly number[]): RecordInfoRow[
   return out;
 }
 
+/** Source name and fields of a record, for ownership rules. */
+export function selectRecordFacts(db: Db, id: number): { source: string; fieldsJson: string } | undefined {
+  return db.prepare('SELECT s.name AS source, r.fields_json AS fieldsJson FROM record r JOIN source s ON s.id = r.source_id WHERE r.id = ?').get(id) as
+    | { source: string; fieldsJson: string }
+    | undefined;
+}
+
 // ---------------------------------------------------------------- review items
 
 export interface ItemRow {
@@ -235,24 +209,21 @@ export function updateItemState(
   db: Db,
   reconciliationId: number,
   itemId: string,
-  s: { status: string; class: string; resolution: string | null; updatedAt: string; lastSeenRun?: number },
+  s: { status: string; class: string; resolution: string | null; updatedAt: string; lastSeenRun?: number; clearClaim?: boolean },
 ): void {
   db.prepare(
-    `UPDATE review_item SET status = ?, class = ?, resolution = ?, updated_at = ?, last_seen_run = COALESCE(?, last_seen_run)
+    `UPDATE review_item SET status = ?, class = ?, resolution = ?, updated_at = ?, last_seen_run = COALESCE(?, last_seen_run),
+            claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END
       WHERE reconciliation_id = ? AND item_id = ?`,
-  ).run(s.status, s.class, s.resolution, s.updatedAt, s.lastSeenRun ?? null, reconciliationId, itemId);
+  ).run(s.status, s.class, s.resolution, s.updatedAt, s.lastSeenRun ?? null, s.clearClaim ? 1 : 0, reconciliationId, itemId);
 }
 
-export function insertItem(db: Db, i: Omit<ItemRow, 'owner' | 'claimedBy'>): void {
+export function insertItem(db: Db, i: Omit<ItemRow, 'claimedBy'>): void {
   db.prepare(
-    `INSERT INTO review_item (reconciliation_id, item_id, kind, class, status, amount_minor, currency, first_seen_run, last_seen_run,
+    `INSERT INTO review_item (reconciliation_id, item_id, kind, class, status, owner, amount_minor, currency, first_seen_run, last_seen_run,
         created_at, due_at, updated_at, resolution)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(i.reconciliationId, i.itemId, i.kind, i.class, i.status, i.amountMinor, i.currency, i.firstSeenRun, i.lastSeenRun, i.createdAt, i.dueAt, i.updatedAt, i.resolution);
-}
-
-export function slaHours(db: Db, cls: string): number | undefined {
-  return (db.prepare('SELECT hours FROM sla_policy WHERE class = ?').get(cls) as { hours: number } | undefined)?.hours;
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(i.reconciliationId, i.itemId, i.kind, i.class, i.status, i.owner, i.amountMinor, i.currency, i.firstSeenRun, i.lastSeenRun, i.createdAt, i.dueAt, i.updatedAt, i.resolution);
 }
 
 // ---------------------------------------------------------------- overrides

@@ -2,7 +2,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { appendAuditEvent } from './audit-log.js';
 import type { Db } from './open.js';
 
-/** SQL for API pull watermarks (table `pull_state`, migration 003). */
+/** SQL for API pull watermarks (table `pull_state`, migration 004). */
 
 export type Watermark = string | number;
 
@@ -32,7 +32,7 @@ export function hasPullStateTable(db: Db): boolean {
 }
 
 function requireTable(db: Db): void {
-  if (!hasPullStateTable(db)) throw new TieoutError('internal', 'This workspace has no pull_state table (migration 003-pull is not applied)');
+  if (!hasPullStateTable(db)) throw new TieoutError('internal', 'This workspace has no pull_state table (migration 004-pull is not applied)');
 }
 
 export function getPullState(db: Db, sourceId: number, connector: string): PullState | undefined {

@@ -90,9 +90,10 @@ export interface RunExceptionLite {
   currency: string;
 }
 
-export function* iterateRunExceptions(db: Db, runId: number): Generator<RunExceptionLite> {
-  const rows = db.prepare('SELECT exception_id, class, amount_minor, currency FROM run_exception WHERE run_id = ? ORDER BY exception_id').raw().iterate(runId);
-  for (const [id, cls, amountMinor, currency] of rows as Iterable<[string, string, number, string]>) yield { id, class: cls, amountMinor, currency };
+/** Materialized: the caller writes while walking them, which a live cursor would not allow. */
+export function listRunExceptions(db: Db, runId: number): RunExceptionLite[] {
+  const rows = db.prepare('SELECT exception_id, class, amount_minor, currency FROM run_exception WHERE run_id = ? ORDER BY exception_id').raw().all(runId);
+  return (rows as [string, string, number, string][]).map(([id, cls, amountMinor, currency]) => ({ id, class: cls, amountMinor, currency }));
 }
 
 export interface SuggestedGroupLite {
@@ -102,14 +103,12 @@ export interface SuggestedGroupLite {
   currency: string | null;
 }
 
-export function* iterateSuggestedGroups(db: Db, runId: number): Generator<SuggestedGroupLite> {
+export function listSuggestedGroups(db: Db, runId: number): SuggestedGroupLite[] {
   const rows = db
     .prepare("SELECT group_id, left_amount_minor, right_amount_minor, currency FROM match_group WHERE run_id = ? AND status = 'suggested' ORDER BY group_id")
     .raw()
-    .iterate(runId);
-  for (const [id, leftAmount, rightAmount, currency] of rows as Iterable<[string, number | null, number | null, string | null]>) {
-    yield { id, leftAmount, rightAmount, currency };
-  }
+    .all(runId);
+  return (rows as [string, number | null, number | null, string | null][]).map(([id, leftAmount, rightAmount, currency]) => ({ id, leftAmount, rightAmount, currency }));
 }
 
 export interface MemberFacts {

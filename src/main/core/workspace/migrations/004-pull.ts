@@ -1,4 +1,4 @@
-// Schema version 3: where each incremental API pull of a source left off.
+// Schema version 4: where each incremental API pull of a source left off.
 export default /* sql */ `
 -- One row per (source, connector): the highest value of the connector's incremental field seen
 -- in an imported pull. Written in (or right after) the import's transaction; only ever moves forward.

@@ -1,0 +1,106 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TieoutError } from '../../../shared/error.js';
+import { approve, isLocked, lockedPeriods, makeOverride, periodEvents, reverse, signOff, unlockPeriod } from './index.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, periodOf, removeTemplate, type Fixture } from './test-helpers.js';
+
+let template: Awaited<ReturnType<typeof buildTemplate>>;
+let f: Fixture;
+
+beforeAll(async () => {
+  template = await buildTemplate();
+});
+afterAll(() => removeTemplate(template));
+afterEach(() => f?.close());
+
+function refused(fn: () => unknown, code: string, message: RegExp): TieoutError {
+  const events = auditCount(f.db);
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(TieoutError);
+  expect((err as TieoutError).code).toBe(code);
+  expect((err as TieoutError).message).toMatch(message);
+  expect(auditCount(f.db)).toBe(events);
+  return err as TieoutError;
+}
+
+/** A small variance whose two records fall in the same month, and that month. */
+function variance() {
+  const v = exceptionsOf(f.db, f.runId, 'amount_variance').find((x) => x.amountMinor <= 10_000 && periodOf(f.db, x.left[0]!) === periodOf(f.db, x.right[0]!))!;
+  return { v, period: periodOf(f.db, v.left[0]!) };
+}
+
+describe('period sign-off', () => {
+  it('signing off locks the period; an override on an item dated in it is refused, naming the period', () => {
+    f = fresh(template);
+    const { v, period } = variance();
+    expect(isLocked(f.db, f.recId, period)).toBe(false);
+    const seq = auditCount(f.db);
+    const e = signOff(f.db, f.recId, period, 'fin');
+    expect(e).toMatchObject({ action: 'sign_off', actor: 'fin', period });
+    expect(auditActions(f.db, seq)).toEqual(['period.sign_off']);
+    expect(isLocked(f.db, f.recId, period)).toBe(true);
+    expect(lockedPeriods(f.db, f.recId)).toEqual([period]);
+    const err = refused(() => makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana'), 'forbidden', new RegExp(`Period ${period} .* is signed off`));
+    expect(err.details?.['period']).toBe(period);
+    expect(itemOf(f, v.exceptionId).status).toBe('open');
+    refused(() => signOff(f.db, f.recId, period, 'max'), 'conflict', /already signed off/);
+  });
+
+  it('locks reversals in the period too', () => {
+    f = fresh(template);
+    const { v, period } = variance();
+    const o = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana');
+    signOff(f.db, f.recId, period, 'fin');
+    refused(() => reverse(f.db, o.id, 'ana', 'override_in_error', 'x'), 'forbidden', new RegExp(period));
+  });
+
+  it('only an approver signs off, a period is YYYY-MM, and a period with overrides waiting for approval cannot be signed off', () => {
+    f = fresh(template);
+    const { v, period } = variance();
+    refused(() => signOff(f.db, f.recId, period, 'ana'), 'forbidden', /only an approver can sign off/);
+    refused(() => signOff(f.db, f.recId, '2026-13', 'fin'), 'bad_input', /YYYY-MM/);
+    refused(() => signOff(f.db, f.recId, 'March', 'fin'), 'bad_input', /YYYY-MM/);
+    refused(() => signOff(f.db, 999, period, 'fin'), 'not_found', /No reconciliation/);
+    const o = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'make_good', note: 'x' }, 'ana');
+    refused(() => signOff(f.db, f.recId, period, 'fin'), 'conflict', new RegExp(`waiting for approval \\(#${o.id}\\)`));
+    approve(f.db, o.id, 'fin', 'ok');
+    expect(signOff(f.db, f.recId, period, 'fin').action).toBe('sign_off');
+  });
+
+  it('unlocking needs a reason and a different user who is an approver; both are recorded, then overrides work again', () => {
+    f = fresh(template);
+    const { v, period } = variance();
+    signOff(f.db, f.recId, period, 'fin');
+    refused(() => unlockPeriod(f.db, f.recId, period, 'ana', 'fin', ' '), 'bad_input', /needs a reason/);
+    refused(() => unlockPeriod(f.db, f.recId, period, 'fin', 'fin', 'late credit'), 'forbidden', /cannot approve their own unlock/);
+    refused(() => unlockPeriod(f.db, f.recId, period, 'ana', 'bob', 'late credit'), 'forbidden', /only an approver/);
+    refused(() => unlockPeriod(f.db, f.recId, period, 'aud', 'fin', 'late credit'), 'forbidden', /auditor/);
+    refused(() => unlockPeriod(f.db, f.recId, '2020-01', 'ana', 'fin', 'x'), 'conflict', /not signed off/);
+    const seq = auditCount(f.db);
+    const u = unlockPeriod(f.db, f.recId, period, 'ana', 'fin', 'late vendor credit');
+    expect(u).toMatchObject({ action: 'unlock', actor: 'ana', approver: 'fin', reason: 'late vendor credit' });
+    expect(auditActions(f.db, seq)).toEqual(['period.unlock']);
+    const ev = f.db.prepare('SELECT * FROM audit_event WHERE seq > ?').get(seq) as { note: string; after_json: string };
+    expect(ev.note).toBe('late vendor credit');
+    expect(JSON.parse(ev.after_json)).toMatchObject({ approver: 'fin', locked: false });
+    expect(isLocked(f.db, f.recId, period)).toBe(false);
+    expect(periodEvents(f.db, f.recId).map((e) => e.action)).toEqual(['sign_off', 'unlock']);
+    expect(makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana').status).toBe('applied');
+    // It can be signed off again; the history keeps every event.
+    signOff(f.db, f.recId, period, 'max');
+    expect(periodEvents(f.db, f.recId).map((e) => e.action)).toEqual(['sign_off', 'unlock', 'sign_off']);
+    expect(chainOk(f.db)).toBe(true);
+  });
+
+  it('other periods stay open', () => {
+    f = fresh(template);
+    const { v, period } = variance();
+    const other = period === '2026-01' ? '2026-02' : '2026-01';
+    signOff(f.db, f.recId, other, 'fin');
+    expect(makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana').status).toBe('applied');
+  });
+});
