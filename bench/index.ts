@@ -21,6 +21,7 @@ import type { JobContext } from '../src/main/core/jobs/index.js';
 import { createReconciliation, runMatch } from '../src/main/core/reconcile/index.js';
 import { loadInputs } from '../src/main/core/reconcile/load-inputs.js';
 import { findReconciliation, openWorkspace } from '../src/main/core/workspace/index.js';
+import { benchGrid } from './grid.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { buys: { type: 'string' } } });
 const which = positionals[0] ?? 'all';
@@ -99,7 +100,7 @@ async function benchImport(buys: number): Promise<void> {
   ws2.close();
 }
 
-async function benchMatch(buys: number): Promise<void> {
+async function benchMatch(buys: number): Promise<string> {
   console.log(`\nmatch: ${buys.toLocaleString('en-US')} buys, full waterfall with the demo rules`);
   const files = await generate(buys);
   const ws = openWorkspace(join(work, `match-${buys}.tieout`), { create: true });
@@ -117,6 +118,7 @@ async function benchMatch(buys: number): Promise<void> {
   for (const line of timer.report()) console.log(line);
   for (const s of summary.totals?.byStatus ?? []) console.log(`    ${s.status}: ${s.groups.toLocaleString('en-US')} groups, ${s.records.toLocaleString('en-US')} records`);
   ws.close();
+  return ws.path;
 }
 
 async function benchQuality(buys: number): Promise<void> {
@@ -151,8 +153,14 @@ try {
     for (const n of size ? [size] : [100_000, 1_000_000]) await benchMatch(n);
   }
   if (which === 'quality' || which === 'all') await benchQuality(size ?? 100_000);
-  if (!['import', 'match', 'quality', 'all'].includes(which)) {
-    console.error('usage: npm run bench -- <import|match|quality|all> [--buys N]');
+  if (which === 'grid' || which === 'all') {
+    const n = size ?? 1_000_000;
+    const path = await benchMatch(n);
+    console.log(`\ngrid: the review grid in Chromium on that run`);
+    await benchGrid(path, join(process.cwd(), 'out', 'renderer'));
+  }
+  if (!['import', 'match', 'quality', 'grid', 'all'].includes(which)) {
+    console.error('usage: npm run bench -- <import|match|quality|grid|all> [--buys N]');
     process.exitCode = 2;
   }
 } finally {

@@ -452,7 +452,7 @@ function nullableIn(column: string, name: string, values: readonly (string | nul
   return parts.length ? `(${parts.join(' OR ')})` : '0';
 }
 
-function whereOf(reconciliationId: number, q: ItemQuery, now: string): { sql: string; params: Record<string, unknown> } {
+function whereOf(reconciliationId: number, q: ItemQuery, now: string): { sql: string; params: Record<string, unknown>; joins: boolean } {
   const params: Record<string, unknown> = { rec: reconciliationId, now };
   const where = ['ri.reconciliation_id = @rec'];
   if (q.status) where.push(q.status.length ? `ri.status IN (${listParam('st', q.status, params)})` : '0');
@@ -475,7 +475,7 @@ function whereOf(reconciliationId: number, q: ItemQuery, now: string): { sql: st
       `(ri.item_id LIKE @text ESCAPE '\\' OR ri.class LIKE @text ESCAPE '\\' OR e.detail LIKE @text ESCAPE '\\' OR g.pass LIKE @text ESCAPE '\\')`,
     );
   }
-  return { sql: where.join(' AND '), params };
+  return { sql: where.join(' AND '), params, joins: params['text'] !== undefined };
 }
 
 const ORDER_SQL: Record<ItemOrder, { asc: string; desc: string }> = {
@@ -492,6 +492,8 @@ const ORDER_SQL: Record<ItemOrder, { asc: string; desc: string }> = {
   status: { asc: 'ri.status, ri.due_at, ri.item_id', desc: 'ri.status DESC, ri.due_at, ri.item_id' },
 };
 
+const FROM_ITEMS = 'FROM review_item ri';
+// The detail lives with the run's exception or group; only free text and the page need it.
 const FROM_SQL = `FROM review_item ri
   LEFT JOIN run_exception e ON ri.kind = 'exception' AND e.run_id = ri.last_seen_run AND e.exception_id = ri.item_id
   LEFT JOIN match_group g ON ri.kind = 'suggestion' AND g.run_id = ri.last_seen_run AND g.group_id = ri.item_id`;
@@ -514,8 +516,8 @@ export function queryItemRows(
   limit: number,
   offset: number,
 ): { total: number; rows: QueueRow[] } {
-  const { sql, params } = whereOf(reconciliationId, q, now);
-  const total = (db.prepare(`SELECT COUNT(*) AS n ${FROM_SQL} WHERE ${sql}`).get(params) as { n: number }).n;
+  const { sql, params, joins } = whereOf(reconciliationId, q, now);
+  const total = (db.prepare(`SELECT COUNT(*) AS n ${joins ? FROM_SQL : FROM_ITEMS} WHERE ${sql}`).get(params) as { n: number }).n;
   const rows = db
     .prepare(
       `SELECT ri.*, e.detail AS detail, COALESCE(e.pass, g.pass) AS pass, g.score AS score, uo.name AS owner_name, uc.name AS claimed_by_name
@@ -540,8 +542,8 @@ export function queryItemRows(
 
 /** Every item a filter selects, in urgency order (bulk actions). */
 export function selectItemRows(db: Db, reconciliationId: number, q: ItemQuery, now: string): ReviewItemRow[] {
-  const { sql, params } = whereOf(reconciliationId, q, now);
-  return (db.prepare(`SELECT ri.* ${FROM_SQL} WHERE ${sql} ORDER BY ${ORDER_SQL.urgency.asc}`).all(params) as RawItem[]).map(toReviewItem);
+  const { sql, params, joins } = whereOf(reconciliationId, q, now);
+  return (db.prepare(`SELECT ri.* ${joins ? FROM_SQL : FROM_ITEMS} WHERE ${sql} ORDER BY ${ORDER_SQL.urgency.asc}`).all(params) as RawItem[]).map(toReviewItem);
 }
 
 // ---------------------------------------------------------------- candidates
