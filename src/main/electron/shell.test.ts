@@ -82,3 +82,26 @@ describe('IPC host', () => {
     expect(r.error.details.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['sourceId', 'limit']));
   });
 });
+
+describe('secret store', () => {
+  it('keeps only ciphertext on disk and warns when Linux has no keyring', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { safeSecretStore } = await import('./secrets.js');
+    // A stand-in for the OS keychain: reversible, but not the plain text.
+    const fake = {
+      isAsyncEncryptionAvailable: async () => true,
+      encryptStringAsync: async (s: string) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
+      decryptStringAsync: async (b: Buffer) => ({ result: Buffer.from([...b].map((x) => x ^ 0x5a)).toString(), shouldReEncrypt: false }),
+      getSelectedStorageBackend: () => 'basic_text',
+    };
+    const file = join(mkdtempSync(join(tmpdir(), 'tieout-secrets-')), 'secrets.json');
+    const store = safeSecretStore(fake, file, 'linux');
+    await store.set('META_TOKEN', 'sk-live-123');
+    expect(readFileSync(file, 'utf8')).not.toContain('sk-live-123');
+    expect(await store.get('META_TOKEN')).toBe('sk-live-123');
+    expect(store.warning()).toContain('basic_text');
+    expect(safeSecretStore({ ...fake, getSelectedStorageBackend: () => 'gnome_libsecret' }, file, 'linux').warning()).toBeNull();
+  });
+});

@@ -44,6 +44,18 @@ describe('syncReviewItems', () => {
     expect(() => syncReviewItems(f.ws.db, 9999)).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
 
+  it('joins a caller\'s open transaction (runMatch calls it inside its own) and rolls back with it', () => {
+    const events = auditRows(f.ws).length;
+    f.ws.db.exec('BEGIN IMMEDIATE');
+    try {
+      expect(syncReviewItems(f.ws.db, f.runId, '2026-03-01T11:00:00.000Z').seen).toBe(items().length);
+      expect(auditRows(f.ws).length).toBe(events + 1);
+    } finally {
+      f.ws.db.exec('ROLLBACK');
+    }
+    expect(auditRows(f.ws).length).toBe(events);
+  });
+
   it('keeps owner, status and claims across runs, and clears items the new run no longer reports', async () => {
     const buy = f.ws.db
       .prepare(
