@@ -141,9 +141,12 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   candidates.sort((a, b) => b.hits - a.hits || (a.leftField + a.rightField < b.leftField + b.rightField ? -1 : 1));
   const best = candidates[0];
   const share = best && rightRecords.length > 0 ? best.hits / rightRecords.length : 0;
+  // Exact equality of normalized references rarely happens by chance, so a few links are
+  // evidence enough (samples of the two sides need not cover the same records).
+  const useKeys = best !== undefined && best.hits >= 3 && share >= 0.01;
   const passes: PassInput[] = [];
   const linked: [number, number][] = [];
-  if (best && share >= 0.2) {
+  if (useKeys) {
     for (const [j, ls] of best.pairs) if (ls.length === 1) linked.push([ls[0]!, j]);
     reasons.push(`${Math.round(share * 100)}% of ${right.label ?? 'right'} records link by ${best.rightField} → ${best.leftField}${best.prefixes.length ? ` after stripping prefix ${best.prefixes.join(', ')}` : ''}`);
   } else reasons.push('no reference links enough records: key passes left out');
@@ -205,14 +208,27 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   const rCp = byRole(right, 'counterparty');
   const aliases: Record<string, string> = {};
   let vendorPair: [string, string] | undefined;
+  const pairSimilarity = (pairs: [number, number][], lf: string, rf: string) => {
+    let sum = 0;
+    for (const [l, r] of pairs) sum += jaroWinkler(refNorm(leftRecords[l]!.fields[lf]) ?? '', refNorm(rightRecords[r]!.fields[rf]) ?? '');
+    return sum / pairs.length;
+  };
+  const distinct = (recs: EngineRecord[], f: string) => [...new Set(recs.map((r) => refNorm(r.fields[f])).filter((v): v is string => v !== null))].sort().slice(0, 100);
+  const valueSimilarity = (lf: string, rf: string) => {
+    const ls = distinct(leftRecords, lf);
+    const rs = distinct(rightRecords, rf);
+    if (ls.length === 0 || rs.length === 0) return 0;
+    let sum = 0;
+    for (const a of ls) sum += Math.max(...rs.map((b) => jaroWinkler(a, b)));
+    return sum / ls.length;
+  };
   if (lCp.length > 0 && rCp.length > 0) {
-    // The counterparty fields that agree best on linked pairs (a buy may have advertiser and vendor).
+    // The counterparty fields that agree best (a buy may have advertiser and vendor): on linked
+    // pairs when there are some, else by how well each left value finds a look-alike on the right.
     let bestSim = -1;
     for (const lf of lCp) {
       for (const rf of rCp) {
-        let sum = 0;
-        for (const [l, r] of linked) sum += jaroWinkler(refNorm(leftRecords[l]!.fields[lf]) ?? '', refNorm(rightRecords[r]!.fields[rf]) ?? '');
-        const avg = linked.length ? sum / linked.length : 0;
+        const avg = linked.length >= 5 ? pairSimilarity(linked, lf, rf) : valueSimilarity(lf, rf);
         if (avg > bestSim) {
           bestSim = avg;
           vendorPair = [lf, rf];
@@ -249,7 +265,7 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
   const vendorChain: NormalizerStep[] = Object.keys(aliases).length ? ['upper', 'alnum', { op: 'alias', table: 'counterparty' }] : ['upper', 'alnum'];
 
   const tolerance = { amount: amountTol, ...(window ? { date: window } : {}) };
-  if (best && share >= 0.2) {
+  if (useKeys) {
     const key: KeySpec = { left: [{ field: best.leftField, normalize: REF_CHAIN }], right: [{ field: best.rightField, normalize: rightChain(best.prefixes) }] };
     passes.push({ id: 'key-1to1', kind: 'key', cardinality: '1:1', confirm: 'auto', key, tolerance: { ...tolerance, text: [] }, onToleranceFail: 'exception', limits: { maxPerSide: 12, maxSteps: 20_000 } });
     const rightsPerLeft = new Map<number, number>();
@@ -272,7 +288,7 @@ export function suggestRuleSet(sample: SuggestSample): Suggestion {
       }
       if (hits > (bestOther?.hits ?? 0)) bestOther = { field: lf, hits };
     }
-    if (bestOther && bestOther.hits >= Math.max(2, rightRecords.length * 0.005)) {
+    if (bestOther && bestOther.hits >= 2) {
       const text = vendorPair ? [{ role: 'vendor', measure: 'jaro_winkler' as const, threshold: 1, normalize: vendorChain }] : [];
       passes.push({
         id: 'key-consolidated',

@@ -316,10 +316,16 @@ async function readBody(res: Response, cap: number, label: string): Promise<Buff
   if (!res.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > cap) throw new TieoutError('file_unreadable', `${label} sent more than ${Math.round(cap / 1048576)} MB in one response`, { url: label });
-    chunks.push(Buffer.from(chunk));
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => {});
+      throw new TieoutError('file_unreadable', `${label} sent more than ${Math.round(cap / 1048576)} MB in one response`, { url: label });
+    }
+    chunks.push(Buffer.from(value));
   }
   return Buffer.concat(chunks);
 }

@@ -77,12 +77,12 @@ describe('response checks', () => {
       pagination: 'page',
       faults: [
         { kind: 'status', status: 429, page: 2, headers: { 'retry-after': '2' } },
-        { kind: 'delay', ms: 2500, page: 3, times: 2 },
+        { kind: 'delay', ms: 5000, page: 3, times: 2 },
       ],
     });
     const ws = workspace();
     const ctx = recordingContext();
-    const s = await runPull(ws, { source: 'AP', connector: connector(server, { timeoutMs: 600 }), mapping: MAPPING, secrets: envSecretStore({}), actor: 'ana' }, ctx, {
+    const s = await runPull(ws, { source: 'AP', connector: connector(server, { timeoutMs: 1000 }), mapping: MAPPING, secrets: envSecretStore({}), actor: 'ana' }, ctx, {
       stagingRoot: tempDir(),
       clock: fakeClock(),
     });
@@ -90,7 +90,7 @@ describe('response checks', () => {
     expect(s.records).toBe(5);
     expect(s.retries).toBe(3);
     expect(ctx.messages).toContainEqual(expect.stringMatching(/^pulling: page 2: retry 1 of 4 in 2\.0 s after HTTP 429 · 1 page, 2 records, 1 retry, circuit closed$/));
-    expect(ctx.messages).toContainEqual(expect.stringMatching(/page 3: retry 2 of 4 .* after timed out after 600 ms/));
+    expect(ctx.messages).toContainEqual(expect.stringMatching(/page 3: retry 2 of 4 .* after timed out after 1000 ms/));
     expect(server.dataHits().map((h) => h.page)).toEqual([1, 2, 2, 3, 3, 3, 4]);
     ws.close();
   });

@@ -76,11 +76,12 @@ export class Staging {
   /** Takes the folder's lock; a lock left by a process that is gone is taken over. */
   static async open(root: string, key: string, what: string): Promise<Staging> {
     const dir = join(root, key);
-    await mkdir(dir, { recursive: true });
+    // Staged pages are business records: private to this user.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const lock = join(dir, 'lock');
     for (let attempt = 0; ; attempt++) {
       try {
-        await writeFile(lock, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }), { flag: 'wx' });
+        await writeFile(lock, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }), { flag: 'wx', mode: 0o600 });
         return new Staging(dir, lock);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
@@ -115,21 +116,21 @@ export class Staging {
   async reset(): Promise<void> {
     await rm(this.pagesDir, { recursive: true, force: true });
     await rm(this.progressFile, { force: true });
-    await mkdir(this.pagesDir, { recursive: true });
+    await mkdir(this.pagesDir, { recursive: true, mode: 0o700 });
   }
 
   /** Writes one page's flattened records as NDJSON; returns its file name and size. */
   async writePage(index: number, rows: Record<string, string>[]): Promise<{ file: string; fileBytes: number }> {
     const file = `page-${String(index).padStart(6, '0')}.ndjson`;
     const text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
-    await writeFile(join(this.pagesDir, file), text);
+    await writeFile(join(this.pagesDir, file), text, { mode: 0o600 });
     return { file, fileBytes: Buffer.byteLength(text) };
   }
 
   /** Saved after each page (write then rename), so a crash never leaves a torn progress file. */
   async save(p: StagedProgress): Promise<void> {
     const tmp = `${this.progressFile}.tmp`;
-    await writeFile(tmp, JSON.stringify(p));
+    await writeFile(tmp, JSON.stringify(p), { mode: 0o600 });
     await rename(tmp, this.progressFile);
   }
 
@@ -137,7 +138,7 @@ export class Staging {
   async combine(pages: readonly StagedPage[], name: string): Promise<string> {
     const out = join(this.dir, name);
     this.combined.push(out);
-    const w = createWriteStream(out);
+    const w = createWriteStream(out, { mode: 0o600 });
     try {
       for (const p of pages) {
         for await (const chunk of createReadStream(join(this.pagesDir, p.file))) {

@@ -136,7 +136,10 @@ function plan(db: Db, req: BulkRequest, user: UserRow, at: string, justification
   for (const item of selected) {
     let to: ItemStatus;
     let resolution: string | null = null;
-    if (action.type === 'status') to = action.to;
+    if (action.type === 'status') {
+      to = action.to;
+      resolution = justification;
+    }
     else {
       const closed: ItemStatus = action.writeOff ? 'written_off' : 'resolved';
       // An approver deciding an item already pending closes it; otherwise the code's policy decides.

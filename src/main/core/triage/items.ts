@@ -1,4 +1,5 @@
 import { TieoutError } from '../../../shared/error.js';
+import type { Db } from '../workspace/index.js';
 import { findReviewItem, type ReviewItemRow } from '../workspace/triage.js';
 
 export type { ReviewItemRow as ReviewItem, ItemKind } from '../workspace/triage.js';
@@ -20,7 +21,7 @@ export function parseItemTarget(target: string): ItemRef | undefined {
   return m ? { reconciliationId: Number(m[1]), itemId: m[2]! } : undefined;
 }
 
-export function requireItem(db: Parameters<typeof findReviewItem>[0], ref: ItemRef): ReviewItemRow {
+export function requireItem(db: Db, ref: ItemRef): ReviewItemRow {
   const item = findReviewItem(db, ref.reconciliationId, ref.itemId);
   if (!item) throw new TieoutError('not_found', `No review item ${ref.itemId} in reconciliation ${ref.reconciliationId}`, { item: ref.itemId });
   return item;
@@ -45,6 +46,6 @@ export function requireText(text: string | null | undefined, what: string, max =
   return t;
 }
 
-export function findItem(db: Parameters<typeof findReviewItem>[0], ref: ItemRef): ReviewItemRow | undefined {
+export function findItem(db: Db, ref: ItemRef): ReviewItemRow | undefined {
   return findReviewItem(db, ref.reconciliationId, ref.itemId);
 }

@@ -68,10 +68,6 @@ export function latestRunId(db: Db, reconciliationId: number): number | undefine
   return (db.prepare('SELECT MAX(id) AS id FROM run WHERE reconciliation_id = ?').get(reconciliationId) as { id: number | null }).id ?? undefined;
 }
 
-export function runReconciliation(db: Db, runId: number): number | undefined {
-  return (db.prepare('SELECT reconciliation_id AS r FROM run WHERE id = ?').get(runId) as { r: number } | undefined)?.r;
-}
-
 export interface MemberRow {
   recordId: number;
   side: 'left' | 'right';

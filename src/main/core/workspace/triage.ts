@@ -123,15 +123,14 @@ export function memberFacts(db: Db) {
   const base = `SELECT m.record_id, m.side, s.name, r.fields_json
                   FROM run_member m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
                  WHERE m.run_id = ? AND `;
-  const byException = db.prepare(`${base} m.exception_id = ? ORDER BY m.record_id`).raw();
-  const byGroup = db.prepare(`${base} m.group_id = ? ORDER BY m.record_id`).raw();
+  // No ORDER BY: it would steer the planner to the primary key (run_id, record_id) and a scan
+  // of the whole run per item instead of the member indexes; sorted here instead.
+  const byException = db.prepare(`${base} m.exception_id = ?`).raw();
+  const byGroup = db.prepare(`${base} m.group_id = ?`).raw();
   return (runId: number, kind: 'exception' | 'suggestion', id: string): MemberFacts[] =>
-    ((kind === 'exception' ? byException : byGroup).all(runId, id) as [number, 'left' | 'right', string, string][]).map(([recordId, side, source, fieldsJson]) => ({
-      recordId,
-      side,
-      source,
-      fieldsJson,
-    }));
+    ((kind === 'exception' ? byException : byGroup).all(runId, id) as [number, 'left' | 'right', string, string][])
+      .map(([recordId, side, source, fieldsJson]) => ({ recordId, side, source, fieldsJson }))
+      .sort((a, b) => a.recordId - b.recordId);
 }
 
 // ---------------------------------------------------------------- review items

@@ -1,0 +1,399 @@
+import type { Db } from './open.js';
+
+/**
+ * Read-only SQL for audit packets. Every value is bound; the few dynamic pieces (IN lists,
+ * optional filters) are built from `?` placeholders only.
+ */
+
+export interface PacketRunRow {
+  runId: number;
+  reconciliationId: number;
+  reconciliation: string;
+  ruleSetVersionId: number;
+  ruleSetVersion: number;
+  rulesJson: string;
+  rulesSha256: string;
+  rulesCreatedAt: string;
+  rulesCreatedBy: string;
+  engineVersion: string;
+  actor: string;
+  startedAt: string;
+  finishedAt: string;
+  resultSha256: string;
+}
+
+const RUN_SELECT = `
+  SELECT r.id AS runId, r.reconciliation_id AS reconciliationId, c.name AS reconciliation, r.rule_set_version_id AS ruleSetVersionId,
+         v.version AS ruleSetVersion, v.rules_json AS rulesJson, v.sha256 AS rulesSha256, v.created_at AS rulesCreatedAt,
+         v.created_by AS rulesCreatedBy, r.engine_version AS engineVersion, r.actor, r.started_at AS startedAt,
+         r.finished_at AS finishedAt, r.result_sha256 AS resultSha256
+    FROM run r
+    JOIN rule_set_version v ON v.id = r.rule_set_version_id
+    JOIN reconciliation c ON c.id = r.reconciliation_id`;
+
+export function packetRunById(db: Db, runId: number): PacketRunRow | undefined {
+  return db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as PacketRunRow | undefined;
+}
+
+/** The latest run of each reconciliation (or of the one named), in reconciliation order. */
+export function latestPacketRuns(db: Db, reconciliation?: string): PacketRunRow[] {
+  const latest = `r.id IN (SELECT MAX(id) FROM run GROUP BY reconciliation_id)`;
+  return (
+    reconciliation === undefined
+      ? db.prepare(`${RUN_SELECT} WHERE ${latest} ORDER BY c.id`).all()
+      : db.prepare(`${RUN_SELECT} WHERE ${latest} AND c.name = ? ORDER BY c.id`).all(reconciliation)
+  ) as PacketRunRow[];
+}
+
+export function reconciliationExists(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM reconciliation WHERE name = ?').get(name) !== undefined;
+}
+
+// ---------------------------------------------------------------- run inputs and results
+
+export interface PacketInputRow {
+  recordId: number;
+  side: 'left' | 'right';
+  source: string;
+  fieldsJson: string;
+  currency: string | null;
+  amountMinor: number | null;
+  date: string | null;
+  ref: string | null;
+  batchId: number;
+  fileSha256: string;
+  rowNumber: number;
+}
+
+/** Every input record of a run (its run_member rows), side then record id. */
+export function* iteratePacketInputs(db: Db, runId: number): Generator<PacketInputRow> {
+  yield* db
+    .prepare(
+      `SELECT m.record_id AS recordId, m.side, s.name AS source, r.fields_json AS fieldsJson, r.currency, r.amount_minor AS amountMinor,
+              r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber
+         FROM run_member m
+         JOIN record r ON r.id = m.record_id
+         JOIN source s ON s.id = r.source_id
+         JOIN batch b ON b.id = r.batch_id
+        WHERE m.run_id = ? ORDER BY m.side, m.record_id`,
+    )
+    .iterate(runId) as Iterable<PacketInputRow>;
+}
+
+export interface PacketGroupRow {
+  groupId: string;
+  pass: string;
+  passKind: string;
+  status: 'matched' | 'suggested';
+  score: number | null;
+  leftAmountMinor: number | null;
+  rightAmountMinor: number | null;
+  currency: string | null;
+}
+
+export function packetGroups(db: Db, runId: number): PacketGroupRow[] {
+  return db
+    .prepare(
+      `SELECT group_id AS groupId, pass, pass_kind AS passKind, status, score, left_amount_minor AS leftAmountMinor,
+              right_amount_minor AS rightAmountMinor, currency
+         FROM match_group WHERE run_id = ? ORDER BY group_id`,
+    )
+    .all(runId) as PacketGroupRow[];
+}
+
+export interface PacketExceptionRow {
+  exceptionId: string;
+  class: string;
+  groupId: string | null;
+  pass: string | null;
+  amountMinor: number;
+  currency: string;
+  detail: string;
+}
+
+export function packetExceptions(db: Db, runId: number): PacketExceptionRow[] {
+  return db
+    .prepare(
+      `SELECT exception_id AS exceptionId, class, group_id AS groupId, pass, amount_minor AS amountMinor, currency, detail
+         FROM run_exception WHERE run_id = ? ORDER BY exception_id`,
+    )
+    .all(runId) as PacketExceptionRow[];
+}
+
+export function packetMembers(db: Db, runId: number): { recordId: number; side: 'left' | 'right'; groupId: string | null; exceptionId: string | null }[] {
+  return db
+    .prepare('SELECT record_id AS recordId, side, group_id AS groupId, exception_id AS exceptionId FROM run_member WHERE run_id = ? ORDER BY side, record_id')
+    .all(runId) as { recordId: number; side: 'left' | 'right'; groupId: string | null; exceptionId: string | null }[];
+}
+
+export function packetFxRates(db: Db): { from: string; to: string; rate: string; date: string | null }[] {
+  return db.prepare('SELECT from_ccy AS "from", to_ccy AS "to", rate, rate_date AS date FROM fx_rate ORDER BY id').all() as {
+    from: string;
+    to: string;
+    rate: string;
+    date: string | null;
+  }[];
+}
+
+// ---------------------------------------------------------------- review rows (matches, exceptions)
+
+export interface PacketRowFilter {
+  /** 'YYYY-MM': a row is in the period when either side's date falls in that month. */
+  period?: string | undefined;
+  status?: string[] | undefined;
+  class?: string[] | undefined;
+  /** Substring of either side's counterparty. */
+  vendor?: string | undefined;
+  /** Substring of any text column, as in the review grid. */
+  text?: string | undefined;
+}
+
+export interface PacketReviewRow {
+  runId: number;
+  rowId: string;
+  kind: 'group' | 'exception';
+  status: 'matched' | 'suggested' | 'exception';
+  class: string | null;
+  pass: string | null;
+  score: number | null;
+  leftCount: number;
+  rightCount: number;
+  keyText: string | null;
+  leftRef: string | null;
+  leftAmount: number | null;
+  leftDate: string | null;
+  leftParty: string | null;
+  leftDesc: string | null;
+  rightRef: string | null;
+  rightAmount: number | null;
+  rightDate: string | null;
+  rightParty: string | null;
+  rightDesc: string | null;
+  currency: string | null;
+  deltaAmount: number | null;
+  deltaDays: number | null;
+  amountAtRisk: number | null;
+  detail: string | null;
+  itemStatus: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  claimedBy: string | null;
+  itemCreatedAt: string | null;
+  dueAt: string | null;
+  resolution: string | null;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Review rows of a run in the scope's filter, with the review item (owner, status, resolution) where there is one. */
+export function packetReviewRows(db: Db, runId: number, reconciliationId: number, f: PacketRowFilter): PacketReviewRow[] {
+  const where = ['w.run_id = ?'];
+  const params: unknown[] = [reconciliationId, runId];
+  const inList = (col: string, values: string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  inList('w.status', f.status);
+  inList('w.class', f.class);
+  if (f.period) {
+    where.push("(substr(w.left_date, 1, 7) = ? OR substr(w.right_date, 1, 7) = ?)");
+    params.push(f.period, f.period);
+  }
+  if (f.vendor) {
+    where.push("(w.left_party LIKE ? ESCAPE '\\' OR w.right_party LIKE ? ESCAPE '\\')");
+    const like = `%${escapeLike(f.vendor)}%`;
+    params.push(like, like);
+  }
+  if (f.text) {
+    const cols = ['w.row_id', 'w.key_text', 'w.left_ref', 'w.left_party', 'w.left_desc', 'w.right_ref', 'w.right_party', 'w.right_desc'];
+    where.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+    const like = `%${escapeLike(f.text)}%`;
+    params.push(...cols.map(() => like));
+  }
+  return db
+    .prepare(
+      `SELECT w.run_id AS runId, w.row_id AS rowId, w.kind, w.status, w.class, w.pass, w.score, w.left_count AS leftCount, w.right_count AS rightCount,
+              w.key_text AS keyText, w.left_ref AS leftRef, w.left_amount AS leftAmount, w.left_date AS leftDate, w.left_party AS leftParty,
+              w.left_desc AS leftDesc, w.right_ref AS rightRef, w.right_amount AS rightAmount, w.right_date AS rightDate,
+              w.right_party AS rightParty, w.right_desc AS rightDesc, w.currency, w.delta_amount AS deltaAmount, w.delta_days AS deltaDays,
+              w.amount_at_risk AS amountAtRisk, e.detail, i.status AS itemStatus, i.owner AS ownerId, u.name AS ownerName,
+              i.claimed_by AS claimedBy, i.created_at AS itemCreatedAt, i.due_at AS dueAt, i.resolution
+         FROM review_row w
+         LEFT JOIN review_item i ON i.reconciliation_id = ? AND i.item_id = w.row_id
+         LEFT JOIN app_user u ON u.id = i.owner
+         LEFT JOIN run_exception e ON e.run_id = w.run_id AND e.exception_id = w.row_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY w.kind, w.status, w.class, w.row_id`,
+    )
+    .all(...params) as PacketReviewRow[];
+}
+
+// ---------------------------------------------------------------- overrides, approvals, sign-off
+
+export interface PacketOverrideRow {
+  id: number;
+  reconciliation: string;
+  type: string;
+  target: string;
+  amountMinor: number | null;
+  currency: string | null;
+  reasonCode: string | null;
+  reasonLabel: string | null;
+  note: string | null;
+  maker: string;
+  makerName: string | null;
+  madeAt: string;
+  status: string;
+  checker: string | null;
+  checkerName: string | null;
+  checkedAt: string | null;
+  checkNote: string | null;
+  reverses: number | null;
+  bulkId: string | null;
+}
+
+function idList(ids: readonly number[]): string {
+  return ids.map(() => '?').join(', ') || 'NULL';
+}
+
+export function packetOverrides(db: Db, reconciliationIds: readonly number[]): PacketOverrideRow[] {
+  return db
+    .prepare(
+      `SELECT o.id, c.name AS reconciliation, o.type, o.target, o.amount_minor AS amountMinor, o.currency, o.reason_code AS reasonCode,
+              rc.label AS reasonLabel, o.note, o.maker, mu.name AS makerName, o.made_at AS madeAt, o.status, o.checker,
+              cu.name AS checkerName, o.checked_at AS checkedAt, o.check_note AS checkNote, o.reverses, o.bulk_id AS bulkId
+         FROM override o
+         JOIN reconciliation c ON c.id = o.reconciliation_id
+         LEFT JOIN reason_code rc ON rc.code = o.reason_code
+         LEFT JOIN app_user mu ON mu.id = o.maker
+         LEFT JOIN app_user cu ON cu.id = o.checker
+        WHERE o.reconciliation_id IN (${idList(reconciliationIds)})
+        ORDER BY o.id`,
+    )
+    .all(...reconciliationIds) as PacketOverrideRow[];
+}
+
+export interface PacketLockRow {
+  id: number;
+  reconciliation: string;
+  period: string;
+  action: string;
+  actor: string;
+  actorName: string | null;
+  approver: string | null;
+  approverName: string | null;
+  reason: string | null;
+  at: string;
+}
+
+export function packetPeriodLocks(db: Db, reconciliationIds: readonly number[], period?: string): PacketLockRow[] {
+  const params: unknown[] = [...reconciliationIds];
+  let extra = '';
+  if (period !== undefined) {
+    extra = ' AND p.period = ?';
+    params.push(period);
+  }
+  return db
+    .prepare(
+      `SELECT p.id, c.name AS reconciliation, p.period, p.action, p.actor, au.name AS actorName, p.approver, pu.name AS approverName, p.reason, p.at
+         FROM period_lock_event p
+         JOIN reconciliation c ON c.id = p.reconciliation_id
+         LEFT JOIN app_user au ON au.id = p.actor
+         LEFT JOIN app_user pu ON pu.id = p.approver
+        WHERE p.reconciliation_id IN (${idList(reconciliationIds)})${extra}
+        ORDER BY p.id`,
+    )
+    .all(...params) as PacketLockRow[];
+}
+
+// ---------------------------------------------------------------- audit
+
+/**
+ * The last event that is not a packet export. Trailing `export.packet` events are left out of a
+ * packet's audit slice so exporting an unchanged workspace again gives the same bytes.
+ */
+export function auditSliceEnd(db: Db, exportAction: string): { seq: number; at: string; hash: string } | undefined {
+  return db
+    .prepare('SELECT seq, at, hash FROM audit_event WHERE seq = (SELECT MAX(seq) FROM audit_event WHERE action <> ?)')
+    .get(exportAction) as { seq: number; at: string; hash: string } | undefined;
+}
+
+// ---------------------------------------------------------------- sources
+
+export interface PacketBatchRow {
+  batchId: number;
+  source: string;
+  origin: string;
+  fileName: string;
+  fileSize: number;
+  sha256: string;
+  sheet: string | null;
+  importedAt: string;
+  importedBy: string | null;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  rowsNew: number;
+  rowsChanged: number;
+  rowsUnchanged: number;
+  provenanceJson: string;
+}
+
+const BATCH_SELECT = `
+  SELECT b.id AS batchId, s.name AS source, b.origin, b.file_name AS fileName, b.file_size AS fileSize, b.sha256, b.sheet,
+         b.imported_at AS importedAt, b.imported_by AS importedBy, b.rows_read AS rowsRead, b.rows_accepted AS rowsAccepted,
+         b.rows_rejected AS rowsRejected, b.rows_duplicate AS rowsDuplicate, b.rows_new AS rowsNew, b.rows_changed AS rowsChanged,
+         b.rows_unchanged AS rowsUnchanged, b.provenance_json AS provenanceJson
+    FROM batch b JOIN source s ON s.id = b.source_id`;
+
+export function allPacketBatches(db: Db): PacketBatchRow[] {
+  return db.prepare(`${BATCH_SELECT} ORDER BY b.id`).all() as PacketBatchRow[];
+}
+
+/** The batches whose records a run used, with how many of its records each gave. */
+export function runBatchCounts(db: Db, runId: number): { batchId: number; records: number }[] {
+  return db
+    .prepare(
+      `SELECT r.batch_id AS batchId, COUNT(*) AS records FROM run_member m JOIN record r ON r.id = m.record_id
+        WHERE m.run_id = ? GROUP BY r.batch_id ORDER BY r.batch_id`,
+    )
+    .all(runId) as { batchId: number; records: number }[];
+}
+
+export function packetBatchesById(db: Db, batchIds: readonly number[]): PacketBatchRow[] {
+  return db.prepare(`${BATCH_SELECT} WHERE b.id IN (${idList(batchIds)}) ORDER BY b.id`).all(...batchIds) as PacketBatchRow[];
+}
+
+export function packetRejectedRows(db: Db, batchIds: readonly number[]): { batchId: number; row: number; column: string | null; value: string | null; reason: string }[] {
+  return db
+    .prepare(
+      `SELECT batch_id AS batchId, row_number AS row, column_name AS "column", value, reason FROM rejected_row
+        WHERE batch_id IN (${idList(batchIds)}) ORDER BY batch_id, row_number, id`,
+    )
+    .all(...batchIds) as { batchId: number; row: number; column: string | null; value: string | null; reason: string }[];
+}
+
+/** A batch's stored raw rows (accepted records and rejected rows) in row order. */
+export function* iterateBatchRawRows(db: Db, batchId: number): Generator<{ row: number; rawJson: string }> {
+  yield* db
+    .prepare(
+      `SELECT row_number AS row, raw_json AS rawJson, 0 AS k, id FROM record WHERE batch_id = ?
+       UNION ALL
+       SELECT row_number AS row, raw_json AS rawJson, 1 AS k, id FROM rejected_row WHERE batch_id = ?
+       ORDER BY row, k, id`,
+    )
+    .iterate(batchId, batchId) as Iterable<{ row: number; rawJson: string }>;
+}
+
+// ---------------------------------------------------------------- people
+
+/** meta.current_user with their name, when set. */
+export function packetCurrentUser(db: Db): { id: string; name: string } | undefined {
+  return db
+    .prepare("SELECT u.id, u.name FROM meta m JOIN app_user u ON u.id = m.value WHERE m.key = 'current_user'")
+    .get() as { id: string; name: string } | undefined;
+}
