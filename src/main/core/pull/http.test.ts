@@ -80,15 +80,15 @@ describe('http client', () => {
 
   it('retries after timeouts and a dropped connection, then succeeds', async () => {
     const s = await api([
-      { kind: 'delay', ms: 2500, times: 2 },
+      { kind: 'delay', ms: 4000, times: 2 },
       { kind: 'reset', times: 1 },
     ]);
-    const { http, events } = client({ timeoutMs: 600 });
+    const { http, events } = client({ timeoutMs: 1000 });
     const res = await get(http, s);
     expect(res.status).toBe(200);
     expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.reason : ''))).toEqual([
-      'timed out after 600 ms',
-      'timed out after 600 ms',
+      'timed out after 1000 ms',
+      'timed out after 1000 ms',
       'connection reset',
     ]);
     expect(s.dataHits()).toHaveLength(4);

@@ -118,15 +118,16 @@ export interface MemberFacts {
   fieldsJson: string;
 }
 
-/** The records of one exception or group of a run, with their source names. */
+/**
+ * The records of one exception or group of a run, with their source names. The member indexes
+ * are named because, without statistics, SQLite prefers the primary key's run_id prefix and
+ * walks the whole run for every item.
+ */
 export function memberFacts(db: Db) {
-  const base = `SELECT m.record_id, m.side, s.name, r.fields_json
-                  FROM run_member m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
-                 WHERE m.run_id = ? AND `;
-  // No ORDER BY: it would steer the planner to the primary key (run_id, record_id) and a scan
-  // of the whole run per item instead of the member indexes; sorted here instead.
-  const byException = db.prepare(`${base} m.exception_id = ?`).raw();
-  const byGroup = db.prepare(`${base} m.group_id = ?`).raw();
+  const base = 'SELECT m.record_id, m.side, s.name, r.fields_json FROM run_member m';
+  const tail = 'JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id WHERE m.run_id = ? AND';
+  const byException = db.prepare(`${base} INDEXED BY run_member_exception ${tail} m.exception_id = ?`).raw();
+  const byGroup = db.prepare(`${base} INDEXED BY run_member_group ${tail} m.group_id = ?`).raw();
   return (runId: number, kind: 'exception' | 'suggestion', id: string): MemberFacts[] =>
     ((kind === 'exception' ? byException : byGroup).all(runId, id) as [number, 'left' | 'right', string, string][])
       .map(([recordId, side, source, fieldsJson]) => ({ recordId, side, source, fieldsJson }))
@@ -600,15 +601,18 @@ export function candidateRecord(db: Db, runId: number, recordId: number): Candid
 
 /** Records of one side of a run that ended as unmatched exceptions, in record order. */
 export function unmatchedRecords(db: Db, runId: number, side: 'left' | 'right'): CandidateRecordRow[] {
+  // Driven from the exception class index, so only the unmatched records are visited.
   return (
     db
       .prepare(
-        `${CANDIDATE_SELECT}
-         JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id
-        WHERE m.run_id = ? AND m.side = ? AND e.class IN ('unmatched_left', 'unmatched_right')
-        ORDER BY r.id`,
+        `SELECT r.id, s.name, r.fields_json, r.record_ref, r.amount_minor, r.currency, r.record_date, m.exception_id
+           FROM run_exception e
+           JOIN run_member m INDEXED BY run_member_exception ON m.run_id = e.run_id AND m.exception_id = e.exception_id
+           JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+          WHERE e.run_id = ? AND e.class = ? AND m.side = ?
+          ORDER BY r.id`,
       )
       .raw()
-      .all(runId, side) as unknown[][]
+      .all(runId, side === 'left' ? 'unmatched_left' : 'unmatched_right', side) as unknown[][]
   ).map(toCandidate);
 }

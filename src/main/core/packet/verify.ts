@@ -1,0 +1,208 @@
+/**
+ * Verifies a packet offline: every file against the manifest, the manifest against its
+ * signature, and the audit chain inside from its anchor. Problems name the entry at fault.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { TieoutError } from '../../../shared/error.js';
+import { verifyChain, type ChainedEvent } from '../audit/chain.js';
+import { ENTRY, Manifest, UNLISTED, type ManifestRun, type PacketScope } from './format.js';
+import { keyFingerprint, publicKeyFromPem, SignatureFile, SignerFile, verifySignature } from './keys.js';
+import { readZipFile, type ZipReader } from './zip.js';
+
+export interface PacketProblem {
+  /** The entry at fault, or the packet file's name when the zip itself cannot be read. */
+  entry: string;
+  problem: string;
+}
+
+export interface PacketSummary {
+  formatVersion: number;
+  scope: PacketScope;
+  scopeText: string;
+  exportedAt: string;
+  exporter: { userId: string; name: string };
+  asOf: string | null;
+  engineVersion: string;
+  runs: ManifestRun[];
+  audit: { count: number; firstSeq: number | null; lastSeq: number | null; headHash: string };
+  sourcesIncluded: boolean;
+  notes: string[];
+}
+
+export type VerifyResult =
+  | { ok: true; fingerprint: string; summary: PacketSummary; files: number }
+  | { ok: false; problems: PacketProblem[]; fingerprint?: string; summary?: PacketSummary };
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function summarize(m: Manifest): PacketSummary {
+  return {
+    formatVersion: m.formatVersion,
+    scope: m.scope,
+    scopeText: m.scopeText,
+    exportedAt: m.exportedAt,
+    exporter: m.exporter,
+    asOf: m.asOf,
+    engineVersion: m.engineVersion,
+    runs: m.runs,
+    audit: { count: m.audit.count, firstSeq: m.audit.firstSeq, lastSeq: m.audit.lastSeq, headHash: m.audit.headHash },
+    sourcesIncluded: m.sources.included,
+    notes: m.notes,
+  };
+}
+
+function parseJson(bytes: Buffer): unknown {
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+}
+
+/** Audit lines as chained events; a line that is not one stops the parse with its line number. */
+export function parseAuditLines(bytes: Buffer): { events: ChainedEvent[]; badLine?: number } {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const events: ChainedEvent[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '' && i === lines.length - 1) break;
+    try {
+      const e = JSON.parse(line) as ChainedEvent;
+      if (typeof e !== 'object' || e === null || typeof e.seq !== 'number' || typeof e.hash !== 'string' || typeof e.prevHash !== 'string') throw new Error('not an event');
+      events.push(e);
+    } catch {
+      return { events, badLine: i + 1 };
+    }
+  }
+  return { events };
+}
+
+/** Checks an opened packet. Never throws for a bad packet: every fault becomes a problem. */
+export function verifyZip(zip: ZipReader): { result: VerifyResult; manifest: Manifest | null } {
+  const problems: PacketProblem[] = [];
+  const cache = new Map<string, Buffer | null>();
+  const read = (name: string): Buffer | null => {
+    if (cache.has(name)) return cache.get(name)!;
+    let data: Buffer | null = null;
+    if (!zip.has(name)) problems.push({ entry: name, problem: 'missing from the packet' });
+    else {
+      try {
+        data = zip.read(name);
+      } catch (err) {
+        problems.push({ entry: name, problem: TieoutError.from(err).message });
+      }
+    }
+    cache.set(name, data);
+    return data;
+  };
+
+  // ---- manifest
+  const manifestBytes = read(ENTRY.manifest);
+  let manifest: Manifest | null = null;
+  if (manifestBytes) {
+    try {
+      const parsed = Manifest.safeParse(parseJson(manifestBytes));
+      if (parsed.success) manifest = parsed.data;
+      else problems.push({ entry: ENTRY.manifest, problem: TieoutError.fromZod(parsed.error, 'file_unreadable', 'manifest').message });
+    } catch (err) {
+      problems.push({ entry: ENTRY.manifest, problem: `not valid JSON: ${(err as Error).message}` });
+    }
+  }
+
+  // ---- signer and signature
+  let fingerprint: string | undefined;
+  let publicKey: ReturnType<typeof publicKeyFromPem> | undefined;
+  const signerBytes = read(ENTRY.signer);
+  if (signerBytes) {
+    try {
+      const signer = SignerFile.parse(parseJson(signerBytes));
+      publicKey = publicKeyFromPem(signer.publicKeyPem);
+      fingerprint = keyFingerprint(publicKey);
+      if (signer.fingerprint !== fingerprint) problems.push({ entry: ENTRY.signer, problem: `the stated fingerprint ${signer.fingerprint} is not the key's (${fingerprint})` });
+    } catch (err) {
+      problems.push({ entry: ENTRY.signer, problem: `not a readable signer file: ${TieoutError.from(err).message}` });
+    }
+  }
+  const sigBytes = read(ENTRY.signature);
+  if (sigBytes && manifestBytes) {
+    let sig: SignatureFile | undefined;
+    try {
+      sig = SignatureFile.parse(parseJson(sigBytes));
+    } catch (err) {
+      problems.push({ entry: ENTRY.signature, problem: `not a readable signature file: ${TieoutError.from(err).message}` });
+    }
+    if (sig) {
+      if (sig.manifestSha256 !== sha256(manifestBytes)) {
+        problems.push({ entry: ENTRY.manifest, problem: 'changed after it was signed: its SHA-256 is not the one manifest.sig signs' });
+      } else if (publicKey && !verifySignature(manifestBytes, sig.signature, publicKey)) {
+        problems.push({ entry: ENTRY.signature, problem: 'bad signature: it does not verify over manifest.json with the public key in signer.json' });
+      }
+      if (fingerprint && sig.fingerprint !== fingerprint) problems.push({ entry: ENTRY.signature, problem: `names signer ${sig.fingerprint}, but signer.json holds ${fingerprint}` });
+    }
+  }
+  if (manifest && fingerprint && manifest.signer.fingerprint !== fingerprint) {
+    problems.push({ entry: ENTRY.manifest, problem: `names signer ${manifest.signer.fingerprint}, but signer.json holds ${fingerprint}` });
+  }
+
+  // ---- every file against the manifest, and nothing unlisted
+  if (manifest) {
+    const listed = new Set<string>();
+    for (const f of manifest.files) {
+      if (listed.has(f.path)) problems.push({ entry: ENTRY.manifest, problem: `lists "${f.path}" twice` });
+      listed.add(f.path);
+      if (UNLISTED.has(f.path)) continue;
+      const data = read(f.path);
+      if (!data) continue;
+      if (data.length !== f.size) problems.push({ entry: f.path, problem: `size differs from the manifest: ${data.length} bytes, expected ${f.size}` });
+      else {
+        const actual = sha256(data);
+        if (actual !== f.sha256) problems.push({ entry: f.path, problem: `SHA-256 differs from the manifest: ${actual}, expected ${f.sha256}` });
+      }
+    }
+    for (const e of zip.entries) {
+      if (!listed.has(e.name) && !UNLISTED.has(e.name)) problems.push({ entry: e.name, problem: 'present in the packet but not listed in the manifest' });
+    }
+    if (!listed.has(ENTRY.signer)) problems.push({ entry: ENTRY.manifest, problem: 'does not list signer.json' });
+
+    // ---- the audit chain, recomputed from its anchor
+    const auditBytes = listed.has(manifest.audit.file) ? read(manifest.audit.file) : null;
+    if (!listed.has(manifest.audit.file)) problems.push({ entry: ENTRY.manifest, problem: `does not list the audit file ${manifest.audit.file}` });
+    if (auditBytes) {
+      const { events, badLine } = parseAuditLines(auditBytes);
+      if (badLine !== undefined) {
+        const after = events.at(-1)?.seq;
+        problems.push({ entry: manifest.audit.file, problem: `line ${badLine} is not an audit event${after !== undefined ? ` (after sequence ${after})` : ''}` });
+      } else {
+        const check = verifyChain(events, manifest.audit.anchorHash);
+        if (!check.ok) problems.push({ entry: manifest.audit.file, problem: `audit chain broken at sequence ${check.brokenAt}: ${check.reason}` });
+        else {
+          if (check.headHash !== manifest.audit.headHash) problems.push({ entry: manifest.audit.file, problem: `ends at head ${check.headHash}, but the manifest says ${manifest.audit.headHash}` });
+          if (check.count !== manifest.audit.count) problems.push({ entry: manifest.audit.file, problem: `holds ${check.count} events, but the manifest says ${manifest.audit.count}` });
+          if ((events[0]?.seq ?? null) !== manifest.audit.firstSeq || (events.at(-1)?.seq ?? null) !== manifest.audit.lastSeq) {
+            problems.push({ entry: manifest.audit.file, problem: `covers sequence ${events[0]?.seq ?? '-'} to ${events.at(-1)?.seq ?? '-'}, but the manifest says ${manifest.audit.firstSeq ?? '-'} to ${manifest.audit.lastSeq ?? '-'}` });
+          }
+        }
+      }
+    }
+  }
+
+  const summary = manifest ? summarize(manifest) : undefined;
+  if (problems.length === 0 && manifest && fingerprint) return { result: { ok: true, fingerprint, summary: summary!, files: zip.entries.length }, manifest };
+  return {
+    result: { ok: false, problems, ...(fingerprint !== undefined && { fingerprint }), ...(summary !== undefined && { summary }) },
+    manifest,
+  };
+}
+
+/** Verifies the packet at `path`. A file that is not a readable zip is one problem naming it. */
+export function verifyPacket(path: string): VerifyResult {
+  let zip: ZipReader;
+  try {
+    zip = readZipFile(path);
+  } catch (err) {
+    const e = TieoutError.from(err);
+    const entry = typeof e.details?.path === 'string' ? e.details.path : basename(path);
+    return { ok: false, problems: [{ entry, problem: e.message }] };
+  }
+  return verifyZip(zip).result;
+}
