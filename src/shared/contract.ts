@@ -129,6 +129,10 @@ export type ImportSummary = z.infer<typeof ImportSummary>;
 export const BatchInfo = z.object({
   id: z.number().int(),
   sourceId: z.number().int(),
+  origin: z.enum(['file', 'pull']),
+  pull: z
+    .object({ connector: z.string(), pages: z.number().int(), records: z.number().int(), watermarkBefore: z.string().nullable(), watermarkAfter: z.string().nullable() })
+    .nullable(),
   fileName: z.string(),
   fileSize: z.number().int(),
   sha256: z.string(),
@@ -264,6 +268,24 @@ export const ReviewMember = z.object({
 });
 export type ReviewMember = z.infer<typeof ReviewMember>;
 
+/** Connectors travel as JSON; the core validates them (and refuses pasted secrets) at the boundary. */
+export const ConnectorJson = z.unknown();
+
+export const PullSummary = z.object({
+  status: z.enum(['imported', 'already_imported', 'no_records']),
+  source: z.string(),
+  connector: z.object({ name: z.string(), version: z.number().int() }),
+  pages: z.number().int(),
+  records: z.number().int(),
+  retries: z.number().int(),
+  requests: z.array(z.object({ page: z.number().int(), url: z.string(), status: z.number().int(), sha256: z.string(), bytes: z.number().int(), records: z.number().int() })),
+  watermark: z.unknown(),
+  resumedFromPage: z.number().int().nullable(),
+  import: ImportSummary.nullable(),
+  warnings: z.array(z.string()),
+});
+export type PullSummary = z.infer<typeof PullSummary>;
+
 const WorkspacePath = z.string().min(1).max(4096);
 
 export const calls = {
@@ -350,6 +372,14 @@ export const calls = {
   'review.detail': {
     input: z.object({ runId: z.number().int().positive(), rowId: z.string().min(1).max(64) }),
     output: z.object({ row: ReviewRow, members: z.array(ReviewMember), explanation: z.unknown(), detail: z.string().nullable(), ruleSetVersion: z.number().int() }),
+  },
+  'pull.test': {
+    input: z.object({ connector: ConnectorJson }),
+    output: z.object({ url: z.string(), status: z.number().int(), records: z.array(z.record(z.string(), z.string())), headers: z.array(z.string()), pageRecords: z.number().int(), hasMore: z.boolean() }),
+  },
+  'pull.run': {
+    input: z.object({ jobId: JobId, source: SourceName, connector: ConnectorJson, mapping: MappingTemplate.optional(), resume: z.boolean().default(false) }),
+    output: PullSummary,
   },
   'audit.verify': { input: z.object({}), output: AuditCheck },
   'audit.list': {

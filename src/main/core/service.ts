@@ -3,6 +3,7 @@ import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
+import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
 import {
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   /** A better_sqlite3.node built for Electron's ABI, when the app is packaged. */
   nativeBinding?: string;
   actor?: string;
+  /** Where connector secrets come from: safeStorage in the app, the environment elsewhere. */
+  secrets?: SecretStore;
 }
 
 type Handlers = { [N in CallName]: (input: ParsedInput<N>) => Promise<CallOutput<N>> };
@@ -47,6 +50,7 @@ export function createService(opts: ServiceOptions = {}): Service {
   const emit = opts.emit ?? (() => {});
   const actor = opts.actor ?? defaultActor();
   const jobs = new Map<string, AbortController>();
+  const secrets = opts.secrets ?? envSecretStore(process.env);
   let ws: Workspace | null = null;
 
   const open = (path: string, create: boolean): Workspace => {
@@ -136,6 +140,24 @@ export function createService(opts: ServiceOptions = {}): Service {
     'runs.list': async ({ reconciliation }) => runInfos(current().db, reconciliation),
     'review.page': async (q) => reviewPage(current().db, q),
     'review.detail': async ({ runId, rowId }) => reviewDetail(current().db, runId, rowId),
+    'pull.test': async ({ connector }) => testConnection(parseConnector(connector), secrets),
+    'pull.run': async ({ jobId, source, connector, mapping, resume }) => {
+      const w = current();
+      const parsed = parseConnector(connector);
+      const secretValues: Record<string, string> = {};
+      for (const name of secretNames(parsed)) {
+        const value = await secrets.get(name);
+        if (value !== undefined) secretValues[name] = value;
+      }
+      const result = await job(jobId, (signal) =>
+        runInWorker('pull', w.path, { source, connector: parsed, actor, resume, secretValues, ...(mapping && { mapping }) }, {
+          signal,
+          onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
+        }),
+      );
+      emit({ type: 'workspace.changed', tables: ['source', 'batch', 'record'] });
+      return result;
+    },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
     'job.cancel': async ({ jobId }) => {

@@ -12,12 +12,14 @@ import {
   hasCurrentRecords,
   latestTemplate,
   loadCurrentVersions,
+  recordPullState,
   saveTemplate,
   type BatchCounts,
   type CurrentVersion,
   type Workspace,
 } from '../workspace/index.js';
 import { openTable, sha256File, type Table } from './read/index.js';
+import type { PullProvenance } from '../pull/pull.js';
 import { compileRowParser, isRejection } from './row-parser.js';
 import { suggestMapping, suggestRemaps } from './suggest-mapping.js';
 
@@ -42,6 +44,8 @@ export interface ImportRequest {
   jsonPath?: string;
   strict?: boolean;
   actor: string;
+  /** Set by runPull: the batch is an API pull. Kept in provenance; its watermark is stored in the same transaction. */
+  pull?: PullProvenance;
 }
 
 export interface ImportSummary {
@@ -161,7 +165,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     const writer = batchWriter(db);
     const batchId = writer.begin({
       sourceId,
-      origin: 'file',
+      origin: req.pull ? 'pull' : 'file',
       fileName,
       fileSize: table.totalBytes,
       sha256,
@@ -178,6 +182,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
         delimiter: table.delimiter ?? null,
         extraColumns: extraHeaders,
         columnOptions: parser.columnOptions,
+        ...(req.pull && { pull: req.pull }),
       },
     });
     const prior: Map<string, CurrentVersion> = hasCurrentRecords(db, sourceId) ? loadCurrentVersions(db, sourceId) : new Map();
@@ -273,6 +278,10 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
       },
       at,
     );
+    const wm = req.pull?.watermark;
+    if (wm && wm.after !== null) {
+      recordPullState(db, { sourceId, connector: req.pull!.connector.name, field: wm.field, watermark: wm.after, batchId, actor: req.actor, at });
+    }
     db.exec('COMMIT');
     ctx.progress({ phase: 'done', done: table.totalBytes, total: table.totalBytes, unit: 'bytes', message: `${counts.read} rows` });
     return {

@@ -477,7 +477,10 @@ function summaryTable(
   }
   const order = ['matched', 'suggested', 'exception'];
   const sorted = [...totals.values()].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.cls < b.cls ? -1 : a.cls > b.cls ? 1 : 0) || (a.ccy < b.ccy ? -1 : a.ccy > b.ccy ? 1 : 0));
-  for (const t of sorted) out.push([t.status, t.cls || null, t.ccy || null, t.n, t.l, t.r, money(t.la, t.ccy || null), money(t.ra, t.ccy || null), money(t.risk, t.ccy || null)]);
+  for (const t of sorted) {
+    // A side with no records has no amount (not zero).
+    out.push([t.status, t.cls || null, t.ccy || null, t.n, t.l, t.r, t.l ? money(t.la, t.ccy || null) : null, t.r ? money(t.ra, t.ccy || null) : null, money(t.risk, t.ccy || null)]);
+  }
   return { sheet: 'Summary', file: 'csv/summary.csv', columns: ['Item', 'Value'], rows: out };
 }
 

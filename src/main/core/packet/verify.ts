@@ -131,14 +131,15 @@ export function verifyZip(zip: ZipReader): { result: VerifyResult; manifest: Man
     } catch (err) {
       problems.push({ entry: ENTRY.signature, problem: `not a readable signature file: ${TieoutError.from(err).message}` });
     }
-    if (sig) {
-      if (sig.manifestSha256 !== sha256(manifestBytes)) {
-        problems.push({ entry: ENTRY.manifest, problem: 'changed after it was signed: its SHA-256 is not the one manifest.sig signs' });
-      } else if (publicKey && !verifySignature(manifestBytes, sig.signature, publicKey)) {
-        problems.push({ entry: ENTRY.signature, problem: 'bad signature: it does not verify over manifest.json with the public key in signer.json' });
-      }
-      if (fingerprint && sig.fingerprint !== fingerprint) problems.push({ entry: ENTRY.signature, problem: `names signer ${sig.fingerprint}, but signer.json holds ${fingerprint}` });
+    if (sig && publicKey) {
+      // The hash beside the signature tells which of the two files changed.
+      const good = verifySignature(manifestBytes, sig.signature, publicKey);
+      const sameHash = sig.manifestSha256 === sha256(manifestBytes);
+      if (!good && !sameHash) problems.push({ entry: ENTRY.manifest, problem: 'changed after it was signed: its SHA-256 is not the one manifest.sig signs' });
+      else if (!good) problems.push({ entry: ENTRY.signature, problem: 'bad signature: it does not verify over manifest.json with the public key in signer.json' });
+      else if (!sameHash) problems.push({ entry: ENTRY.signature, problem: 'its manifestSha256 was altered (the signature itself verifies)' });
     }
+    if (sig && fingerprint && sig.fingerprint !== fingerprint) problems.push({ entry: ENTRY.signature, problem: `names signer ${sig.fingerprint}, but signer.json holds ${fingerprint}` });
   }
   if (manifest && fingerprint && manifest.signer.fingerprint !== fingerprint) {
     problems.push({ entry: ENTRY.manifest, problem: `names signer ${manifest.signer.fingerprint}, but signer.json holds ${fingerprint}` });

@@ -135,8 +135,7 @@ describe('incremental pulls', () => {
     ws.close();
   });
 
-  // Unskip once runImport records ImportRequest.pull (see the pull module's hand-over notes).
-  it.skip('records the pull as the batch origin, with redacted requests, body hashes and watermarks', async () => {
+  it('records the pull as the batch origin, with redacted requests, body hashes and watermarks', async () => {
     server = await startTestApiServer({ records: invoices(3), pagination: 'page', incremental: { field: 'updated_at', param: 'since' } });
     const ws = workspace();
     const s = await pull(ws, incremental(server));

@@ -139,8 +139,7 @@ function plan(db: Db, req: BulkRequest, user: UserRow, at: string, justification
     if (action.type === 'status') {
       to = action.to;
       resolution = justification;
-    }
-    else {
+    } else {
       const closed: ItemStatus = action.writeOff ? 'written_off' : 'resolved';
       // An approver deciding an item already pending closes it; otherwise the code's policy decides.
       to = item.status !== 'pending_approval' && needsApproval(rc!, item) ? 'pending_approval' : closed;

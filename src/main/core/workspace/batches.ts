@@ -117,6 +117,9 @@ export function batchWriter(db: Db) {
 export interface BatchRow {
   id: number;
   sourceId: number;
+  origin: 'file' | 'pull';
+  /** For pulls: connector, pages, records and the watermark before and after. */
+  pull: { connector: string; pages: number; records: number; watermarkBefore: string | null; watermarkAfter: string | null } | null;
   fileName: string;
   fileSize: number;
   sha256: string;
@@ -126,6 +129,19 @@ export interface BatchRow {
   importedBy: string | null;
   counts: BatchCounts;
   warnings: string[];
+}
+
+function pullOf(provenanceJson: string): BatchRow['pull'] {
+  const p = (JSON.parse(provenanceJson) as { pull?: { connector: { name: string; version: number }; pages: number; records: number; watermark?: { before: unknown; after: unknown } | null } }).pull;
+  if (!p) return null;
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    connector: `${p.connector.name} v${p.connector.version}`,
+    pages: p.pages,
+    records: p.records,
+    watermarkBefore: text(p.watermark?.before),
+    watermarkAfter: text(p.watermark?.after),
+  };
 }
 
 export function listBatches(db: Db, sourceId: number): BatchRow[] {
@@ -138,6 +154,8 @@ export function listBatches(db: Db, sourceId: number): BatchRow[] {
   return rows.map((r) => ({
     id: r.id as number,
     sourceId: r.source_id as number,
+    origin: r.origin as 'file' | 'pull',
+    pull: pullOf(r.provenance_json as string),
     fileName: r.file_name as string,
     fileSize: r.file_size as number,
     sha256: r.sha256 as string,

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open.js';
 
 /**
@@ -233,11 +234,18 @@ const ITEM_COLUMNS = {
 } as const;
 export type ItemPatch = Partial<Pick<ReviewItemRow, keyof typeof ITEM_COLUMNS>>;
 
+// Patches come in a handful of shapes; preparing each shape once keeps sync and bulk loops fast.
+const updateCache = new WeakMap<Db, Map<string, Statement<unknown[]>>>();
+
 export function updateReviewItem(db: Db, reconciliationId: number, itemId: string, patch: ItemPatch): void {
-  const keys = (Object.keys(patch) as (keyof typeof ITEM_COLUMNS)[]).filter((k) => patch[k] !== undefined && k in ITEM_COLUMNS);
+  const keys = (Object.keys(patch) as (keyof typeof ITEM_COLUMNS)[]).filter((k) => patch[k] !== undefined && k in ITEM_COLUMNS).sort();
   if (keys.length === 0) return;
-  const sets = keys.map((k) => `${ITEM_COLUMNS[k]} = ?`).join(', ');
-  db.prepare(`UPDATE review_item SET ${sets} WHERE reconciliation_id = ? AND item_id = ?`).run(...keys.map((k) => patch[k] ?? null), reconciliationId, itemId);
+  const sql = `UPDATE review_item SET ${keys.map((k) => `${ITEM_COLUMNS[k]} = ?`).join(', ')} WHERE reconciliation_id = ? AND item_id = ?`;
+  let cache = updateCache.get(db);
+  if (!cache) updateCache.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare<unknown[]>(sql)));
+  stmt.run(...keys.map((k) => patch[k] ?? null), reconciliationId, itemId);
 }
 
 /** Items not seen in `runId` that are not closed: the run cleared them. */

@@ -5,6 +5,7 @@ import { ProgressBar } from '../features/jobs/ProgressBar.js';
 import { useJob } from '../features/jobs/use-job.js';
 import { AuditView } from '../features/audit/AuditView.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
+import { PullView } from '../features/pull/PullView.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
 import { ReviewView } from '../features/review/ReviewView.js';
@@ -13,10 +14,11 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'sources' | 'reconcile' | 'review' | 'audit';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'audit';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
+  ['pull', 'API pull'],
   ['sources', 'Sources'],
   ['reconcile', 'Reconcile'],
   ['review', 'Review'],
@@ -113,6 +115,7 @@ function Workbench() {
         {info && view === 'records' && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
         {info && view === 'records' && source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
+        {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}

@@ -1,6 +1,7 @@
 import init from './001-init.js';
 import reconciliation from './002-reconciliation.js';
 import review from './003-review.js';
+import pull from './004-pull.js';
 
 export interface Migration {
   version: number;
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'reconciliation', sql: reconciliation },
   { version: 3, name: 'review', sql: review },
+  { version: 4, name: 'pull', sql: pull },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
