@@ -286,6 +286,13 @@ export const PullSummary = z.object({
 });
 export type PullSummary = z.infer<typeof PullSummary>;
 
+export const UserInfo = z.object({ id: z.string(), name: z.string(), email: z.string().nullable().optional(), role: z.enum(['analyst', 'approver', 'auditor']) });
+export type UserInfo = z.infer<typeof UserInfo>;
+
+/** Item, queue, bulk and override payloads are validated in the core by its own schemas (errors name the path). */
+const CoreValidated = z.unknown();
+const ItemRefInput = { reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128) };
+
 const WorkspacePath = z.string().min(1).max(4096);
 
 export const calls = {
@@ -381,6 +388,29 @@ export const calls = {
     input: z.object({ jobId: JobId, source: SourceName, connector: ConnectorJson, mapping: MappingTemplate.optional(), resume: z.boolean().default(false) }),
     output: PullSummary,
   },
+  'users.list': { input: z.object({}), output: z.object({ users: z.array(UserInfo), current: z.string().nullable() }) },
+  'users.create': { input: z.object({ id: z.string().regex(/^[a-z0-9._-]{1,64}$/).optional(), name: z.string().trim().min(1).max(120), email: z.string().max(200).optional(), role: z.enum(['analyst', 'approver', 'auditor']) }), output: UserInfo },
+  'users.switch': { input: z.object({ userId: z.string().min(1).max(64) }), output: UserInfo },
+  'items.page': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), filter: CoreValidated.optional(), sort: CoreValidated.optional(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }),
+    output: z.object({ total: z.number().int(), items: z.array(z.record(z.string(), z.unknown())) }),
+  },
+  'items.get': { input: z.object(ItemRefInput), output: z.object({ item: z.record(z.string(), z.unknown()).nullable(), timeline: z.array(z.record(z.string(), z.unknown())), pending: z.record(z.string(), z.unknown()).nullable() }) },
+  'items.claim': { input: z.object({ ...ItemRefInput, reassign: z.boolean().default(false), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
+  'items.release': { input: z.object(ItemRefInput), output: z.record(z.string(), z.unknown()) },
+  'items.status': { input: z.object({ ...ItemRefInput, to: z.enum(['open', 'investigating', 'pending_approval', 'resolved', 'written_off']), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
+  'items.comment': { input: z.object({ ...ItemRefInput, text: z.string().trim().min(1).max(10_000) }), output: z.record(z.string(), z.unknown()) },
+  'items.bulkPreview': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), selection: CoreValidated, action: CoreValidated }), output: z.record(z.string(), z.unknown()) },
+  'items.bulkApply': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), selection: CoreValidated, action: CoreValidated, justification: z.string().trim().min(1).max(2000), expectCount: z.number().int().optional() }),
+    output: z.record(z.string(), z.unknown()),
+  },
+  'candidates.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), recordId: z.number().int().positive(), limit: z.number().int().min(1).max(20).default(5) }), output: z.record(z.string(), z.unknown()) },
+  'reasonCodes.list': { input: z.object({ for: z.string().max(40).optional(), includeRetired: z.boolean().default(false) }), output: z.array(z.record(z.string(), z.unknown())) },
+  'overrides.make': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), request: CoreValidated }), output: z.record(z.string(), z.unknown()) },
+  'overrides.pending': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
+  'overrides.decide': { input: z.object({ overrideId: z.number().int().positive(), decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(2000) }), output: z.record(z.string(), z.unknown()) },
+  'overrides.reverse': { input: z.object({ overrideId: z.number().int().positive(), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
   'audit.verify': { input: z.object({}), output: AuditCheck },
   'audit.list': {
     input: z.object({

@@ -6,9 +6,10 @@ import { matchCommand, resultsCommand, rulesCommand } from './match-commands.js'
 import { auditCommand } from './audit-commands.js';
 import { OVERRIDE_COMMANDS } from './override-commands.js';
 import { pullCommand } from './pull-commands.js';
+import { packetCommand } from './packet-commands.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, pullCommand, matchCommand, rulesCommand, resultsCommand, auditCommand, ...OVERRIDE_COMMANDS];
+const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, pullCommand, matchCommand, rulesCommand, resultsCommand, auditCommand, ...OVERRIDE_COMMANDS, packetCommand];
 
 function help(): string {
   return [

@@ -17,7 +17,7 @@ import {
   type Override,
   type OverrideRequest,
 } from '../core/overrides/index.js';
-import { createUser, listUsers, requireUser, currentUser } from '../core/triage/users.js';
+import { createUser, currentUser, listUsers, requireUser, switchUser } from '../core/triage/users.js';
 import { findReconciliation, listReconciliations, openWorkspace, type Db, type ReconciliationRow, type Workspace } from '../core/workspace/index.js';
 import { selectItem } from '../core/workspace/overrides.js';
 import { json, parse, UsageError, type Command, type Io } from './command.js';
@@ -204,9 +204,15 @@ export const reverseCommand: Command = {
 export const usersCommand: Command = {
   name: 'users',
   summary: 'list the people of a workspace, or add one (analyst, approver or auditor)',
-  usage: 'tieout users <workspace> [add <id> --name <name> --role <analyst|approver|auditor> [--email <e>] [--as <user>]] [--json]',
+  usage: 'tieout users <workspace> [add <id> --name <name> --role <analyst|approver|auditor> [--email <e>] [--as <user>] | switch <id>] [--json]',
   async run(args, io) {
     const adding = args[1] === 'add';
+    if (args[1] === 'switch') {
+      const { positionals } = parse(args, {}, 3);
+      const u = await withWorkspace(positionals[0]!, (ws) => switchUser(ws.db, positionals[2]!, currentUser(ws.db)?.id ?? positionals[2]!));
+      io.out(`Now acting as ${u.id} (${u.name}, ${u.role})`);
+      return;
+    }
     const { positionals, values } = parse(
       args,
       { name: { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } },

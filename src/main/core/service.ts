@@ -3,12 +3,33 @@ import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
+import {
+  applyBulk,
+  BulkAction,
+  BulkSelection,
+  candidatesFor,
+  claim,
+  addComment,
+  createUser,
+  currentUser,
+  ensureDefaultUser,
+  findItem,
+  listUsers,
+  queryItems,
+  previewBulk,
+  release,
+  setStatus,
+  switchUser,
+  timeline,
+} from './triage/index.js';
+import { approve, ensureDefaultReasonCodes, listReasonCodes, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
 import {
   appendAuditEvent,
   countRejectedRows,
+  findReconciliation,
   listAuditEvents,
   listBatches,
   listRejectedRows,
@@ -55,6 +76,9 @@ export function createService(opts: ServiceOptions = {}): Service {
 
   const open = (path: string, create: boolean): Workspace => {
     const next = openWorkspace(path, { create, ...(opts.nativeBinding && { nativeBinding: opts.nativeBinding }) });
+    // Every action needs an actor and every override a reason code: make sure both exist.
+    ensureDefaultUser(next.db);
+    ensureDefaultReasonCodes(next.db);
     if (create) {
       next.db.transaction(() =>
         appendAuditEvent(next.db, { actor, action: 'workspace.create', target: 'workspace', after: { path } }),
@@ -64,6 +88,14 @@ export function createService(opts: ServiceOptions = {}): Service {
     ws = next;
     return next;
   };
+  /** The acting user: the workspace's current profile, else the OS user. */
+  const who = (): string => (ws ? currentUser(ws.db)?.id : undefined) ?? actor;
+  const recId = (name: string): number => {
+    const r = findReconciliation(current().db, name);
+    if (!r) throw new TieoutError('not_found', `No reconciliation named "${name}"`);
+    return r.id;
+  };
+  const changed = (...tables: string[]) => emit({ type: 'workspace.changed', tables });
   const current = (): Workspace => {
     if (!ws) throw new TieoutError('not_found', 'No workspace is open. Create or open one first.');
     return ws;
@@ -88,7 +120,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     'demo.load': async ({ jobId, buys, seed }) => {
       const w = current();
       const result = await job(jobId, (signal) =>
-        runInWorker('demo', w.path, { buys, seed, actor }, {
+        runInWorker('demo', w.path, { buys, seed, actor: who() }, {
           signal,
           onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
         }),
@@ -100,7 +132,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     'import.run': async ({ jobId, ...req }) => {
       const w = current();
       const result = await job(jobId, (signal) =>
-        runInWorker('import', w.path, { ...req, actor }, {
+        runInWorker('import', w.path, { ...req, actor: who() }, {
           signal,
           onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
         }),
@@ -115,13 +147,13 @@ export function createService(opts: ServiceOptions = {}): Service {
     }),
     'reconciliations.list': async () => reconciliationInfos(current().db),
     'reconciliations.create': async (req) => {
-      const result = createReconciliation(current().db, req, actor);
+      const result = createReconciliation(current().db, req, who());
       emit({ type: 'workspace.changed', tables: ['reconciliation'] });
       return result;
     },
     'rules.get': async ({ reconciliation }) => getRules(current().db, reconciliation),
     'rules.save': async ({ reconciliation, rules }) => {
-      const result = saveRules(current().db, reconciliation, rules, actor);
+      const result = saveRules(current().db, reconciliation, rules, who());
       emit({ type: 'workspace.changed', tables: ['rule_set_version'] });
       return result;
     },
@@ -129,7 +161,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     'match.run': async ({ jobId, reconciliation, draftRules }) => {
       const w = current();
       const result = await job(jobId, (signal) =>
-        runInWorker('match', w.path, { reconciliation, actor, ...(draftRules !== undefined && { draftRules }) }, {
+        runInWorker('match', w.path, { reconciliation, actor: who(), ...(draftRules !== undefined && { draftRules }) }, {
           signal,
           onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
         }),
@@ -150,13 +182,88 @@ export function createService(opts: ServiceOptions = {}): Service {
         if (value !== undefined) secretValues[name] = value;
       }
       const result = await job(jobId, (signal) =>
-        runInWorker('pull', w.path, { source, connector: parsed, actor, resume, secretValues, ...(mapping && { mapping }) }, {
+        runInWorker('pull', w.path, { source, connector: parsed, actor: who(), resume, secretValues, ...(mapping && { mapping }) }, {
           signal,
           onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }),
         }),
       );
       emit({ type: 'workspace.changed', tables: ['source', 'batch', 'record'] });
       return result;
+    },
+    'users.list': async () => {
+      const db = current().db;
+      return { users: listUsers(db), current: currentUser(db)?.id ?? null };
+    },
+    'users.create': async (u) => {
+      const created = createUser(current().db, u, who());
+      changed('app_user');
+      return created;
+    },
+    'users.switch': async ({ userId }) => {
+      const user = switchUser(current().db, userId, who());
+      changed('app_user');
+      return user;
+    },
+    'items.page': async ({ reconciliation, filter, sort, offset, limit }) =>
+      queryItems(current().db, recId(reconciliation), (filter ?? {}) as never, (sort ?? {}) as never, { offset, limit }) as never,
+    'items.get': async ({ reconciliation, itemId }) => {
+      const db = current().db;
+      const ref = { reconciliationId: recId(reconciliation), itemId };
+      return { item: (findItem(db, ref) ?? null) as never, timeline: timeline(db, ref) as never, pending: (pendingOverrideFor(db, ref.reconciliationId, itemId) ?? null) as never };
+    },
+    'items.claim': async ({ reconciliation, itemId, reassign, note }) => {
+      const r = claim(current().db, { reconciliationId: recId(reconciliation), itemId }, who(), { reassign, ...(note && { note }) });
+      changed('review_item');
+      return r as never;
+    },
+    'items.release': async ({ reconciliation, itemId }) => {
+      const r = release(current().db, { reconciliationId: recId(reconciliation), itemId }, who());
+      changed('review_item');
+      return r as never;
+    },
+    'items.status': async ({ reconciliation, itemId, to, note }) => {
+      const r = setStatus(current().db, { reconciliationId: recId(reconciliation), itemId }, to, who(), note);
+      changed('review_item');
+      return r as never;
+    },
+    'items.comment': async ({ reconciliation, itemId, text }) => {
+      const r = addComment(current().db, { reconciliationId: recId(reconciliation), itemId }, who(), text);
+      changed('comment');
+      return r as never;
+    },
+    'items.bulkPreview': async ({ reconciliation, selection, action }) =>
+      previewBulk(current().db, {
+        selection: BulkSelection.parse({ ...(selection as object), reconciliationId: recId(reconciliation) }),
+        action: BulkAction.parse(action),
+        actor: who(),
+      }) as never,
+    'items.bulkApply': async ({ reconciliation, selection, action, justification, expectCount }) => {
+      const r = applyBulk(
+        current().db,
+        { selection: BulkSelection.parse({ ...(selection as object), reconciliationId: recId(reconciliation) }), action: BulkAction.parse(action), actor: who() },
+        justification,
+        expectCount === undefined ? {} : { expectCount },
+      );
+      changed('review_item');
+      return r as never;
+    },
+    'candidates.list': async ({ reconciliation, recordId, limit }) => candidatesFor(current().db, recId(reconciliation), recordId, limit) as never,
+    'reasonCodes.list': async (q) => listReasonCodes(current().db, q as never) as never,
+    'overrides.make': async ({ reconciliation, request }) => {
+      const r = makeOverride(current().db, { ...(request as object), reconciliationId: recId(reconciliation) } as OverrideRequest, who());
+      changed('override', 'review_item');
+      return r as never;
+    },
+    'overrides.pending': async ({ reconciliation }) => pendingApprovals(current().db, recId(reconciliation)) as never,
+    'overrides.decide': async ({ overrideId, decision, note }) => {
+      const r = decision === 'approve' ? approve(current().db, overrideId, who(), note) : reject(current().db, overrideId, who(), note);
+      changed('override', 'review_item');
+      return r as never;
+    },
+    'overrides.reverse': async ({ overrideId, reasonCode, note }) => {
+      const r = reverse(current().db, overrideId, who(), reasonCode, note);
+      changed('override', 'review_item');
+      return r as never;
     },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),

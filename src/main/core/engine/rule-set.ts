@@ -370,7 +370,7 @@ export const EXAMPLE_AD_OPS: RuleSetInput = {
     po: ['upper', 'alnum', { op: 'strip_prefix', values: ['PO'] }],
     vendor: ['upper', 'alnum', { op: 'alias', table: 'vendors' }],
   },
-  aliases: { vendors: { 'Meta Platforms Inc': 'META', 'Facebook Ads': 'META' } },
+  aliases: { vendors: { 'Meta Platforms, Inc.': 'Meta', 'META PLATFORMS INC': 'Meta', 'Facebook Ads': 'Meta' } },
   passes: [
     {
       id: 'line-1to1',
@@ -378,7 +378,8 @@ export const EXAMPLE_AD_OPS: RuleSetInput = {
       cardinality: '1:1',
       confirm: 'auto',
       key: { left: [{ field: 'line_id', normalize: 'ref' }], right: [{ field: 'po_reference', normalize: 'po' }] },
-      tolerance: { amount: { abs: 0 }, date: { min: -31, max: 90 } },
+      // Exact amount; the invoice comes 0–60 days after the flight ends (one-sided window).
+      tolerance: { amount: { abs: 0 }, date: { min: 0, max: 60 } },
       onToleranceFail: 'exception',
     },
     {
@@ -394,7 +395,7 @@ export const EXAMPLE_AD_OPS: RuleSetInput = {
       kind: 'key',
       cardinality: 'N:1',
       key: { left: [{ field: 'io_number', normalize: 'ref' }], right: [{ field: 'po_reference', normalize: 'po' }] },
-      tolerance: { amount: { abs: 0 } },
+      tolerance: { amount: { abs: 0 }, text: [{ role: 'vendor', measure: 'jaro_winkler', threshold: 1, normalize: 'vendor' }] },
       onToleranceFail: 'skip',
     },
     {

@@ -41,7 +41,7 @@ describe('runEngine', () => {
     ).toThrow(expect.objectContaining({ code: 'cancelled' }));
     const passes: string[] = [];
     runEngine({ ruleSet: rules([keyPass({ id: 'one' }), keyPass({ id: 'two' })]), ruleSetVersion: 1, records: records.slice(0, 10) }, { onProgress: (p) => passes.push(`${p.pass}:${p.done}/${p.total}`) });
-    expect(passes).toEqual(['one:0/1', 'one:1/1', 'two:0/1', 'two:1/1']);
+    expect(passes).toEqual(['one:0/1', 'one:1/1', 'two:0/1', 'two:1/1', 'finish:0/1', 'finish:1/1']);
   });
 
   it('counts per pass and per class without any timing', () => {

@@ -50,9 +50,13 @@ function run(input: EngineInput, hooks?: EngineHooks): EngineResult {
     ctx.passStats.push(stats);
     ctx.progress(pass.id, 1, 1);
   });
+  // Duplicates, unmatched leftovers and the sorted result: reported as one last step.
+  ctx.progress('finish', 0, 1);
   sweepDuplicates(ctx, rs.passes.filter((p): p is KeyPass => p.kind === 'key'));
   classifyLeftovers(ctx, rs.passes.map((p) => p.id));
-  return assemble(ctx);
+  const result = assemble(ctx);
+  ctx.progress('finish', 1, 1);
+  return result;
 }
 
 /** Confirmed manual groups claim their records first. Ids not in the input are ignored. */

@@ -40,6 +40,7 @@ export interface EngineInput {
 }
 
 export interface EngineProgress {
+  /** A pass id, or "finish" for duplicates, leftovers and sorting. Each step reports 0/1 and 1/1, and work counts in between. */
   pass: string;
   done: number;
   total: number;

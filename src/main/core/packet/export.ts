@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
 import { GENESIS_HASH, type ChainedEvent } from '../audit/chain.js';
 import { parseRuleSet } from '../engine/index.js';
+import { csvLine } from '../export/csv-write.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { throwIfCancelled, NO_JOB, type JobContext } from '../jobs/job-context.js';
 import { appendAuditEvent, iterateAuditEvents, type Db } from '../workspace/index.js';
@@ -56,7 +57,6 @@ import { engineOrder, packetResultFingerprint } from './results.js';
 import { ruleLines } from './rules-text.js';
 import { money, tableCsv, workbookBytes, type Cell, type Table } from './tables.js';
 import { writeZip } from './zip.js';
-import { csvLine } from '../export/csv-write.js';
 
 export interface ExportPacketOptions {
   scope: PacketScope;
@@ -510,7 +510,11 @@ export async function exportPacket(db: Db, opts: ExportPacketOptions, ctx: JobCo
   throwIfCancelled(ctx);
   const fileSha = sha256(built.zip);
   const tmp = join(dirname(opts.out), `.${basename(opts.out)}.${process.pid}.tmp`);
-  writeFileSync(tmp, built.zip, { mode: 0o644 });
+  try {
+    writeFileSync(tmp, built.zip, { mode: 0o644 });
+  } catch (err) {
+    throw new TieoutError('file_unreadable', `Cannot write ${opts.out}: ${(err as Error).message}`, { file: opts.out });
+  }
   let seq: number;
   try {
     // The rename happens inside the event's transaction: no packet without its event, and no event without the file.

@@ -5,6 +5,9 @@ import { join, sep } from 'node:path';
 import * as XLSX from 'xlsx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWorkspaceAudit } from '../audit/index.js';
+import { openWorkspace } from '../workspace/index.js';
+import { ensureDefaultReasonCodes, makeOverride } from '../overrides/index.js';
+import { runMatch } from '../reconcile/index.js';
 import { parseCsv } from './tables.js';
 import {
   ACTOR,
@@ -204,6 +207,26 @@ describe('exportPacket', () => {
     expect(replayPacket(filtered.path).equal).toBe(true);
   });
 
+  it('exports and verifies a workspace with no runs and no audit events yet', async () => {
+    const empty = openWorkspace(join(dir, 'empty.tieout'), { create: true });
+    try {
+      const r = await exportPacket(empty.db, options({ kind: 'workspace' }, 'empty.tieoutpkt'));
+      expect(r.runs).toEqual([]);
+      expect(r.audit).toEqual({ count: 0, lastSeq: null, headHash: '0'.repeat(64) });
+      expect(verifyPacket(r.path).ok).toBe(true);
+      expect(replayPacket(r.path).equal).toBe(true);
+      await expect(exportPacket(empty.db, options({ kind: 'period', period: '2026-03' }, 'x.tieoutpkt'))).rejects.toMatchObject({ code: 'not_found' });
+    } finally {
+      empty.close();
+    }
+  });
+
+  it('says so when the packet cannot be written, and records nothing', async () => {
+    const before = (fx.ws.db.prepare('SELECT MAX(seq) AS n FROM audit_event').get() as { n: number }).n;
+    await expect(exportPacket(fx.ws.db, options({ kind: 'workspace' }, join('no', 'such', 'dir.tieoutpkt')))).rejects.toMatchObject({ code: 'file_unreadable' });
+    expect((fx.ws.db.prepare('SELECT MAX(seq) AS n FROM audit_event').get() as { n: number }).n).toBe(before);
+  });
+
   it('refuses an unknown run, reconciliation or filter key', async () => {
     await expect(exportPacket(fx.ws.db, options({ kind: 'run', runId: 999 }, 'x.tieoutpkt'))).rejects.toMatchObject({ code: 'not_found' });
     await expect(exportPacket(fx.ws.db, options({ kind: 'period', period: '2026-03', reconciliation: 'Nope' }, 'x.tieoutpkt'))).rejects.toMatchObject({ code: 'not_found' });
@@ -284,6 +307,18 @@ describe('verifyPacket', () => {
     expect(problemsOf(save(e, 'otherkey.tieoutpkt'))).toContainEqual({ entry: 'manifest.sig', problem: expect.stringMatching(/^bad signature/) });
   });
 
+  it('refuses a packet holding a zip-slip entry, naming it', () => {
+    const e = entriesOf(first.path);
+    e.set('xx/evil', Buffer.from('pwned'));
+    const bytes = readFileSync(save(e, 'slip.tieoutpkt'));
+    for (let i = bytes.indexOf('xx/evil'); i >= 0; i = bytes.indexOf('xx/evil', i + 1)) bytes.write('../evil', i);
+    const path = join(dir, 'slip.tieoutpkt');
+    writeFileSync(path, bytes);
+    expect(problemsOf(path)).toEqual([{ entry: '../evil', problem: 'Refused entry "../evil": ".." segment (path traversal)' }]);
+    expect(() => openPacket(path)).toThrow(/path traversal/);
+    expect(() => replayPacket(path)).toThrow(/path traversal/);
+  });
+
   it('reports a file that is not a zip as one problem naming it', () => {
     const path = join(dir, 'notazip.tieoutpkt');
     writeFileSync(path, 'just text');
@@ -332,7 +367,10 @@ describe('openPacket', () => {
     expect(p.matches().columns.slice(0, 3)).toEqual(['Run', 'Group', 'Status']);
     expect(p.exceptions().rows.length).toBe(p.results().runs[0]!.exceptions.length);
     expect(p.overrides().columns).toContain('Reason code');
-    expect(p.audit().map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    const audit = p.audit();
+    expect(audit.length).toBe(p.manifest!.audit.count);
+    expect(audit.map((e) => e.seq)).toEqual(Array.from({ length: audit.length }, (_, i) => i + 1));
+    expect(audit.some((e) => e.action === 'export.packet')).toBe(false);
     expect(p.rules().ruleSets[0]!.version).toBe(1);
     expect(p.table('rules').rows.some((r) => r[2] === 'Pass 1: line-1to1')).toBe(true);
     const out = p.extract();
@@ -348,5 +386,29 @@ describe('openPacket', () => {
     const p = openPacket(save(e, 'open-bad.tieoutpkt'));
     expect(p.verification.ok).toBe(false);
     expect(p.manifest).not.toBeNull();
+  });
+});
+
+describe('a run holding a confirmed manual group', () => {
+  it('replays equal with the locked group, and lists the override with its reason code', async () => {
+    const db = fx.ws.db;
+    db.prepare("INSERT OR IGNORE INTO app_user (id, name, email, role, created_at) VALUES (?, 'Ana Analyst', NULL, 'analyst', '2026-01-01T00:00:00.000Z')").run(ACTOR);
+    ensureDefaultReasonCodes(db);
+    const recId = (db.prepare('SELECT id FROM reconciliation WHERE name = ?').get(RECONCILIATION) as { id: number }).id;
+    const memberOf = (cls: string) =>
+      (db.prepare('SELECT m.record_id AS id FROM run_member m JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id WHERE m.run_id = ? AND e.class = ? ORDER BY m.record_id LIMIT 1').get(fx.runId, cls) as { id: number }).id;
+    const o = makeOverride(db, { type: 'force_match', reconciliationId: recId, left: [memberOf('unmatched_left')], right: [memberOf('unmatched_right')], reasonCode: 'timing_difference', note: 'invoice came late' }, ACTOR);
+    const run = await runMatch(fx.ws, { reconciliation: RECONCILIATION, actor: ACTOR });
+    const r = await exportPacket(db, options({ kind: 'run', runId: run.runId! }, 'locked.tieoutpkt'));
+    const p = openPacket(r.path);
+    expect(p.verification.ok).toBe(true);
+    const engine = JSON.parse(p.entry('inputs/engine.json').toString()) as { runs: { locked: { left: string[]; right: string[] }[] }[] };
+    expect(engine.runs[0]!.locked).toHaveLength(1);
+    expect(replayPacket(r.path).equal).toBe(true);
+    const overrides = p.overrides();
+    const row = overrides.rows.find((x) => x[0] === String(o.id))!;
+    expect(row[overrides.columns.indexOf('Type')]).toBe('force_match');
+    expect(row[overrides.columns.indexOf('Reason code')]).toBe('timing_difference');
+    expect(row[overrides.columns.indexOf('Maker')]).toBe('Ana Analyst');
   });
 });

@@ -4,6 +4,7 @@
  * signature cannot: rules or results that were changed and signed again.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import { TieoutError } from '../../../shared/error.js';
 import { canonicalJson } from '../audit/chain.js';
 import { diffResults, runEngine, type EngineRecord, type EngineResult } from '../engine/index.js';
@@ -14,7 +15,6 @@ import { EngineInputsFile, ENTRY, InputRecordLine, ResultsFile, RulesFile } from
 import { asEngineResult, packetResultFingerprint } from './results.js';
 import { verifyZip } from './verify.js';
 import { readZipFile, type ZipReader } from './zip.js';
-import type { z } from 'zod';
 
 export type ReplayDifferenceKind = 'new_group' | 'lost_group' | 'changed_status' | 'changed_class' | 'fingerprint' | 'rules' | 'results';
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -166,6 +166,7 @@ describe('zip reader', () => {
     writeFileSync(path, writeZip([{ name: 'a', data: 'x'.repeat(5000) }]));
     expect(failure(() => readZipFile(path, { limits: { maxTotalBytes: 100 } })).message).toMatch(/are refused/);
     expect(failure(() => readZipFile(join(dir, 'missing.zip'))).code).toBe('not_found');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('extracts only into a fresh temp folder', () => {
@@ -175,5 +176,6 @@ describe('zip reader', () => {
     expect(readdirSync(dir).sort()).toEqual(['a', 'c.txt']);
     expect(readFileSync(join(dir, 'a', 'b.txt'), 'utf8')).toBe('B');
     expect(existsSync(join(dir, '..', 'c.txt'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

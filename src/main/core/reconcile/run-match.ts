@@ -4,6 +4,7 @@ import type { MatchRunSummary } from '../../../shared/contract.js';
 import { diffResults, parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { lockedGroupsFor } from '../overrides/index.js';
+import { syncReviewItems } from '../triage/index.js';
 import { throwIfCancelled, type JobContext, NO_JOB } from '../jobs/job-context.js';
 import {
   appendAuditEvent,
@@ -141,6 +142,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       target: `run:${runId}`,
       after: { reconciliation: rec.name, ruleSetVersion: rules.version, engineVersion: ENGINE_VERSION, resultSha256, batches: batches.map((b) => ({ id: b.batchId, sha256: b.sha256 })) },
     });
+    // Each exception and suggestion becomes (or stays) a review item with an owner and a due time.
+    syncReviewItems(db, runId, new Date().toISOString(), req.actor);
     db.exec('COMMIT');
     return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
   } catch (err) {

@@ -1,4 +1,5 @@
 import { eventHash, GENESIS_HASH, type ChainedEvent } from '../audit/chain.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open.js';
 
 export interface NewAuditEvent {
@@ -45,9 +46,28 @@ function toEvent(r: EventRow): ChainedEvent {
  * Appends one event. Call it inside the transaction of the change it describes,
  * so a change without its event cannot be committed.
  */
+const statements = new WeakMap<Db, { head: Statement; insert: Statement }>();
+
+/** Prepared once per connection: runs and bulk actions append thousands of events. */
+function statementsFor(db: Db) {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      head: db.prepare('SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1'),
+      insert: db.prepare(
+        `INSERT INTO audit_event (seq, at, actor, action, target, before_json, after_json, reason_code, note, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
+
 export function appendAuditEvent(db: Db, e: NewAuditEvent, at = new Date().toISOString()): ChainedEvent {
   if (!db.inTransaction) throw new Error('appendAuditEvent must run inside the transaction of the change it records');
-  const head = db.prepare('SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1').get() as
+  const st = statementsFor(db);
+  const head = st.head.get() as
     | { seq: number; hash: string }
     | undefined;
   const body = {
@@ -63,10 +83,7 @@ export function appendAuditEvent(db: Db, e: NewAuditEvent, at = new Date().toISO
   };
   const prevHash = head?.hash ?? GENESIS_HASH;
   const hash = eventHash(prevHash, body);
-  db.prepare(
-    `INSERT INTO audit_event (seq, at, actor, action, target, before_json, after_json, reason_code, note, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
+  st.insert.run(
     body.seq,
     body.at,
     body.actor,

@@ -127,14 +127,19 @@ export function reviewRow(db: Db, runId: number, rowId: string): ReviewRowData |
 
 /** The records of a group or exception, with their side, source and mapped fields. */
 export function rowMembers(db: Db, runId: number, rowId: string) {
+  // Two indexed lookups: SQLite without statistics would scan the whole run for an OR.
+  const cols = `m.side, r.id AS recordId, s.name AS source, r.fields_json AS fieldsJson, r.amount_minor AS amount, r.currency, r.record_date AS date,
+              r.batch_id AS batchId, r.row_number AS rowNumber`;
   return db
     .prepare(
-      `SELECT m.side, r.id AS recordId, s.name AS source, r.fields_json AS fieldsJson, r.amount_minor AS amount, r.currency, r.record_date AS date,
-              r.batch_id AS batchId, r.row_number AS rowNumber
-         FROM run_member m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
-        WHERE m.run_id = ? AND (m.group_id = ? OR m.exception_id = ?) ORDER BY m.side, r.id`,
+      `SELECT ${cols} FROM run_member m INDEXED BY run_member_group JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+        WHERE m.run_id = ? AND m.group_id = ?
+       UNION ALL
+       SELECT ${cols} FROM run_member m INDEXED BY run_member_exception JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+        WHERE m.run_id = ? AND m.exception_id = ?
+       ORDER BY 1, 2`,
     )
-    .all(runId, rowId, rowId) as { side: 'left' | 'right'; recordId: number; source: string; fieldsJson: string; amount: number | null; currency: string | null; date: string | null; batchId: number; rowNumber: number }[];
+    .all(runId, rowId, runId, rowId) as { side: 'left' | 'right'; recordId: number; source: string; fieldsJson: string; amount: number | null; currency: string | null; date: string | null; batchId: number; rowNumber: number }[];
 }
 
 export function rowExplanation(db: Db, runId: number, rowId: string): { explanation: unknown; detail: string | null } {
