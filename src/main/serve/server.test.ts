@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CoreEvent } from '../../shared/contract.js';
+import { CALL_NAMES, type CoreEvent } from '../../shared/contract.js';
 import { createService, type Service } from '../core/service.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -71,6 +71,13 @@ describe('loopback HTTP bridge', () => {
     const big = JSON.stringify({ path: 'x'.repeat(1_100_000) });
     const r = await post('/api/call/workspace.open', big, auth());
     expect(r.status).toBe(413);
+  });
+
+  it('routes every call of the contract', async () => {
+    for (const name of CALL_NAMES) {
+      const r = await post(`/api/call/${name}`, '{}', auth());
+      expect(r.json.error?.message ?? '', name).not.toMatch(/No API route|Unknown call/);
+    }
   });
 
   it('rejects unknown calls', async () => {

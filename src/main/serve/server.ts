@@ -139,7 +139,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return;
       }
       if (url.pathname === '/api/upload' && req.method === 'POST') return upload(req, res, url);
-      const m = /^\/api\/call\/([a-z.]+)$/.exec(url.pathname);
+      const m = /^\/api\/call\/([A-Za-z.]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') return sendError(res, new TieoutError('not_found', `No API route ${req.method} ${url.pathname}`));
       const name = m[1]!;
       if (!isCallName(name)) return sendError(res, new TieoutError('not_found', `Unknown call "${name}"`));

@@ -172,16 +172,7 @@ class KeyPassRun {
     const lr = ls.filter((_, a) => lc[a] === a);
     const rr = rs.filter((_, b) => rc[b] === b);
     const edges: [number, number][] = [];
-    const degL = new Map<number, number>();
-    const degR = new Map<number, number>();
-    for (const l of lr) {
-      for (const r of rr) {
-        if (this.cond.evaluate(l, r, false) !== OK) continue;
-        edges.push([l, r]);
-        degL.set(l, (degL.get(l) ?? 0) + 1);
-        degR.set(r, (degR.get(r) ?? 0) + 1);
-      }
-    }
+    for (const l of lr) for (const r of rr) if (this.cond.evaluate(l, r, false) === OK) edges.push([l, r]);
     if (edges.length === 0) {
       // One distinct record per side (the rest copies): a variance with duplicates, unless the
       // copies add up to the other side — then it is a split for a grouping pass.

@@ -17,6 +17,8 @@ export interface Chain {
 export const DEFAULT_TEXT_CHAIN: readonly NormalizerStep[] = ['trim', 'upper', 'collapse_spaces'];
 
 const ASCII_ALNUM = /^[A-Za-z0-9]*$/;
+const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII_ALNUM = /[^A-Za-z0-9]+/g;
 const NON_ALNUM = /[^\p{L}\p{N}]+/gu;
 const WS = /\s+/g;
 const MONTH = /^(\d{4}-\d{2})-\d{2}$/;
@@ -64,10 +66,10 @@ function signatureOf(raw: readonly NormalizerStep[], rs: Pick<RuleSet, 'aliases'
   return JSON.stringify(raw) + tables.join('');
 }
 
-/** Keeps letters and digits of any script; the ASCII check spares the regex on the common case. */
+/** Keeps letters and digits of any script; ASCII text (the common case) skips the slower Unicode regex. */
 export function alnum(s: string): string {
   if (ASCII_ALNUM.test(s)) return s;
-  return s.replace(NON_ALNUM, '');
+  return NON_ASCII.test(s) ? s.replace(NON_ALNUM, '') : s.replace(NON_ASCII_ALNUM, '');
 }
 
 /** Applies a chain to a raw field value. Missing values and values that normalize to "" give null. */

@@ -148,8 +148,10 @@ const passBase = {
  * - 1:N / N:1 / N:M — within a block, a bounded subset-sum search looks for groupings whose side
  *   sums agree within the amount tolerance (exact if none is given). A unique best fit is taken;
  *   equally good fits make an `ambiguous` exception. Blocks with more than `maxPerSide` records on
- *   a side, or searches over `maxSteps`, are left for later passes (counted in stats as capped).
+ *   a side, or searches over `maxSteps`, are left for later passes (counted in stats as capped;
+ *   if nothing claims them they end unmatched, the detail naming the capped pass).
  *   N:M takes the whole block when its sums agree, else the smallest fitting sub-grouping.
+ *   Sums are taken per left currency; rights in another currency join only through FX.
  *
  * `onToleranceFail` (key passes): `exception` claims a 1×1 block (grouping passes: a block with a
  * single record on the "one" side, or the whole block for N:M) whose amount/date fails as an

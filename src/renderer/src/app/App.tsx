@@ -3,7 +3,9 @@ import type { WorkspaceInfo } from '../../../shared/contract.js';
 import type { Transport } from '../api/index.js';
 import { ProgressBar } from '../features/jobs/ProgressBar.js';
 import { useJob } from '../features/jobs/use-job.js';
+import { ApprovalsView } from '../features/approvals/ApprovalsView.js';
 import { AuditView } from '../features/audit/AuditView.js';
+import { UserSwitcher } from '../features/people/UserSwitcher.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
 import { PullView } from '../features/pull/PullView.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
@@ -14,7 +16,7 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'audit';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'audit';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
@@ -22,6 +24,7 @@ const VIEWS: [View, string][] = [
   ['sources', 'Sources'],
   ['reconcile', 'Reconcile'],
   ['review', 'Review'],
+  ['approvals', 'Approvals'],
   ['audit', 'Audit log'],
 ];
 
@@ -75,7 +78,9 @@ function Workbench() {
   const source = info?.sources.find((s) => s.id === sourceId) ?? null;
   return (
     <div className="app">
-      <WorkspaceBar info={info} busy={job.progress !== null} onOpen={open} onLoadDemo={loadDemo} />
+      <WorkspaceBar info={info} busy={job.progress !== null} onOpen={open} onLoadDemo={loadDemo}>
+        {info && <UserSwitcher revision={revision} onSwitched={() => void refresh().catch(showError)} onError={showError} />}
+      </WorkspaceBar>
       {error && (
         <div className="error-banner" role="alert">
           {error}
@@ -117,6 +122,7 @@ function Workbench() {
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
         {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
+        {info && view === 'approvals' && <ApprovalsView revision={revision} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}
         {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}

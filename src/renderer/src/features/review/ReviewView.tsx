@@ -5,6 +5,8 @@ import type { ReconciliationInfo, ReviewMember, ReviewRow, RunInfo } from '../..
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ExplanationPanel, MembersPane } from './ExplanationPanel.js';
+import { BulkAssign } from './BulkAssign.js';
+import { ItemPanel } from './ItemPanel.js';
 import { reviewColumns } from './review-columns.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
@@ -149,6 +151,7 @@ export function ReviewView({ revision }: { revision: number }) {
         <span className="muted" data-testid="review-count">
           {total === null ? '' : `${total.toLocaleString('en-US')} rows`}
         </span>
+        {rec && <BulkAssign reconciliation={rec} classFilter={filter.class} />}
         <button type="button" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
           ?
         </button>
@@ -168,6 +171,7 @@ export function ReviewView({ revision }: { revision: number }) {
               datasource={datasource}
               columnDefs={columnDefs}
               defaultColDef={{ sortable: true, resizable: true }}
+              suppressColumnVirtualisation
               cacheBlockSize={100}
               maxBlocksInCache={50}
               getRowId={(p) => p.data.rowId}
@@ -187,6 +191,7 @@ export function ReviewView({ revision }: { revision: number }) {
               {detail.row.kind === 'group' ? `Group ${detail.row.rowId}` : `${detail.row.class} ${detail.row.rowId}`} <span className="muted">{detail.row.status}</span>
             </h3>
             <MembersPane row={detail.row} members={detail.members} />
+            {detail.row.kind === 'exception' && rec && <ItemPanel key={detail.row.rowId} reconciliation={rec} row={detail.row} members={detail.members} onChanged={() => {}} />}
             <ExplanationPanel explanation={detail.explanation} detail={detail.detail} />
           </aside>
         )}

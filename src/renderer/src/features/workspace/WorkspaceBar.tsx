@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { WorkspaceInfo } from '../../../../shared/contract.js';
 import { useTransport } from '../../app/use-core.js';
 
@@ -7,10 +7,11 @@ interface Props {
   busy: boolean;
   onOpen(path: string, mode: 'open' | 'create'): void;
   onLoadDemo(): void;
+  children?: ReactNode;
 }
 
 /** Create or open a workspace: native dialogs in Electron, a path field in browser mode. */
-export function WorkspaceBar({ info, busy, onOpen, onLoadDemo }: Props) {
+export function WorkspaceBar({ info, busy, onOpen, onLoadDemo, children }: Props) {
   const transport = useTransport();
   const [path, setPath] = useState('');
 
@@ -56,6 +57,7 @@ export function WorkspaceBar({ info, busy, onOpen, onLoadDemo }: Props) {
           </button>
         )}
       </form>
+      {children}
       {info && (
         <span className="muted audit-head" title={`Audit chain head ${info.audit.headHash}`}>
           {info.audit.events} audit events
