@@ -411,6 +411,23 @@ export const calls = {
   'overrides.pending': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
   'overrides.decide': { input: z.object({ overrideId: z.number().int().positive(), decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(2000) }), output: z.record(z.string(), z.unknown()) },
   'overrides.reverse': { input: z.object({ overrideId: z.number().int().positive(), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
+  'packet.export': {
+    input: z.object({ scope: CoreValidated, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
+    output: z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string(), fingerprint: z.string() }),
+  },
+  'packet.open': {
+    input: z.object({ path: z.string().min(1).max(4096) }),
+    output: z.object({
+      path: z.string(),
+      manifest: z.unknown(),
+      verification: z.unknown(),
+      tables: z.record(z.string(), z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.string())) })),
+      rules: z.unknown(),
+      notes: z.string(),
+    }),
+  },
+  'packet.saveNotes': { input: z.object({ path: z.string().min(1).max(4096), notes: z.string().max(100_000) }), output: z.object({ file: z.string() }) },
+  'packet.replay': { input: z.object({ path: z.string().min(1).max(4096) }), output: z.record(z.string(), z.unknown()) },
   'audit.verify': { input: z.object({}), output: AuditCheck },
   'audit.list': {
     input: z.object({

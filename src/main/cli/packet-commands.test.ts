@@ -15,7 +15,8 @@ import {
 } from '../core/packet/test-fixture.js';
 import { PRIVATE_KEY_FILE } from '../core/packet/index.js';
 import { UsageError, type Io } from './command.js';
-import { packetCommand, packetKeyDir } from './packet-commands.js';
+import { packetKeyDir } from '../core/packet/keys.js';
+import { packetCommand } from './packet-commands.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const bin = join(root, 'bin/tieout.mjs');

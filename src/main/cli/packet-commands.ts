@@ -1,3 +1,4 @@
+import { packetKeyDir } from '../core/packet/keys.js';
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TieoutError } from '../../shared/error.js';
@@ -7,10 +8,6 @@ import { packetCurrentUser } from '../core/workspace/packet-queries.js';
 import { intOption, json, parse, UsageError, type Command, type Io } from './command.js';
 
 /** The signing key lives in the user's profile: $TIEOUT_HOME/keys, else ~/.tieout/keys. */
-export function packetKeyDir(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env['TIEOUT_HOME'];
-  return home ? join(resolve(home), 'keys') : join(homedir(), '.tieout', 'keys');
-}
 
 function osUser(): string {
   try {

@@ -3,6 +3,10 @@ import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
+import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTableName } from './packet/index.js';
+import { packetKeyDir } from './packet/keys.js';
+import { PacketScope } from './packet/format.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   applyBulk,
   BulkAction,
@@ -45,6 +49,8 @@ export interface ServiceOptions {
   /** A better_sqlite3.node built for Electron's ABI, when the app is packaged. */
   nativeBinding?: string;
   actor?: string;
+  /** The user's profile folder for the packet signing key. */
+  keyDir?: string;
   /** Where connector secrets come from: safeStorage in the app, the environment elsewhere. */
   secrets?: SecretStore;
 }
@@ -265,6 +271,37 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('override', 'review_item');
       return r as never;
     },
+    'packet.export': async ({ scope, includeSources, out }) => {
+      const db = current().db;
+      const user = currentUser(db);
+      const r = await exportPacket(db, {
+        scope: PacketScope.parse(scope),
+        includeSources,
+        exporter: { userId: user?.id ?? who(), name: user?.name ?? who() },
+        keyDir: opts.keyDir ?? packetKeyDir(),
+        now: new Date(),
+        out,
+      });
+      changed('audit_event');
+      return { path: r.path, bytes: r.bytes, sha256: r.sha256, fingerprint: r.fingerprint };
+    },
+    // The viewer needs no workspace: a packet is read on its own, read-only.
+    'packet.open': async ({ path }) => {
+      const p = openPacket(path);
+      const tables: Record<string, { columns: string[]; rows: string[][] }> = {};
+      for (const name of Object.keys(PACKET_TABLES) as PacketTableName[]) {
+        if (p.entries.includes(PACKET_TABLES[name])) tables[name] = p.table(name);
+      }
+      const notesFile = `${path}.review-notes.txt`;
+      return { path, manifest: p.manifest, verification: p.verification, tables, rules: p.entries.includes('rules.json') ? p.rules() : null, notes: existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '' };
+    },
+    // Review notes live next to the packet, never inside it: the packet stays exactly as signed.
+    'packet.saveNotes': async ({ path, notes }) => {
+      const file = `${path}.review-notes.txt`;
+      writeFileSync(file, notes);
+      return { file };
+    },
+    'packet.replay': async ({ path }) => replayPacket(path) as never,
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
     'job.cancel': async ({ jobId }) => {

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 /**
  * The exporter's Ed25519 signing key. It lives in the user's profile folder (never in a
  * workspace, which gets copied around), is created on first use, and its private half is
@@ -5,7 +6,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TieoutError } from '../../../shared/error.js';
 
@@ -122,4 +123,10 @@ export function verifySignature(manifestBytes: Uint8Array, signatureB64: string,
   } catch {
     return false;
   }
+}
+
+/** Where the user's signing key lives: $TIEOUT_HOME/keys, else ~/.tieout/keys (the profile, never a workspace). */
+export function packetKeyDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env['TIEOUT_HOME'];
+  return home ? join(resolve(home), 'keys') : join(homedir(), '.tieout', 'keys');
 }

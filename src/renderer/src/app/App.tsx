@@ -7,6 +7,7 @@ import { ApprovalsView } from '../features/approvals/ApprovalsView.js';
 import { AuditView } from '../features/audit/AuditView.js';
 import { UserSwitcher } from '../features/people/UserSwitcher.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
+import { PacketView } from '../features/packet/PacketView.js';
 import { PullView } from '../features/pull/PullView.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
@@ -16,7 +17,7 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'audit';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'audit' | 'packets';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
@@ -26,6 +27,7 @@ const VIEWS: [View, string][] = [
   ['review', 'Review'],
   ['approvals', 'Approvals'],
   ['audit', 'Audit log'],
+  ['packets', 'Packets'],
 ];
 
 export function App({ transport }: { transport: Transport }) {
@@ -90,9 +92,9 @@ function Workbench() {
         </div>
       )}
       {job.progress && <ProgressBar progress={job.progress} onCancel={job.cancel} />}
-      {info && (
+      {(
         <nav className="views" aria-label="Views">
-          {VIEWS.map(([id, label]) => (
+          {VIEWS.filter(([id]) => info || id === 'packets').map(([id, label]) => (
             <button key={id} type="button" className={view === id ? 'view active' : 'view'} aria-pressed={view === id} onClick={() => setView(id)}>
               {label}
             </button>
@@ -116,13 +118,14 @@ function Workbench() {
         </nav>
       )}
       <main className="content">
-        {!info && <p className="empty">Open a workspace (.tieout) or create a new one to start.</p>}
+        {!info && view !== 'packets' && <p className="empty">Open a workspace (.tieout) or create a new one to start.</p>}
         {info && view === 'records' && info.sources.length === 0 && <p className="empty">This workspace has no sources yet. Load the demo data to explore.</p>}
         {info && view === 'records' && source && <RecordsView key={source.id} source={source} revision={revision} onError={showError} />}
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
         {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
         {info && view === 'approvals' && <ApprovalsView revision={revision} />}
+        {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}
         {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}
