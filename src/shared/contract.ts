@@ -470,6 +470,8 @@ export type JobProgress = z.infer<typeof JobProgress>;
 export const CoreEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job.progress'), progress: JobProgress }),
   z.object({ type: z.literal('workspace.changed'), tables: z.array(z.string()) }),
+  /** The shell asks the page to show a packet (File > Open Packet, or a .tieoutpkt given at launch). */
+  z.object({ type: z.literal('packet.open'), path: z.string() }),
 ]);
 export type CoreEvent = z.infer<typeof CoreEvent>;
 

@@ -69,6 +69,15 @@ function buildMenu(): void {
           : [{ label: 'None', enabled: false }],
       },
       { type: 'separator' },
+      {
+        label: 'Open Packet…',
+        click: async () => {
+          const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Tieout audit packet', extensions: ['tieoutpkt'] }] });
+          const path = r.filePaths[0];
+          if (!r.canceled && path) win?.webContents.send(IPC_EVENT_CHANNEL, { type: 'packet.open', path });
+        },
+      },
+      { type: 'separator' },
       { role: 'quit' },
     ],
   };
@@ -108,6 +117,9 @@ async function createWindow(): Promise<void> {
   }
   buildMenu();
   await win.loadURL(url);
+  // A packet named at launch (the OS opens .tieoutpkt files this way) opens read-only in the viewer.
+  const packetArg = process.argv.find((a) => a.endsWith('.tieoutpkt'));
+  if (packetArg) win.webContents.send(IPC_EVENT_CHANNEL, { type: 'packet.open', path: resolve(packetArg) });
 }
 
 app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));

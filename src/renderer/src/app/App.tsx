@@ -45,6 +45,7 @@ function Workbench() {
   const [error, setError] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
   const [view, setView] = useState<View>('records');
+  const [packetPath, setPacketPath] = useState<string | null>(null);
   const job = useJob();
 
   const showError = useCallback((e: unknown) => setError(errorText(e)), []);
@@ -59,6 +60,10 @@ function Workbench() {
     refresh().catch(showError);
     return transport.subscribe((e) => {
       if (e.type === 'workspace.changed') refresh().catch(showError);
+      if (e.type === 'packet.open') {
+        setPacketPath(e.path);
+        setView('packets');
+      }
     });
   }, [transport, refresh, showError]);
 
@@ -125,7 +130,7 @@ function Workbench() {
         {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
         {info && view === 'approvals' && <ApprovalsView revision={revision} />}
-        {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} />}
+        {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} openPath={packetPath} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}
         {info && view === 'sources' && <SourcesView sources={info.sources} revision={revision} onError={showError} />}

@@ -35,7 +35,7 @@ function Table({ table }: { table: { columns: string[]; rows: string[][] } }) {
 }
 
 /** Export a signed audit packet, and open one read-only: verification banner, tabs, review notes beside it. */
-export function PacketView({ revision, hasWorkspace }: { revision: number; hasWorkspace: boolean }) {
+export function PacketView({ revision, hasWorkspace, openPath }: { revision: number; hasWorkspace: boolean; openPath: string | null }) {
   const transport = useTransport();
   const [runs, setRuns] = useState<RunInfo[]>([]);
   const [scope, setScope] = useState<string>('workspace');
@@ -65,10 +65,18 @@ export function PacketView({ revision, hasWorkspace }: { revision: number; hasWo
       })
       .catch((e) => setError(errorText(e)));
   };
-  const doOpen = () => {
+  useEffect(() => {
+    if (openPath) {
+      setPath(openPath);
+      doOpen(openPath);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [openPath]);
+
+  const doOpen = (target = path) => {
     setError(null);
     transport
-      .call('packet.open', { path })
+      .call('packet.open', { path: target })
       .then((r) => {
         setOpened(r as unknown as Opened);
         setNotes(r.notes);
