@@ -143,6 +143,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       after: { reconciliation: rec.name, ruleSetVersion: rules.version, engineVersion: ENGINE_VERSION, resultSha256, batches: batches.map((b) => ({ id: b.batchId, sha256: b.sha256 })) },
     });
     // Each exception and suggestion becomes (or stays) a review item with an owner and a due time.
+    ctx.progress({ phase: 'syncing review items', done: 0, total: null, unit: 'records' });
     syncReviewItems(db, runId, new Date().toISOString(), req.actor);
     db.exec('COMMIT');
     return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
