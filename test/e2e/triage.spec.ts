@@ -122,6 +122,13 @@ test('a write-off that needs approval waits, is approved by a different approver
   const o = all<{ status: string; maker: string; checker: string }>("SELECT status, maker, checker FROM override WHERE type = 'write_off'")[0]!;
   expect(o).toEqual({ status: 'applied', maker: 'ana', checker: 'fin' });
 
+  // Reason codes are managed in the app: a retired code stays listed but can no longer be chosen.
+  await page.getByRole('button', { name: 'Approvals' }).click();
+  await page.getByRole('button', { name: 'Retire make_good' }).click();
+  await expect(page.getByRole('table', { name: 'Reason code list' }).getByRole('row', { name: /make_good/ })).toContainText('retired');
+  const codes = all<{ code: string; retired_at: string | null }>("SELECT code, retired_at FROM reason_code WHERE code = 'make_good'");
+  expect(codes[0]!.retired_at).not.toBeNull();
+
   await page.getByRole('button', { name: 'Audit log' }).click();
   await page.getByLabel('Filter by action').fill('override.approve');
   await expect(page.getByTestId('audit-count')).toHaveText('1 events');

@@ -26,7 +26,7 @@ import {
   switchUser,
   timeline,
 } from './triage/index.js';
-import { approve, ensureDefaultReasonCodes, listReasonCodes, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
+import { approve, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
@@ -255,6 +255,18 @@ export function createService(opts: ServiceOptions = {}): Service {
     },
     'candidates.list': async ({ reconciliation, recordId, limit }) => candidatesFor(current().db, recId(reconciliation), recordId, limit) as never,
     'reasonCodes.list': async (q) => listReasonCodes(current().db, q as never) as never,
+    'reasonCodes.save': async ({ code }) => {
+      const parsed = ReasonCodeInput.safeParse(code);
+      if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'bad_input', 'reason code');
+      const r = saveReasonCode(current().db, parsed.data, who());
+      changed('reason_code');
+      return r as never;
+    },
+    'reasonCodes.retire': async ({ code }) => {
+      const r = retireReasonCode(current().db, code, who());
+      changed('reason_code');
+      return r as never;
+    },
     'overrides.make': async ({ reconciliation, request }) => {
       const r = makeOverride(current().db, { ...(request as object), reconciliationId: recId(reconciliation) } as OverrideRequest, who());
       changed('override', 'review_item');

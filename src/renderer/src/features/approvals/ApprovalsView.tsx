@@ -3,6 +3,7 @@ import type { ReconciliationInfo } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { ReasonCodes } from './ReasonCodes.js';
 
 interface Pending {
   id: number;
@@ -98,6 +99,7 @@ export function ApprovalsView({ revision }: { revision: number }) {
           </article>
         );
       })}
+      <ReasonCodes revision={revision} />
     </section>
   );
 }
