@@ -1,3 +1,4 @@
+import type { ReviewItemRow } from './triage.js';
 import type { Db } from './open.js';
 
 /**
@@ -172,23 +173,8 @@ export function selectRecordFacts(db: Db, id: number): { source: string; fieldsJ
 
 // ---------------------------------------------------------------- review items
 
-export interface ItemRow {
-  reconciliationId: number;
-  itemId: string;
-  kind: 'exception' | 'suggestion';
-  class: string;
-  status: 'open' | 'investigating' | 'pending_approval' | 'resolved' | 'written_off';
-  owner: string | null;
-  claimedBy: string | null;
-  amountMinor: number;
-  currency: string;
-  firstSeenRun: number;
-  lastSeenRun: number;
-  createdAt: string;
-  dueAt: string;
-  updatedAt: string;
-  resolution: string | null;
-}
+/** The review item as the triage layer stores it. */
+export type ItemRow = ReviewItemRow;
 
 export function selectItem(db: Db, reconciliationId: number, itemId: string): ItemRow | undefined {
   return db

@@ -1,3 +1,4 @@
+import type { ReviewRowData } from './review-rows.js';
 import type { Db } from './open.js';
 
 /**
@@ -148,31 +149,8 @@ export interface PacketRowFilter {
   text?: string | undefined;
 }
 
-export interface PacketReviewRow {
+export interface PacketReviewRow extends ReviewRowData {
   runId: number;
-  rowId: string;
-  kind: 'group' | 'exception';
-  status: 'matched' | 'suggested' | 'exception';
-  class: string | null;
-  pass: string | null;
-  score: number | null;
-  leftCount: number;
-  rightCount: number;
-  keyText: string | null;
-  leftRef: string | null;
-  leftAmount: number | null;
-  leftDate: string | null;
-  leftParty: string | null;
-  leftDesc: string | null;
-  rightRef: string | null;
-  rightAmount: number | null;
-  rightDate: string | null;
-  rightParty: string | null;
-  rightDesc: string | null;
-  currency: string | null;
-  deltaAmount: number | null;
-  deltaDays: number | null;
-  amountAtRisk: number | null;
   detail: string | null;
   itemStatus: string | null;
   ownerId: string | null;
