@@ -33,6 +33,7 @@ export async function benchGrid(workspacePath: string, rendererDir: string): Pro
     await page.getByRole('button', { name: 'Review', exact: true }).click();
     await firstRow.waitFor();
     console.log(`  first rows visible after opening the run:   ${secs(performance.now() - t)}`);
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=review-count]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     const count = await page.getByTestId('review-count').textContent();
     console.log(`  rows in the run: ${count}`);
 
