@@ -3,7 +3,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { lastSubmitter } from '../workspace/triage.js';
 import { selectItem } from '../workspace/overrides.js';
 import { approve, effectiveGroups, getOverride, lockedGroupsFor, makeOverride, pendingApprovals, pendingOverrideFor, reject, unmatchedItemId } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, removeTemplate, type Fixture } from './test-helpers.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, removeTemplate, type Fixture } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;

@@ -26,7 +26,7 @@ import {
   recordsFingerprint,
   removeTemplate,
   type Fixture,
-} from './test-helpers.js';
+} from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approvalNeeded, DEFAULT_REASON_CODES, ensureDefaultReasonCodes, getReasonCode, listReasonCodes, makeOverride, retireReasonCode, saveReasonCode } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, removeTemplate, type Fixture } from './test-helpers.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, removeTemplate, type Fixture } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;

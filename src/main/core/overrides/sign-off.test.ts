@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approve, isLocked, lockedPeriods, makeOverride, periodEvents, reverse, signOff, unlockPeriod } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, periodOf, removeTemplate, type Fixture } from './test-helpers.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, periodOf, removeTemplate, type Fixture } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;

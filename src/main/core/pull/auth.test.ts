@@ -7,7 +7,7 @@ import type { ConnectorInput } from './connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore, mapSecretStore } from './secrets.js';
 import { fakeClock, startTestApiServer, type TestApiServer, type TestAuth } from './test-server.js';
-import { counts, invoices, MAPPING, tempDir, workspace, workspaceBytes } from './test-helpers.js';
+import { counts, invoices, MAPPING, tempDir, workspace, workspaceBytes } from './test-fixture.js';
 
 let server: TestApiServer | undefined;
 afterEach(async () => {

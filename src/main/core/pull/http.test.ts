@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { CircuitBreaker, HttpClient, parseRetryAfter, TokenBucket, type HttpEvent } from './http.js';
 import { fakeClock, startTestApiServer, type TestApiServer } from './test-server.js';
-import { invoices } from './test-helpers.js';
+import { invoices } from './test-fixture.js';
 
 let server: TestApiServer | undefined;
 afterEach(async () => {

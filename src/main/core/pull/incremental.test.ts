@@ -6,7 +6,7 @@ import type { ConnectorInput } from './connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore } from './secrets.js';
 import { startTestApiServer, type TestApiServer } from './test-server.js';
-import { counts, invoice, invoices, MAPPING, tempDir, workspace } from './test-helpers.js';
+import { counts, invoice, invoices, MAPPING, tempDir, workspace } from './test-fixture.js';
 import type { Workspace } from '../workspace/index.js';
 import { compareWatermarks, maxWatermark } from './watermark.js';
 

@@ -5,7 +5,7 @@ import type { ConnectorInput } from './connector.js';
 import { envSecretStore } from './secrets.js';
 import { runPull } from './pull.js';
 import { startTestApiServer, type TestApiServer, type TestPagination } from './test-server.js';
-import { counts, invoices, MAPPING, tempDir, workspace } from './test-helpers.js';
+import { counts, invoices, MAPPING, tempDir, workspace } from './test-fixture.js';
 
 let server: TestApiServer | undefined;
 afterEach(async () => {

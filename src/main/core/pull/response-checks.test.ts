@@ -4,7 +4,7 @@ import type { ConnectorInput } from './connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore } from './secrets.js';
 import { fakeClock, startTestApiServer, type TestApiServer, type TestFault } from './test-server.js';
-import { counts, invoices, MAPPING, recordingContext, tempDir, workspace } from './test-helpers.js';
+import { counts, invoices, MAPPING, recordingContext, tempDir, workspace } from './test-fixture.js';
 
 let server: TestApiServer | undefined;
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { runPull } from './pull.js';
 import { envSecretStore } from './secrets.js';
 import { stagingKey } from './staging.js';
 import { fakeClock, startTestApiServer, type TestApiServer } from './test-server.js';
-import { counts, invoices, MAPPING, recordingContext, tempDir, workspace } from './test-helpers.js';
+import { counts, invoices, MAPPING, recordingContext, tempDir, workspace } from './test-fixture.js';
 
 let server: TestApiServer | undefined;
 afterEach(async () => {

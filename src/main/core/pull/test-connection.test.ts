@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { envSecretStore, testConnection } from './index.js';
 import { startTestApiServer, type TestApiServer } from './test-server.js';
-import { invoice, invoices } from './test-helpers.js';
+import { invoice, invoices } from './test-fixture.js';
 
 let server: TestApiServer | undefined;
 afterEach(async () => {

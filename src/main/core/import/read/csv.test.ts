@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../../shared/error.js';
 import { openCsv, previewCsv, readCsv, sniffDelimiter, type CsvRow } from './csv.js';
-import { collect, fixture, rejection } from './test-helpers.js';
+import { collect, fixture, rejection } from './test-fixture.js';
 
 const text = (s: string, name = 'inline.csv') => ({ bytes: new Uint8Array(Buffer.from(s)), name });
 

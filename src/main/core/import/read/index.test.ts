@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../../shared/error.js';
 import { formatForPath, openTable, previewTable, sha256File, type Table, type TableRow } from './index.js';
-import { collect, fixture, FIXTURES, rejection } from './test-helpers.js';
+import { collect, fixture, FIXTURES, rejection } from './test-fixture.js';
 
 describe('formatForPath', () => {
   it.each([

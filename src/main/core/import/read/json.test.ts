@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../../shared/error.js';
 import { flattenObject, openJson, openNdjson, syntaxErrorOffset } from './json.js';
-import { collect, fixture, rejection } from './test-helpers.js';
+import { collect, fixture, rejection } from './test-fixture.js';
 
 const src = (s: string, name = 'inline.json') => ({ bytes: new Uint8Array(Buffer.from(s)), name });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { TieoutError } from '../../../../shared/error.js';
 import { numberText, plainDecimal } from './number-text.js';
-import { collect, fixture, rejection } from './test-helpers.js';
+import { collect, fixture, rejection } from './test-fixture.js';
 import { cellText, listSheets, openSheet } from './xlsx.js';
 
 async function sheet(name: string, opts: Parameters<typeof openSheet>[1] = {}) {
