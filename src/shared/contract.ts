@@ -430,6 +430,8 @@ export const calls = {
   },
   'packet.saveNotes': { input: z.object({ path: z.string().min(1).max(4096), notes: z.string().max(100_000) }), output: z.object({ file: z.string() }) },
   'packet.replay': { input: z.object({ path: z.string().min(1).max(4096) }), output: z.record(z.string(), z.unknown()) },
+  'secrets.list': { input: z.object({}), output: z.object({ names: z.array(z.string()), store: z.enum(['keychain', 'environment']), warning: z.string().nullable() }) },
+  'secrets.set': { input: z.object({ name: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'names look like INVOICES_API_TOKEN'), value: z.string().min(1).max(10_000) }), output: z.object({ saved: z.boolean() }) },
   'audit.verify': { input: z.object({}), output: AuditCheck },
   'audit.list': {
     input: z.object({

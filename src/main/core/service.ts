@@ -52,7 +52,14 @@ export interface ServiceOptions {
   /** The user's profile folder for the packet signing key. */
   keyDir?: string;
   /** Where connector secrets come from: safeStorage in the app, the environment elsewhere. */
-  secrets?: SecretStore;
+  secrets?: WritableSecretStore;
+}
+
+/** A secret store the app can also write to (the OS keychain via safeStorage). */
+export interface WritableSecretStore extends SecretStore {
+  set?(name: string, value: string): Promise<void>;
+  names?(): string[];
+  warning?(): string | null;
 }
 
 type Handlers = { [N in CallName]: (input: ParsedInput<N>) => Promise<CallOutput<N>> };
@@ -77,7 +84,10 @@ export function createService(opts: ServiceOptions = {}): Service {
   const emit = opts.emit ?? (() => {});
   const actor = opts.actor ?? defaultActor();
   const jobs = new Map<string, AbortController>();
-  const secrets = opts.secrets ?? envSecretStore(process.env);
+  const env = envSecretStore(process.env);
+  const secrets: WritableSecretStore = opts.secrets
+    ? { ...opts.secrets, get: async (n) => (await opts.secrets!.get(n)) ?? env.get(n) }
+    : env;
   let ws: Workspace | null = null;
 
   const open = (path: string, create: boolean): Workspace => {
@@ -314,6 +324,17 @@ export function createService(opts: ServiceOptions = {}): Service {
       return { file };
     },
     'packet.replay': async ({ path }) => replayPacket(path) as never,
+    'secrets.list': async () => ({
+      names: secrets.names?.() ?? [],
+      store: secrets.set ? 'keychain' : 'environment',
+      warning: secrets.warning?.() ?? null,
+    }),
+    // Values go into the OS keychain only; nothing is written to a workspace or a log.
+    'secrets.set': async ({ name, value }) => {
+      if (!secrets.set) throw new TieoutError('forbidden', `Secrets come from environment variables here: set ${name} before starting Tieout`);
+      await secrets.set(name, value);
+      return { saved: true };
+    },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
     'job.cancel': async ({ jobId }) => {

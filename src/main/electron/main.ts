@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, type MenuItemConstructorOptions } from 'electron';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { createService } from '../core/service.js';
 import { denyPermissions, hardenWebContents } from './harden.js';
 import { registerIpcHost } from './ipc-host.js';
 import { pushRecent, readRecent } from './recent.js';
+import { safeSecretStore } from './secrets.js';
 import { makeTrustedSender } from './trusted-sender.js';
 import { mainWindowOptions } from './window-options.js';
 
@@ -16,6 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 let win: BrowserWindow | null = null;
 const service = createService({
   emit: (e) => win?.webContents.send(IPC_EVENT_CHANNEL, e),
+  secrets: safeSecretStore(safeStorage, join(app.getPath('userData'), 'secrets.json')),
   // A packaged app ships a better_sqlite3.node built for Electron's ABI next to the app.
   ...(app.isPackaged && { nativeBinding: join(process.resourcesPath, 'better_sqlite3.node') }),
 });

@@ -35,6 +35,12 @@ export function PullView({ sources, revision }: { sources: SourceInfo[]; revisio
   const [summary, setSummary] = useState<PullSummary | null>(null);
   const [issues, setIssues] = useState<string[]>([]);
   const [history, setHistory] = useState<BatchInfo[]>([]);
+  const [store, setStore] = useState<{ names: string[]; store: string; warning: string | null } | null>(null);
+  const [secret, setSecret] = useState({ name: '', value: '' });
+
+  useEffect(() => {
+    transport.call('secrets.list', {}).then(setStore).catch(() => setStore(null));
+  }, [transport]);
 
   const sourceInfo = sources.find((s) => s.name === source.trim());
   useEffect(() => {
@@ -101,6 +107,29 @@ export function PullView({ sources, revision }: { sources: SourceInfo[]; revisio
         </button>
       </div>
       <p className="muted">Secrets are never written here: the connector names them (e.g. tokenEnv), and Tieout reads them from the OS keychain in the app or the environment in browser mode.</p>
+      {store?.store === 'keychain' && (
+        <form
+          className="wizard-pick"
+          aria-label="Store a secret"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void transport
+              .call('secrets.set', secret)
+              .then(() => transport.call('secrets.list', {}))
+              .then((s) => {
+                setStore(s);
+                setSecret({ name: '', value: '' });
+              })
+              .catch((err) => setIssues([errorText(err)]));
+          }}
+        >
+          <input aria-label="Secret name" placeholder="INVOICES_API_TOKEN" value={secret.name} onChange={(e) => setSecret({ ...secret, name: e.target.value })} />
+          <input aria-label="Secret value" type="password" value={secret.value} onChange={(e) => setSecret({ ...secret, value: e.target.value })} />
+          <button type="submit">Save in keychain</button>
+          <span className="muted">stored: {store.names.join(', ') || 'none'}</span>
+          {store.warning && <span className="issues">{store.warning}</span>}
+        </form>
+      )}
       <textarea aria-label="Connector JSON" className="json-editor" rows={14} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
       {issues.length > 0 && (
         <ul className="issues" role="alert" aria-label="Connector problems">
