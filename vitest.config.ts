@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/core/**/*.test.ts', 'test/electron-unit/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
+    // Many tests wait on spawned CLI processes and loopback servers, so a third worker keeps both cores busy.
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
