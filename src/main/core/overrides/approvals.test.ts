@@ -3,7 +3,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { lastSubmitter } from '../workspace/triage.js';
 import { selectItem } from '../workspace/overrides.js';
 import { approve, effectiveGroups, getOverride, lockedGroupsFor, makeOverride, pendingApprovals, pendingOverrideFor, reject, unmatchedItemId } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, removeTemplate, type Fixture } from './test-fixture.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;
@@ -14,19 +14,7 @@ beforeAll(async () => {
 afterAll(() => removeTemplate(template));
 afterEach(() => f?.close());
 
-function refused(fn: () => unknown, code: string, message: RegExp): void {
-  const events = auditCount(f.db);
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(TieoutError);
-  expect((err as TieoutError).code).toBe(code);
-  expect((err as TieoutError).message).toMatch(message);
-  expect(auditCount(f.db)).toBe(events);
-}
+const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
 /** A variance item above the immaterial write-off threshold (1,000.00). */
 function bigVariance() {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approvalNeeded, DEFAULT_REASON_CODES, ensureDefaultReasonCodes, getReasonCode, listReasonCodes, makeOverride, retireReasonCode, saveReasonCode } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, removeTemplate, type Fixture } from './test-fixture.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;
@@ -12,19 +12,7 @@ beforeAll(async () => {
 afterAll(() => removeTemplate(template));
 afterEach(() => f?.close());
 
-function refused(fn: () => unknown, code: string, message: RegExp): void {
-  const events = auditCount(f.db);
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(TieoutError);
-  expect((err as TieoutError).code).toBe(code);
-  expect((err as TieoutError).message).toMatch(message);
-  expect(auditCount(f.db)).toBe(events);
-}
+const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
 describe('reason codes', () => {
   it('ships defaults for ad-ops and finance once; a second call adds nothing and writes no event', () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approve, effectiveGroups, getOverride, listOverrides, lockedGroupsFor, makeBulkOverride, makeOverride, reject, reverse, reverseBulk, unmatchedItemId } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, recordsFingerprint, removeTemplate, type Fixture } from './test-fixture.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, recordsFingerprint, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;
@@ -12,21 +12,7 @@ beforeAll(async () => {
 afterAll(() => removeTemplate(template));
 afterEach(() => f?.close());
 
-function refused(fn: () => unknown, code: string, message: RegExp): void {
-  const events = auditCount(f.db);
-  const overrides = (f.db.prepare('SELECT COUNT(*) AS n FROM override').get() as { n: number }).n;
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(TieoutError);
-  expect((err as TieoutError).code).toBe(code);
-  expect((err as TieoutError).message).toMatch(message);
-  expect(auditCount(f.db)).toBe(events);
-  expect((f.db.prepare('SELECT COUNT(*) AS n FROM override').get() as { n: number }).n).toBe(overrides);
-}
+const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
 const small = () => exceptionsOf(f.db, f.runId, 'amount_variance').filter((x) => x.amountMinor <= 100_000);
 

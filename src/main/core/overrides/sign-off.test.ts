@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approve, isLocked, lockedPeriods, makeOverride, periodEvents, reverse, signOff, unlockPeriod } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, periodOf, removeTemplate, type Fixture } from './test-fixture.js';
+import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, periodOf, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
 let f: Fixture;
@@ -12,20 +12,7 @@ beforeAll(async () => {
 afterAll(() => removeTemplate(template));
 afterEach(() => f?.close());
 
-function refused(fn: () => unknown, code: string, message: RegExp): TieoutError {
-  const events = auditCount(f.db);
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(TieoutError);
-  expect((err as TieoutError).code).toBe(code);
-  expect((err as TieoutError).message).toMatch(message);
-  expect(auditCount(f.db)).toBe(events);
-  return err as TieoutError;
-}
+const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
 /** A small variance, and the month of its buy (its invoice may fall in the next one). */
 function variance() {

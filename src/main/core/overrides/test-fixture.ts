@@ -1,3 +1,5 @@
+import { TieoutError } from '../../../shared/error.js';
+import { expect } from 'vitest';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,4 +136,20 @@ export function recordsFingerprint(db: Db): string {
 
 export function periodOf(db: Db, recordId: number): string {
   return (db.prepare('SELECT substr(record_date, 1, 7) AS p FROM record WHERE id = ?').get(recordId) as { p: string }).p;
+}
+
+/** Asserts a refusal with its code and message, and that it wrote no audit event. */
+export function expectRefused(db: Db, fn: () => unknown, code: string, message: RegExp): TieoutError {
+  const events = auditCount(db);
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(TieoutError);
+  expect((err as TieoutError).code).toBe(code);
+  expect((err as TieoutError).message).toMatch(message);
+  expect(auditCount(db)).toBe(events);
+  return err as TieoutError;
 }
