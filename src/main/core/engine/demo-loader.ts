@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_SOURCES, readTruth, type DemoSource, type TruthRow } from '../demo/index.js';
 import { parseField } from '../import/parse/index.js';
+import { openTable } from '../import/read/index.js';
 import type { EngineRecord, Side } from './types.js';
 
 /**
@@ -9,39 +9,13 @@ import type { EngineRecord, Side } from './types.js';
  * SQLite. Record ids are `<side letter><row number>` so a duplicated row gets its own id.
  */
 
-function splitRow(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
-
 async function loadSource(path: string, src: DemoSource, side: Side, prefix: string): Promise<EngineRecord[]> {
-  const text = await readFile(path, 'utf8');
-  const lines = text.split('\r\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const header = splitRow(lines[0]!.replace(/^\uFEFF/, ''));
-  const fields = src.mapping.fields.map((f) => ({ name: f.name, type: f.type, col: header.indexOf(f.column) }));
+  // The import pipeline's own reader, so this loader parses CSV exactly as an import does.
+  const table = await openTable(path, { format: 'csv' });
+  const fields = src.mapping.fields.map((f) => ({ name: f.name, type: f.type, col: table.headers.indexOf(f.column) }));
   const decimal = src.mapping.decimal ?? '.';
-  const out: EngineRecord[] = new Array<EngineRecord>(lines.length - 1);
-  for (let row = 1; row < lines.length; row++) {
-    const cells = splitRow(lines[row]!);
+  const out: EngineRecord[] = [];
+  for await (const { row, cells } of table.rows) {
     const values: Record<string, string | number | null> = {};
     let currency: string | null = null;
     for (const f of fields) {
@@ -60,7 +34,7 @@ async function loadSource(path: string, src: DemoSource, side: Side, prefix: str
       else if (f.type === 'currency') values[f.name] = parseField('currency', raw, {});
       else values[f.name] = parseField('text', raw, {});
     }
-    out[row - 1] = { id: `${prefix}${String(row).padStart(8, '0')}`, side, source: src.name, fields: values };
+    out.push({ id: `${prefix}${String(row).padStart(8, '0')}`, side, source: src.name, fields: values });
   }
   return out;
 }
