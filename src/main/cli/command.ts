@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createService, type Service, type ServiceOptions } from '../core/service.js';
 import { TieoutError } from '../../shared/error.js';
 
 /** A usage error: exit code 2, with the command's usage line. */
@@ -42,6 +45,34 @@ export function intOption(value: string | undefined, name: string, fallback: num
 
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
+}
+
+/** A JSON file given on the command line; an unreadable one is `code` naming the file. */
+export function readJsonFile(file: string, what: string, code: 'bad_input' | 'mapping_invalid' = 'bad_input'): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new TieoutError(code, `${what} ${file} is not readable JSON: ${(err as Error).message}`, { file });
+  }
+}
+
+/** Writes to --out when given, else to stdout. */
+export function writeOutput(text: string, out: string | undefined, io: Io): void {
+  if (out) {
+    writeFileSync(resolve(out), text);
+    io.out(`Wrote ${resolve(out)}`);
+  } else io.out(text.replace(/\n$/, ''));
+}
+
+/** Runs `fn` with the core service on an open workspace, closing both afterwards. */
+export async function withService<T>(workspace: string, fn: (s: Service) => Promise<T>, opts: { create?: boolean; service?: ServiceOptions } = {}): Promise<T> {
+  const service = createService(opts.service);
+  try {
+    await service.call(opts.create ? 'workspace.create' : 'workspace.open', { path: resolve(workspace) });
+    return await fn(service);
+  } finally {
+    service.close();
+  }
 }
 
 export { TieoutError };

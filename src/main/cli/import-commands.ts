@@ -1,12 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MappingTemplate } from '../../shared/mapping.js';
 import { TieoutError } from '../../shared/error.js';
 import type { ImportSummary } from '../../shared/contract.js';
-import { createService } from '../core/service.js';
 import { exportRecords, exportRejected } from '../core/export/records-export.js';
 import { findSourceByName, latestTemplate, openWorkspace } from '../core/workspace/index.js';
-import { intOption, json, parse, UsageError, type Command, type Io } from './command.js';
+import { intOption, json, parse, UsageError, type Command, type Io, readJsonFile, withService, writeOutput } from './command.js';
 
 function printSummary(s: ImportSummary, io: Io): void {
   if (s.status === 'already_imported') {
@@ -22,13 +20,7 @@ function printSummary(s: ImportSummary, io: Io): void {
 }
 
 function readMapping(file: string): MappingTemplate {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new TieoutError('mapping_invalid', `${file} is not readable JSON: ${(err as Error).message}`, { file });
-  }
-  const parsed = MappingTemplate.safeParse(raw);
+  const parsed = MappingTemplate.safeParse(readJsonFile(file, 'Mapping', 'mapping_invalid'));
   if (!parsed.success) {
     const e = TieoutError.fromZod(parsed.error, 'mapping_invalid', `mapping in ${file}`);
     throw new TieoutError('mapping_invalid', e.message, { ...e.details, file });
@@ -79,10 +71,8 @@ export const importCommand: Command = {
         ws.close();
       }
     }
-    const service = createService();
-    try {
-      await service.call('workspace.open', { path: workspace });
-      const summary = await service.call('import.run', {
+    const summary = await withService(workspace, (service) =>
+      service.call('import.run', {
         jobId: `cli-import-${process.pid}`,
         path: file,
         source: values.source,
@@ -91,17 +81,15 @@ export const importCommand: Command = {
         ...(values.sheet && { sheet: values.sheet }),
         ...(values.encoding && { encoding: values.encoding as (typeof encodings)[number] }),
         ...(values.delimiter && { delimiter: values.delimiter === 'tab' ? '\t' : (values.delimiter as ',') }),
-      });
-      if (values.json) io.out(json(summary));
-      else {
-        if (summary.mappingSuggested) {
-          io.out(`No template for "${summary.source}" yet; applied and saved this suggested mapping (template v${summary.templateVersion}):`);
-          io.out(json(summary.mapping));
-        }
-        printSummary(summary, io);
+      }),
+    );
+    if (values.json) io.out(json(summary));
+    else {
+      if (summary.mappingSuggested) {
+        io.out(`No template for "${summary.source}" yet; applied and saved this suggested mapping (template v${summary.templateVersion}):`);
+        io.out(json(summary.mapping));
       }
-    } finally {
-      service.close();
+      printSummary(summary, io);
     }
   },
 };
@@ -134,10 +122,7 @@ export const recordsCommand: Command = {
       const text = values.rejected
         ? exportRejected(ws.db, src.id, batchId, format)
         : exportRecords(ws.db, src.id, template.mapping, batchId, format);
-      if (values.out) {
-        writeFileSync(resolve(values.out), text);
-        io.out(`Wrote ${resolve(values.out)}`);
-      } else io.out(text.replace(/\n$/, ''));
+      writeOutput(text, values.out, io);
     } finally {
       ws.close();
     }

@@ -1,25 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TieoutError } from '../../shared/error.js';
 import { displayMinor } from '../../shared/money.js';
 import type { MatchRunSummary } from '../../shared/contract.js';
 import { exportResults, suggestRulesFor } from '../core/reconcile/index.js';
-import { createService, type Service } from '../core/service.js';
 import { findSourceByName, listRuns, openWorkspace, type Db } from '../core/workspace/index.js';
-import { intOption, json, parse, UsageError, type Command, type Io } from './command.js';
+import { intOption, json, parse, readJsonFile, UsageError, withService, writeOutput, type Command, type Io } from './command.js';
 
 function sourceId(db: Db, name: string): number {
   const s = findSourceByName(db, name);
   if (!s) throw new TieoutError('not_found', `No source named "${name}"`);
   return s.id;
-}
-
-function readRules(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new TieoutError('bad_input', `${file} is not readable JSON: ${(err as Error).message}`, { file });
-  }
 }
 
 function printRun(s: MatchRunSummary, io: Io): void {
@@ -31,16 +21,6 @@ function printRun(s: MatchRunSummary, io: Io): void {
   io.out(`Run ${s.runId} of "${s.reconciliation}" with rule set v${s.ruleSetVersion} (result ${s.resultSha256.slice(0, 16)}…)`);
   for (const st of s.totals?.byStatus ?? []) io.out(`  ${st.status}: ${st.groups} groups, ${st.records} records`);
   for (const c of s.totals?.byClass ?? []) io.out(`  exception ${c.class}: ${c.exceptions}, ${displayMinor(c.amount_minor, c.currency)} ${c.currency} at risk`);
-}
-
-async function withService<T>(workspace: string, fn: (s: Service) => Promise<T>): Promise<T> {
-  const service = createService();
-  try {
-    await service.call('workspace.open', { path: workspace });
-    return await fn(service);
-  } finally {
-    service.close();
-  }
 }
 
 export const matchCommand: Command = {
@@ -55,7 +35,7 @@ export const matchCommand: Command = {
     );
     if (!values.rules && !(values.left && values.right)) throw new UsageError('give --rules <file>, or --left and --right sources');
     const workspace = resolve(positionals[0]!);
-    const rules = values.rules ? readRules(resolve(values.rules)) : undefined;
+    const rules = values.rules ? readJsonFile(resolve(values.rules), 'Rule set') : undefined;
     const summary = await withService(workspace, async (service) => {
       const recs = await service.call('reconciliations.list', {});
       const name = values.name ?? (values.left && values.right ? `${values.left} vs ${values.right}` : (recs[0]?.name ?? 'Reconciliation'));
@@ -132,10 +112,7 @@ export const resultsCommand: Command = {
       if (runId === undefined) throw new TieoutError('not_found', 'This workspace has no runs yet; run `tieout match` first');
       if (!listRuns(ws.db).some((r) => r.id === runId)) throw new TieoutError('not_found', `No run ${runId}`);
       const text = exportResults(ws.db, runId, format);
-      if (values.out) {
-        writeFileSync(resolve(values.out), text);
-        io.out(`Wrote ${resolve(values.out)}`);
-      } else io.out(text.replace(/\n$/, ''));
+      writeOutput(text, values.out, io);
     } finally {
       ws.close();
     }

@@ -1,18 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TieoutError } from '../../shared/error.js';
 import { MappingTemplate } from '../../shared/mapping.js';
 import type { PullSummary } from '../../shared/contract.js';
-import { createService } from '../core/service.js';
-import { json, parse, UsageError, type Command, type Io } from './command.js';
-
-function readJson(file: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new TieoutError('bad_input', `${what} ${file} is not readable JSON: ${(err as Error).message}`, { file });
-  }
-}
+import { json, parse, readJsonFile, UsageError, withService, type Command, type Io } from './command.js';
 
 function printPull(s: PullSummary, io: Io): void {
   io.out(`Pulled ${s.records} records in ${s.pages} page${s.pages === 1 ? '' : 's'} from ${s.connector.name} v${s.connector.version} (${s.retries} retries)`);
@@ -34,27 +24,23 @@ export const pullCommand: Command = {
       1,
     );
     if (!values.source || !values.connector) throw new UsageError('--source and --connector are required');
-    const connector = readJson(resolve(values.connector), 'Connector');
+    const connector = readJsonFile(resolve(values.connector), 'Connector');
     let mapping: MappingTemplate | undefined;
     if (values.mapping) {
-      const parsed = MappingTemplate.safeParse(readJson(resolve(values.mapping), 'Mapping'));
+      const parsed = MappingTemplate.safeParse(readJsonFile(resolve(values.mapping), 'Mapping'));
       if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'mapping_invalid', 'mapping');
       mapping = parsed.data;
     }
-    const service = createService();
-    try {
-      await service.call('workspace.open', { path: resolve(positionals[0]!) });
-      const summary = await service.call('pull.run', {
+    const summary = await withService(positionals[0]!, (service) =>
+      service.call('pull.run', {
         jobId: `cli-pull-${process.pid}`,
         source: values.source,
         connector,
         resume: values.resume ?? false,
         ...(mapping && { mapping }),
-      });
-      if (values.json) io.out(json(summary));
-      else printPull(summary, io);
-    } finally {
-      service.close();
-    }
+      }),
+    );
+    if (values.json) io.out(json(summary));
+    else printPull(summary, io);
   },
 };

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import type { WorkspaceInfo } from '../../shared/contract.js';
-import { createService } from '../core/service.js';
-import { intOption, json, parse, type Command, type Io } from './command.js';
+import type { ServiceOptions } from '../core/service.js';
+import { intOption, json, parse, withService, type Command, type Io } from './command.js';
 
 function printInfo(info: WorkspaceInfo, io: Io): void {
   io.out(`Workspace ${info.name} (${info.path})`);
@@ -18,13 +17,8 @@ export const init: Command = {
   usage: 'tieout init <file>',
   async run(args, io) {
     const { positionals } = parse(args, {}, 1);
-    const service = createService();
-    try {
-      const info = await service.call('workspace.create', { path: resolve(positionals[0]!) });
-      io.out(`Created ${info.path}`);
-    } finally {
-      service.close();
-    }
+    const created = await withService(positionals[0]!, async (s) => s.workspace()!.path, { create: true });
+    io.out(`Created ${created}`);
   },
 };
 
@@ -34,14 +28,9 @@ export const info: Command = {
   usage: 'tieout info <file> [--json]',
   async run(args, io) {
     const { positionals, values } = parse(args, { json: { type: 'boolean' } }, 1);
-    const service = createService();
-    try {
-      const result = await service.call('workspace.open', { path: resolve(positionals[0]!) });
-      if (values.json) io.out(json(result));
-      else printInfo(result, io);
-    } finally {
-      service.close();
-    }
+    const result = await withService(positionals[0]!, async (s) => (await s.call('workspace.info', {}))!);
+    if (values.json) io.out(json(result));
+    else printInfo(result, io);
   },
 };
 
@@ -54,24 +43,16 @@ export const demo: Command = {
     const buys = intOption(values.buys, 'buys', 2000);
     const seed = intOption(values.seed, 'seed', 42);
     let last = '';
-    const service = createService({
-      emit: (e) => {
-        if (e.type !== 'job.progress' || !process.stderr.isTTY) return;
-        const p = e.progress;
-        const line = `${p.phase} ${p.total ? Math.round((p.done / p.total) * 100) + '%' : ''}`;
-        if (line !== last) process.stderr.write(`\r${line.padEnd(60)}`);
-        last = line;
-      },
-    });
-    try {
-      const path = resolve(positionals[0]!);
-      await service.call('workspace.create', { path });
-      const result = await service.call('demo.load', { jobId: `cli-demo-${process.pid}`, buys, seed });
-      if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
-      io.out(`Created ${path} with ${result.buys} buys and ${result.invoiceLines} invoice lines`);
-      printInfo(result.info, io);
-    } finally {
-      service.close();
-    }
+    const emit: NonNullable<ServiceOptions['emit']> = (e) => {
+      if (e.type !== 'job.progress' || !process.stderr.isTTY) return;
+      const p = e.progress;
+      const line = `${p.phase} ${p.total ? Math.round((p.done / p.total) * 100) + '%' : ''}`;
+      if (line !== last) process.stderr.write(`\r${line.padEnd(60)}`);
+      last = line;
+    };
+    const result = await withService(positionals[0]!, (s) => s.call('demo.load', { jobId: `cli-demo-${process.pid}`, buys, seed }), { create: true, service: { emit } });
+    if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
+    io.out(`Created ${result.info.path} with ${result.buys} buys and ${result.invoiceLines} invoice lines`);
+    printInfo(result.info, io);
   },
 };

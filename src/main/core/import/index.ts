@@ -136,12 +136,16 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     ...(req.jsonPath !== undefined && { jsonPath: req.jsonPath }),
   });
   const { sample, rest } = await readSample(table, SAMPLE_ROWS);
+  const fail = async (err: unknown): Promise<never> => {
+    await table.close();
+    throw err;
+  };
 
   let mapping: MappingTemplate;
   let mappingSuggested = false;
   if (req.mapping) {
     const parsed = MappingTemplate.safeParse(req.mapping);
-    if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'mapping_invalid', 'mapping');
+    if (!parsed.success) return fail(TieoutError.fromZod(parsed.error, 'mapping_invalid', 'mapping'));
     mapping = parsed.data;
   } else if (existingTemplate) {
     mapping = existingTemplate.mapping;
@@ -149,8 +153,14 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     mapping = suggestMapping(table.headers, sample.map((s) => s.cells));
     mappingSuggested = true;
   }
-  const warnings = checkDrift(mapping, table.headers, fileName, existingTemplate !== undefined);
-  const parser = compileRowParser(mapping, table.headers, sample.map((s) => s.cells));
+  let warnings: string[];
+  let parser: ReturnType<typeof compileRowParser>;
+  try {
+    warnings = checkDrift(mapping, table.headers, fileName, existingTemplate !== undefined);
+    parser = compileRowParser(mapping, table.headers, sample.map((s) => s.cells));
+  } catch (err) {
+    return fail(err);
+  }
 
   const at = new Date().toISOString();
   const counts: BatchCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0, new: 0, changed: 0, unchanged: 0 };
@@ -299,6 +309,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     };
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
+    await table.close();
     throw err;
   }
 }

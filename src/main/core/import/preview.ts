@@ -3,7 +3,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
 import type { ImportPreview } from '../../../shared/contract.js';
 import { findSourceByName, latestTemplate, type Workspace } from '../workspace/index.js';
-import { openTable, type Encoding } from './read/index.js';
+import { previewTable, type Encoding } from './read/index.js';
 import { compileRowParser, isRejection } from './row-parser.js';
 import { suggestMapping, suggestRemaps } from './suggest-mapping.js';
 
@@ -23,16 +23,14 @@ export interface PreviewRequest {
  * so mapping errors show in place before anything is written.
  */
 export async function previewImport(ws: Workspace, req: PreviewRequest): Promise<ImportPreview> {
-  const table = await openTable(req.path, {
+  // A larger sample than is shown, so sniffing and suggestions see enough values.
+  const table = await previewTable(req.path, {
+    limit: Math.max(req.rows, 200),
     ...(req.sheet !== undefined && { sheet: req.sheet }),
     ...(req.encoding !== undefined && { encoding: req.encoding }),
     ...(req.delimiter !== undefined && { delimiter: req.delimiter }),
   });
-  const sample: { row: number; cells: string[] }[] = [];
-  for await (const r of table.rows) {
-    sample.push({ row: r.row, cells: r.cells });
-    if (sample.length >= Math.max(req.rows, 200)) break;
-  }
+  const sample = table.rows.map((r) => ({ row: r.row, cells: r.cells }));
   const source = req.source ? findSourceByName(ws.db, req.source) : undefined;
   const template = source ? latestTemplate(ws.db, source.id) : undefined;
 
