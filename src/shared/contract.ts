@@ -405,6 +405,16 @@ export const calls = {
     input: z.object({ reconciliation: z.string().trim().min(1).max(120), selection: CoreValidated, action: CoreValidated, justification: z.string().trim().min(1).max(2000), expectCount: z.number().int().optional() }),
     output: z.record(z.string(), z.unknown()),
   },
+  /** Confirm a suggested match group (it becomes a confirmed manual decision) or reject it (its records are never paired that way again). */
+  'suggestions.decide': {
+    input: z.object({
+      reconciliation: z.string().trim().min(1).max(120),
+      groupIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
+      decision: z.enum(['confirm', 'reject']),
+      note: z.string().trim().max(2000).optional(),
+    }),
+    output: z.object({ decided: z.number().int(), skipped: z.array(z.object({ groupId: z.string(), reason: z.string() })) }),
+  },
   'candidates.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), recordId: z.number().int().positive(), limit: z.number().int().min(1).max(20).default(5) }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.list': { input: z.object({ for: z.string().max(40).optional(), includeRetired: z.boolean().default(false) }), output: z.array(z.record(z.string(), z.unknown())) },
   'reasonCodes.save': { input: z.object({ code: CoreValidated }), output: z.record(z.string(), z.unknown()) },

@@ -282,6 +282,9 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('override', 'review_item');
       return r as never;
     },
+    'suggestions.decide': async () => {
+      throw new TieoutError('internal', 'Confirming and rejecting suggestions is not built yet');
+    },
     'overrides.pending': async ({ reconciliation }) => pendingApprovals(current().db, recId(reconciliation)) as never,
     'overrides.decide': async ({ overrideId, decision, note }) => {
       const r = decision === 'approve' ? approve(current().db, overrideId, who(), note) : reject(current().db, overrideId, who(), note);
