@@ -41,6 +41,7 @@ function run(input: EngineInput, hooks?: EngineHooks): EngineResult {
   const { left, right } = buildTables(input.records, rs);
   const ctx = new RunContext(rs, version, left, right, new FxTable(input.fx), hooks);
 
+  if (input.apart && input.apart.length > 0) ctx.setApart(input.apart);
   if (input.locked && input.locked.length > 0) applyLocked(ctx, input.locked);
   rs.passes.forEach((pass, order) => {
     ctx.progress(pass.id, 0, 1);

@@ -29,6 +29,18 @@ export interface LockedGroup {
   right: string[];
 }
 
+/**
+ * Records an analyst split apart (an applied unmatch, a rejected suggestion): no pass may put a
+ * left and a right record of the same set into one group or variance again. Each may still
+ * match other records.
+ */
+export interface ApartSet {
+  /** Why, for explanations: e.g. "override #12". */
+  by: string;
+  left: string[];
+  right: string[];
+}
+
 export interface EngineInput {
   /** Validated (and defaulted) with the `RuleSet` schema by runEngine. */
   ruleSet: RuleSet | RuleSetInput;
@@ -37,6 +49,7 @@ export interface EngineInput {
   records: EngineRecord[];
   fx?: FxRate[];
   locked?: LockedGroup[];
+  apart?: ApartSet[];
 }
 
 export interface EngineProgress {
