@@ -412,8 +412,16 @@ export const calls = {
       groupIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
       decision: z.enum(['confirm', 'reject']),
       note: z.string().trim().max(2000).optional(),
+      /** Defaults to suggestion_confirmed / suggestion_rejected. */
+      reasonCode: z.string().min(1).max(64).optional(),
     }),
-    output: z.object({ decided: z.number().int(), skipped: z.array(z.object({ groupId: z.string(), reason: z.string() })) }),
+    output: z.object({
+      decided: z.number().int(),
+      overrideIds: z.array(z.number().int()),
+      /** Set when several were decided at once: reversible as one bulk action. */
+      bulkId: z.string().nullable(),
+      skipped: z.array(z.object({ groupId: z.string(), reason: z.string() })),
+    }),
   },
   'candidates.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), recordId: z.number().int().positive(), limit: z.number().int().min(1).max(20).default(5) }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.list': { input: z.object({ for: z.string().max(40).optional(), includeRetired: z.boolean().default(false) }), output: z.array(z.record(z.string(), z.unknown())) },

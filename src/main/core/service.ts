@@ -26,7 +26,7 @@ import {
   switchUser,
   timeline,
 } from './triage/index.js';
-import { approve, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
+import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
@@ -282,8 +282,10 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('override', 'review_item');
       return r as never;
     },
-    'suggestions.decide': async () => {
-      throw new TieoutError('internal', 'Confirming and rejecting suggestions is not built yet');
+    'suggestions.decide': async ({ reconciliation, groupIds, decision, note, reasonCode }) => {
+      const r = decideSuggestions(current().db, { reconciliationId: recId(reconciliation), groupIds, decision, note, reasonCode }, who());
+      changed('override', 'review_item');
+      return { decided: r.decided, overrideIds: r.overrides.map((o) => o.id), bulkId: r.bulkId, skipped: r.skipped };
     },
     'overrides.pending': async ({ reconciliation }) => pendingApprovals(current().db, recId(reconciliation)) as never,
     'overrides.decide': async ({ overrideId, decision, note }) => {

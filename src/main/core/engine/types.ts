@@ -27,6 +27,11 @@ export interface LockedGroup {
   groupId: string;
   left: string[];
   right: string[];
+  /**
+   * Set when a record the decision touched has changed since: the group's current records are
+   * held together as a `record_changed` exception naming the change, not silently matched.
+   */
+  changed?: string;
 }
 
 /**
@@ -126,6 +131,8 @@ export const EXCEPTION_CLASSES = [
   'ambiguous',
   'unmatched_left',
   'unmatched_right',
+  /** A confirmed manual decision one of whose records has changed since (see LockedGroup.changed). */
+  'record_changed',
 ] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number];
 
