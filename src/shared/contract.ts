@@ -290,6 +290,22 @@ export const UserInfo = z.object({ id: z.string(), name: z.string(), email: z.st
 export type UserInfo = z.infer<typeof UserInfo>;
 
 /** Item, queue, bulk and override payloads are validated in the core by its own schemas (errors name the path). */
+/** One FX rate: 1 unit of `from` = `rate` units of `to`, from `date` on (undated: a fallback). */
+export const FxRate = z.object({
+  from: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
+  to: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'),
+  rate: z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'a positive decimal such as 1.0850'),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+});
+export type FxRate = z.infer<typeof FxRate>;
+export const FxAddResult = z.object({
+  added: z.number().int(),
+  /** Already in the table with the same rate: nothing to do. */
+  unchanged: z.number().int(),
+  rates: z.array(FxRate),
+});
+export type FxAddResult = z.infer<typeof FxAddResult>;
+
 const CoreValidated = z.unknown();
 const ItemRefInput = { reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128) };
 
@@ -463,6 +479,9 @@ export const calls = {
     }),
     output: z.object({ total: z.number().int(), events: z.array(AuditEvent) }),
   },
+  'fx.list': { input: z.object({}), output: z.object({ rates: z.array(FxRate) }) },
+  'fx.add': { input: z.object({ rates: z.array(FxRate).min(1).max(100_000) }), output: FxAddResult },
+  'fx.import': { input: z.object({ path: FilePath, sheet: z.string().max(200).optional() }), output: FxAddResult },
   'job.cancel': { input: z.object({ jobId: JobId }), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 

@@ -26,6 +26,7 @@ import {
   switchUser,
   timeline,
 } from './triage/index.js';
+import { addFxRates, importFxFile, listFx } from './fx/index.js';
 import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
@@ -342,6 +343,17 @@ export function createService(opts: ServiceOptions = {}): Service {
     },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
+    'fx.list': async () => ({ rates: listFx(current().db) }),
+    'fx.add': async ({ rates }) => {
+      const r = addFxRates(current().db, rates.map((rate, i) => ({ rate, origin: { row: i + 1 } })), who());
+      changed('fx_rate');
+      return r;
+    },
+    'fx.import': async ({ path, sheet }) => {
+      const r = await importFxFile(current().db, path, { ...(sheet && { sheet }) }, who());
+      changed('fx_rate');
+      return r;
+    },
     'job.cancel': async ({ jobId }) => {
       const c = jobs.get(jobId);
       c?.abort();

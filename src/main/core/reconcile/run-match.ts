@@ -19,6 +19,7 @@ import {
 } from '../workspace/index.js';
 import { loadInputs, type LoadedInputs } from './load-inputs.js';
 import { manualDecisions } from './manual-decisions.js';
+import { fxFingerprint } from '../fx/index.js';
 import { reviewRows } from './review-rows.js';
 
 export interface MatchRequest {
@@ -87,7 +88,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       actor: req.actor,
       startedAt,
       finishedAt: new Date().toISOString(),
-      inputs: { batches, records: inputs.records.length },
+      // The FX table is an input too: its fingerprint lets a conversion be traced to the rates seen.
+      inputs: { batches, records: inputs.records.length, fx: { rates: fx.length, sha256: fxFingerprint(fx) } },
       stats: result.stats,
       resultSha256,
     });
