@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
+import type { EngineStats } from '../engine/index.js';
 import { runImport } from '../import/index.js';
 import { createReconciliation, runMatch } from '../reconcile/index.js';
 import { findSourceByName, listRuns, openWorkspace, type Workspace } from '../workspace/index.js';
@@ -88,10 +89,10 @@ describe('FX rates', () => {
     createReconciliation(ws.db, { name: 'R', left: [findSourceByName(ws.db, 'Orders')!.id], right: [findSourceByName(ws.db, 'Invoices')!.id], rules }, 'ana');
 
     const without = await runMatch(ws, { reconciliation: 'R', actor: 'ana' });
-    expect(without.stats.classes.currency_mismatch.count).toBe(1);
+    expect((without.stats as EngineStats).classes.currency_mismatch.count).toBe(1);
     addFxRates(ws.db, [{ rate: { from: 'EUR', to: 'USD', rate: '1.0850', date: '2026-03-01' } }], 'ana');
     const withFx = await runMatch(ws, { reconciliation: 'R', actor: 'ana' });
-    expect(withFx.stats.matched.groups).toBe(2);
+    expect((withFx.stats as EngineStats).matched.groups).toBe(2);
     const run = listRuns(ws.db, 1).find((r) => r.id === withFx.runId)!;
     expect((run.inputs as { fx: unknown }).fx).toEqual({ rates: 1, sha256: fxFingerprint(listFx(ws.db)) });
   });
