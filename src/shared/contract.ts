@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { OverrideRequestBody, ReasonCodeInput } from './decisions.js';
+import { PacketScope } from './packet-scope.js';
 import { ErrorShape } from './error.js';
 import { FieldRole, FieldType, MappingTemplate } from './mapping.js';
 
@@ -441,14 +443,14 @@ export const calls = {
   },
   'candidates.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), recordId: z.number().int().positive(), limit: z.number().int().min(1).max(20).default(5) }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.list': { input: z.object({ for: z.string().max(40).optional(), includeRetired: z.boolean().default(false) }), output: z.array(z.record(z.string(), z.unknown())) },
-  'reasonCodes.save': { input: z.object({ code: CoreValidated }), output: z.record(z.string(), z.unknown()) },
+  'reasonCodes.save': { input: z.object({ code: ReasonCodeInput }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.retire': { input: z.object({ code: z.string().min(1).max(64) }), output: z.record(z.string(), z.unknown()) },
-  'overrides.make': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), request: CoreValidated }), output: z.record(z.string(), z.unknown()) },
+  'overrides.make': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), request: OverrideRequestBody }), output: z.record(z.string(), z.unknown()) },
   'overrides.pending': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
   'overrides.decide': { input: z.object({ overrideId: z.number().int().positive(), decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(2000) }), output: z.record(z.string(), z.unknown()) },
   'overrides.reverse': { input: z.object({ overrideId: z.number().int().positive(), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
   'packet.export': {
-    input: z.object({ scope: CoreValidated, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
+    input: z.object({ scope: PacketScope, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
     output: z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string(), fingerprint: z.string() }),
   },
   'packet.open': {

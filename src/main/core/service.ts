@@ -5,7 +5,6 @@ import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
 import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTableName } from './packet/index.js';
 import { packetKeyDir } from './packet/keys.js';
-import { PacketScope } from './packet/format.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   applyBulk,
@@ -27,7 +26,7 @@ import {
   timeline,
 } from './triage/index.js';
 import { addFxRates, importFxFile, listFx } from './fx/index.js';
-import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
+import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
@@ -267,9 +266,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     'candidates.list': async ({ reconciliation, recordId, limit }) => candidatesFor(current().db, recId(reconciliation), recordId, limit) as never,
     'reasonCodes.list': async (q) => listReasonCodes(current().db, q as never) as never,
     'reasonCodes.save': async ({ code }) => {
-      const parsed = ReasonCodeInput.safeParse(code);
-      if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'bad_input', 'reason code');
-      const r = saveReasonCode(current().db, parsed.data, who());
+      const r = saveReasonCode(current().db, code, who());
       changed('reason_code');
       return r as never;
     },
@@ -279,7 +276,7 @@ export function createService(opts: ServiceOptions = {}): Service {
       return r as never;
     },
     'overrides.make': async ({ reconciliation, request }) => {
-      const r = makeOverride(current().db, { ...(request as object), reconciliationId: recId(reconciliation) } as OverrideRequest, who());
+      const r = makeOverride(current().db, { ...request, reconciliationId: recId(reconciliation) }, who());
       changed('override', 'review_item');
       return r as never;
     },
@@ -303,7 +300,7 @@ export function createService(opts: ServiceOptions = {}): Service {
       const db = current().db;
       const user = currentUser(db);
       const r = await exportPacket(db, {
-        scope: PacketScope.parse(scope),
+        scope,
         includeSources,
         exporter: { userId: user?.id ?? who(), name: user?.name ?? who() },
         keyDir: opts.keyDir ?? packetKeyDir(),
