@@ -18,7 +18,7 @@ export const EXCEPTION_CLASSES = [
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number];
 
 /** The judgements an analyst can record. A `reversal` undoes one of them. */
-export const OVERRIDE_TYPES = ['force_match', 'unmatch', 'accept_variance', 'write_off', 'reclassify'] as const;
+export const OVERRIDE_TYPES = ['force_match', 'unmatch', 'accept_variance', 'write_off', 'reclassify', 'adjust'] as const;
 export type OverrideType = (typeof OVERRIDE_TYPES)[number];
 export const OVERRIDE_KINDS = [...OVERRIDE_TYPES, 'reversal'] as const;
 export type OverrideKind = (typeof OVERRIDE_KINDS)[number];
@@ -34,9 +34,22 @@ const Unmatch = z.object({ type: z.literal('unmatch'), groupId: z.string().min(1
 const AcceptVariance = z.object({ type: z.literal('accept_variance'), itemId: ItemId, ...Common });
 const WriteOff = z.object({ type: z.literal('write_off'), itemId: ItemId, amountMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(), ...Common });
 const Reclassify = z.object({ type: z.literal('reclassify'), itemId: ItemId, toClass: z.enum(EXCEPTION_CLASSES), ...Common });
+/**
+ * A correction to a source record: the original is kept and a new version with these values
+ * (as the user types them, read with the field's type from the source's template) replaces it.
+ */
+const Adjust = z.object({
+  type: z.literal('adjust'),
+  recordId: z.number().int().positive(),
+  changes: z
+    .array(z.object({ field: z.string().min(1).max(200), value: z.string().max(2000) }))
+    .min(1, 'name at least one field to correct')
+    .max(50),
+  ...Common,
+});
 
 /** One override as the renderer sends it, within the reconciliation the call names. Amounts are integer minor units. */
-export const OverrideRequestBody = z.discriminatedUnion('type', [ForceMatch, Unmatch, AcceptVariance, WriteOff, Reclassify]);
+export const OverrideRequestBody = z.discriminatedUnion('type', [ForceMatch, Unmatch, AcceptVariance, WriteOff, Reclassify, Adjust]);
 export type OverrideRequestBody = z.input<typeof OverrideRequestBody>;
 
 const InReconciliation = { reconciliationId: z.number().int().positive() };
@@ -47,6 +60,7 @@ export const OverrideRequest = z.discriminatedUnion('type', [
   AcceptVariance.extend(InReconciliation),
   WriteOff.extend(InReconciliation),
   Reclassify.extend(InReconciliation),
+  Adjust.extend(InReconciliation),
 ]);
 export type OverrideRequest = z.input<typeof OverrideRequest>;
 

@@ -30,6 +30,7 @@ import {
   snapshot,
   unmatchedItemId,
 } from './items.js';
+import { planAdjustment } from './adjust.js';
 import { approvalNeeded, chooseReasonCode } from './reason-codes.js';
 import { assertUnlocked } from './sign-off.js';
 import {
@@ -301,6 +302,17 @@ function planUnmatch(db: Db, rec: ReconciliationRow, req: Extract<Request, { typ
   };
 }
 
+function planAdjust(db: Db, rec: ReconciliationRow, req: Extract<Request, { type: 'adjust' }>): Plan {
+  const { adjustment, amountMinor, currency } = planAdjustment(db, rec, req.recordId, req.changes);
+  return {
+    target: `record:${req.recordId}`,
+    // Nothing about review items changes until the next run reads the corrected record.
+    payload: { runId: latestRunId(db, rec.id) ?? 0, records: { left: adjustment.side === 'left' ? [req.recordId] : [], right: adjustment.side === 'right' ? [req.recordId] : [] }, effects: [], adjustment },
+    amountMinor,
+    currency,
+  };
+}
+
 function planItem(db: Db, rec: ReconciliationRow, req: Extract<Request, { type: 'accept_variance' | 'write_off' | 'reclassify' }>, actor: string): Plan {
   const item = requireItem(db, rec.id, req.itemId);
   if (item.kind !== 'exception') {
@@ -358,7 +370,14 @@ function makeOne(db: Db, req: Request, actor: string, at: string, bulkId: string
   const rec = requireReconciliation(db, req.reconciliationId);
   requireActor(db, actor);
   const code = chooseReasonCode(db, req.reasonCode, req.type, req.note);
-  const plan = req.type === 'force_match' ? planForceMatch(db, rec, req, actor) : req.type === 'unmatch' ? planUnmatch(db, rec, req, actor) : planItem(db, rec, req, actor);
+  const plan =
+    req.type === 'force_match'
+      ? planForceMatch(db, rec, req, actor)
+      : req.type === 'unmatch'
+        ? planUnmatch(db, rec, req, actor)
+        : req.type === 'adjust'
+          ? planAdjust(db, rec, req)
+          : planItem(db, rec, req, actor);
   assertUnlocked(db, rec.id, allRecords(plan.payload as OverridePayload));
   const approval = approvalNeeded(code, plan.amountMinor, plan.currency);
   const payload: OverridePayload = { ...plan.payload, approval };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TieoutError } from '../../../shared/error.js';
 import { appendAuditEvent, type Db } from '../workspace/index.js';
 import { insertOverride, selectOverride, selectOverrides, setOverrideStates, setOverrideStatus } from '../workspace/overrides.js';
+import { revertAdjustment } from './adjust.js';
 import { restoreItems } from './items.js';
 import { stateOf } from './overrides.js';
 import { chooseReasonCode } from './reason-codes.js';
@@ -63,6 +64,7 @@ function reverseOne(db: Db, o: Override, actor: string, reasonCode: string, note
     afterJson: null,
   });
   restoreItems(db, o.reconciliationId, o.before?.items ?? [], { actor, at, overrideId: id, type: 'reversal', reasonCode, note, bulkId, reversed: o.id });
+  revertAdjustment(db, o.id, { actor, at, reasonCode, note, reversal: id });
   const group = o.before?.group && { ...o.before.group, locked: false, broken: false };
   const restored: OverrideState = { ...stateOf(db, o.reconciliationId, o.payload.effects, group), status: 'reversed' };
   setOverrideStates(db, id, JSON.stringify(current), JSON.stringify(restored));

@@ -1,6 +1,7 @@
 import { EXCEPTION_CLASSES, type ExceptionClass } from '../engine/types.js';
 import type { ItemStatus } from '../triage/status.js';
 import type { OverrideRow, OverrideStatusValue } from '../workspace/overrides.js';
+import type { Adjustment } from './adjust.js';
 
 import { OVERRIDE_TYPES, type OverrideKind, type OverrideType } from '../../../shared/decisions.js';
 export { OVERRIDE_KINDS, OVERRIDE_TYPES, type OverrideKind, type OverrideType } from '../../../shared/decisions.js';
@@ -44,6 +45,8 @@ export interface OverridePayload {
   effects: Effect[];
   /** reversal: the overrides it undid. */
   reverses?: number[];
+  /** adjust: the corrected version of a source record to write when it applies. */
+  adjustment?: Adjustment;
 }
 
 export interface OverrideState {
