@@ -127,3 +127,17 @@ export function reverseBulk(db: Db, bulkId: string, actor: string, reasonCode: s
     return { bulkId: reversalBulk, reversals };
   }).immediate();
 }
+
+/**
+ * The overrides a reviewer sees for one item or group, oldest first: those that target it or
+ * change it, and the reversals that undid them. Each applied one can be reversed from there.
+ */
+export function overrideHistory(db: Db, reconciliationId: number, itemOrGroupId: string): Override[] {
+  const all = selectOverrides(db, { reconciliationId }).map(toOverride);
+  const mine = new Set(
+    all
+      .filter((o) => o.target === `item:${itemOrGroupId}` || o.target === `group:${itemOrGroupId}` || o.payload.effects.some((e) => e.itemId === itemOrGroupId))
+      .map((o) => o.id),
+  );
+  return all.filter((o) => mine.has(o.id) || (o.reverses !== null && mine.has(o.reverses)));
+}

@@ -357,3 +357,16 @@ export function selectRecordPeriods(db: Db, ids: readonly number[]): string[] {
   }
   return [...out].sort();
 }
+
+/** The 'YYYY-MM' months a reconciliation's current records are dated in, with how many records each. */
+export function selectReconciliationPeriods(db: Db, reconciliationId: number): { period: string; records: number }[] {
+  return db
+    .prepare(
+      `SELECT substr(r.record_date, 1, 7) AS period, COUNT(*) AS records
+         FROM record r
+        WHERE r.is_current = 1 AND r.record_date IS NOT NULL
+          AND r.source_id IN (SELECT source_id FROM reconciliation_side WHERE reconciliation_id = ?)
+        GROUP BY period ORDER BY period`,
+    )
+    .all(reconciliationId) as { period: string; records: number }[];
+}
