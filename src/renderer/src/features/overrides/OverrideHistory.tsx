@@ -28,7 +28,20 @@ type Undo = { kind: 'one'; id: number } | { kind: 'bulk'; bulkId: string; id: nu
  * one with "Reverse", and a bulk action's with "Reverse bulk". A reversal needs a reason code and
  * a note, and is itself listed.
  */
-export function OverrideHistory({ reconciliation, itemId, revision, run }: { reconciliation: string; itemId?: string; revision: number; run(what: () => Promise<string>): Promise<void> }) {
+export function OverrideHistory({
+  reconciliation,
+  itemId,
+  revision,
+  run,
+  latest,
+}: {
+  reconciliation: string;
+  itemId?: string;
+  revision: number;
+  run(what: () => Promise<string>): Promise<void>;
+  /** Show only the latest N (a whole reconciliation's history can be long). */
+  latest?: number;
+}) {
   const transport = useTransport();
   const [list, setList] = useState<OverrideEntry[]>([]);
   const [undo, setUndo] = useState<Undo | null>(null);
@@ -40,9 +53,9 @@ export function OverrideHistory({ reconciliation, itemId, revision, run }: { rec
   useEffect(() => {
     transport
       .call('overrides.list', { reconciliation, ...(itemId && { itemId }) })
-      .then((l) => setList(l as unknown as OverrideEntry[]))
+      .then((l) => setList(latest === undefined ? (l as unknown as OverrideEntry[]) : (l as unknown as OverrideEntry[]).slice(-latest)))
       .catch((e) => setError(errorText(e)));
-  }, [transport, reconciliation, itemId, revision]);
+  }, [transport, reconciliation, itemId, revision, latest]);
 
   const confirm = (u: Undo) =>
     run(async () => {
