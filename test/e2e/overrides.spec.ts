@@ -1,0 +1,169 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test, type Page } from '@playwright/test';
+import { startAppServer, tieout, type AppServer } from './app-server';
+
+let app: AppServer;
+test.beforeAll(async () => {
+  const ws = join(mkdtempSync(join(tmpdir(), 'tieout-overrides-')), 'overrides.tieout');
+  tieout('demo', ws, '--buys', '1500');
+  tieout('users', ws, 'add', 'ana', '--name', 'Ana Analyst', '--role', 'analyst');
+  tieout('users', ws, 'add', 'fin', '--name', 'Fin Approver', '--role', 'approver');
+  tieout('users', ws, 'add', 'max', '--name', 'Max Approver', '--role', 'approver');
+  tieout('users', ws, 'switch', 'ana');
+  tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', 'Buys vs invoices');
+  app = await startAppServer({ workspace: ws, demo: false });
+});
+test.afterAll(async () => {
+  await app?.stop();
+});
+
+function all<T>(sql: string, ...params: unknown[]): T[] {
+  const db = new Database(app.workspacePath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+const pane = (page: Page) => page.getByRole('complementary', { name: /^Detail of / });
+
+/** Opens the first row of the review grid with the given row status (and exception class). */
+async function openFirst(page: Page, status: 'matched' | 'exception', cls = ''): Promise<string> {
+  await page.getByRole('button', { name: 'Review', exact: true }).click();
+  await page.getByRole('checkbox', { name: status, exact: true }).check();
+  await page.getByLabel('Exception class').selectOption(cls);
+  const grid = page.getByTestId('review-grid');
+  if (cls) await expect(grid.locator('.ag-row[row-index="0"] [col-id="class"]')).toHaveText(cls);
+  await expect(grid.locator('.ag-row[row-index="0"] [col-id="status"]')).toHaveText(status);
+  await grid.locator('.ag-row[row-index="0"] [col-id="status"]').click();
+  await expect(pane(page)).toBeVisible();
+  return ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
+}
+
+test('an analyst unmatches a group with a reason code, and reverses it from the group\'s override history', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  await expect(page.getByLabel('Acting user')).toHaveValue('ana');
+  const groupId = await openFirst(page, 'matched');
+  const work = page.locator('[aria-label="Group work"]');
+  const form = work.getByRole('form', { name: 'Unmatch' });
+  await expect(form.getByRole('button', { name: 'Unmatch' })).toBeDisabled();
+  await form.getByLabel('Unmatch reason code').selectOption('wrong_match');
+  await form.getByLabel('Unmatch note').fill('different POs, same amount');
+  await form.getByRole('button', { name: 'Unmatch' }).click();
+  await expect(work.getByTestId('item-message')).toContainText('Group unmatched');
+  const unmatch = all<{ id: number; status: string; reason_code: string; note: string; maker: string }>("SELECT id, status, reason_code, note, maker FROM override WHERE type = 'unmatch' AND target = ?", `group:${groupId}`);
+  expect(unmatch).toEqual([{ id: expect.any(Number), status: 'applied', reason_code: 'wrong_match', note: 'different POs, same amount', maker: 'ana' }]);
+  // Its records are unmatched items again.
+  const surfaced = all<{ n: number }>("SELECT COUNT(*) AS n FROM review_item WHERE class IN ('unmatched_left', 'unmatched_right') AND status = 'open' AND created_at = (SELECT made_at FROM override WHERE id = ?)", unmatch[0]!.id)[0]!.n;
+  expect(surfaced).toBeGreaterThan(0);
+
+  // Unmatching it twice is refused, and the refusal is shown.
+  await form.getByRole('button', { name: 'Unmatch' }).click();
+  await expect(work.getByRole('alert')).toContainText(`already unmatched by override #${unmatch[0]!.id}`);
+
+  const history = work.getByRole('table', { name: 'Override history' });
+  await expect(history.getByTestId(`override-${unmatch[0]!.id}`)).toContainText('applied');
+  await history.getByRole('button', { name: `Reverse override ${unmatch[0]!.id}` }).click();
+  const reversal = work.getByRole('form', { name: 'Reversal' });
+  await reversal.getByLabel('Reversal reason code').selectOption('override_in_error');
+  await reversal.getByLabel('Reversal note').fill('the POs were the same after all');
+  await reversal.getByRole('button', { name: 'Confirm reversal' }).click();
+  await expect(work.getByTestId('item-message')).toContainText(`Override #${unmatch[0]!.id} reversed`);
+  await expect(history.getByTestId(`override-${unmatch[0]!.id}`)).toContainText('reversed');
+  await expect(history).toContainText(`reversal of #${unmatch[0]!.id}`);
+  expect(all<{ status: string }>('SELECT status FROM override WHERE id = ?', unmatch[0]!.id)[0]!.status).toBe('reversed');
+  expect(all<{ n: number }>("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'override.reverse' AND target = ?", `override:${unmatch[0]!.id}`)[0]!.n).toBe(1);
+});
+
+test('an accepted variance is reversed from the item panel, and the item\'s timeline shows both', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  const itemId = await openFirst(page, 'exception', 'amount_variance');
+  const work = page.locator('[aria-label="Exception work"]');
+  await work.getByLabel('Override type').selectOption('accept_variance');
+  await work.getByLabel('Reason code').selectOption('timing_difference');
+  await work.getByLabel('Override note').fill('make-up day billed late');
+  await work.getByRole('button', { name: 'Apply' }).click();
+  await expect(work.getByTestId('item-status')).toHaveText('resolved');
+  const o = all<{ id: number }>("SELECT id FROM override WHERE type = 'accept_variance' AND target = ?", `item:${itemId}`)[0]!;
+
+  await work.getByRole('button', { name: `Reverse override ${o.id}` }).click();
+  const reversal = work.getByRole('form', { name: 'Reversal' });
+  await reversal.getByLabel('Reversal reason code').selectOption('override_in_error');
+  await reversal.getByLabel('Reversal note').fill('wrong line');
+  await reversal.getByRole('button', { name: 'Confirm reversal' }).click();
+  await expect(work.getByTestId('item-status')).toHaveText('open');
+  const timeline = work.getByRole('list', { name: 'Timeline' });
+  await expect(timeline).toContainText(`open → resolved by accept_variance #${o.id} [timing_difference]`);
+  await expect(timeline).toContainText(/resolved → open by reversal #\d+ \[override_in_error\] \(wrong line\)/);
+  expect(all<{ status: string }>('SELECT status FROM review_item WHERE item_id = ?', itemId)[0]!.status).toBe('open');
+});
+
+test('an approver signs off a month, changes in it are refused, and it unlocks only when a second approver agrees', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  const itemId = await openFirst(page, 'exception', 'currency_mismatch');
+  const period = all<{ p: string }>(
+    "SELECT substr(r.record_date, 1, 7) AS p FROM run_member m JOIN record r ON r.id = m.record_id WHERE m.exception_id = ? AND r.record_date IS NOT NULL ORDER BY m.side LIMIT 1",
+    itemId,
+  )[0]!.p;
+
+  // An analyst cannot sign off.
+  await page.getByRole('button', { name: 'Periods' }).click();
+  const row = page.getByRole('row', { name: `Period ${period}` });
+  await row.getByRole('button', { name: `Sign off ${period}` }).click();
+  await expect(page.getByRole('alert')).toContainText('only an approver can sign off');
+
+  await page.getByLabel('Acting user').selectOption('fin');
+  await page.getByRole('button', { name: 'Periods' }).click();
+  await row.getByLabel(`Note for ${period}`).fill('month closed with the vendor statements');
+  await row.getByRole('button', { name: `Sign off ${period}` }).click();
+  await expect(page.getByRole('status')).toContainText(`Signed off ${period}`);
+  await expect(page.getByTestId(`period-state-${period}`)).toHaveText('signed off');
+  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: signed off by fin (month closed with the vendor statements)`);
+
+  // The analyst's change to an item dated in it is refused, and says why.
+  await page.getByLabel('Acting user').selectOption('ana');
+  await openFirst(page, 'exception', 'currency_mismatch');
+  const work = page.locator('[aria-label="Exception work"]');
+  await work.getByLabel('Override type').selectOption('accept_variance');
+  await work.getByLabel('Reason code').selectOption('timing_difference');
+  await work.getByRole('button', { name: 'Apply' }).click();
+  await expect(work.getByRole('alert')).toContainText(`Period ${period} of "Buys vs invoices" is signed off`);
+  await work.getByLabel('Set status').selectOption('investigating');
+  await expect(work.getByRole('alert')).toContainText(`Period ${period}`);
+  await expect(work.getByTestId('item-status')).toHaveText('open');
+
+  // fin asks to unlock; fin cannot agree to their own request; max does.
+  await page.getByLabel('Acting user').selectOption('fin');
+  await page.getByRole('button', { name: 'Periods' }).click();
+  await row.getByLabel(`Note for ${period}`).fill('late credit note from the vendor');
+  await row.getByRole('button', { name: `Ask to unlock ${period}` }).click();
+  await expect(page.getByTestId(`period-state-${period}`)).toContainText('unlock asked by fin: “late credit note from the vendor”');
+  await row.getByRole('button', { name: `Approve unlock of ${period}` }).click();
+  await expect(page.getByRole('alert')).toContainText('cannot approve their own unlock');
+  await expect(page.getByTestId(`period-state-${period}`)).toContainText('signed off');
+
+  await page.getByLabel('Acting user').selectOption('max');
+  await page.getByRole('button', { name: 'Periods' }).click();
+  await row.getByRole('button', { name: `Approve unlock of ${period}` }).click();
+  await expect(page.getByRole('status')).toContainText(`Unlocked ${period}`);
+  await expect(page.getByTestId(`period-state-${period}`)).toHaveText('unlocked');
+  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: unlocked by fin, approved by max (late credit note from the vendor)`);
+  expect(all<{ action: string; actor: string; approver: string | null }>('SELECT action, actor, approver FROM period_lock_event WHERE period = ? ORDER BY id', period)).toEqual([
+    { action: 'sign_off', actor: 'fin', approver: null },
+    { action: 'unlock', actor: 'fin', approver: 'max' },
+  ]);
+
+  // Now the change goes through.
+  await page.getByLabel('Acting user').selectOption('ana');
+  await openFirst(page, 'exception', 'currency_mismatch');
+  await work.getByLabel('Override type').selectOption('accept_variance');
+  await work.getByLabel('Reason code').selectOption('timing_difference');
+  await work.getByRole('button', { name: 'Apply' }).click();
+  await expect(work.getByTestId('item-status')).toHaveText('resolved');
+  const actions = all<{ action: string }>("SELECT action FROM audit_event WHERE action LIKE 'period.%' ORDER BY seq").map((e) => e.action);
+  expect(actions).toEqual(['period.sign_off', 'period.unlock_request', 'period.unlock']);
+});
