@@ -77,6 +77,18 @@ test('an analyst unmatches a group with a reason code, and reverses it from the 
   await expect(history).toContainText(`reversal of #${unmatch[0]!.id}`);
   expect(all<{ status: string }>('SELECT status FROM override WHERE id = ?', unmatch[0]!.id)[0]!.status).toBe('reversed');
   expect(all<{ n: number }>("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'override.reverse' AND target = ?", `override:${unmatch[0]!.id}`)[0]!.n).toBe(1);
+
+  // A code that always needs a checker leaves the next group as it is, waiting for approval.
+  const grid = page.getByTestId('review-grid');
+  await grid.locator('.ag-row[row-index="1"] [col-id="status"]').click();
+  const other = ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
+  expect(other).not.toBe(groupId);
+  await form.getByLabel('Unmatch reason code').selectOption('duplicate_billing_disputed');
+  await form.getByLabel('Unmatch note').fill('vendor billed this twice');
+  await form.getByRole('button', { name: 'Unmatch' }).click();
+  await expect(work.getByTestId('item-message')).toContainText(/Unmatch \(override #\d+\) waits for approval/);
+  await expect(work.getByRole('table', { name: 'Override history' })).toContainText('pending approval');
+  expect(all<{ status: string }>("SELECT status FROM override WHERE type = 'unmatch' AND target = ?", `group:${other}`)).toEqual([{ status: 'pending_approval' }]);
 });
 
 test('an accepted variance is reversed from the item panel, and the item\'s timeline shows both', async ({ page }) => {
@@ -166,4 +178,37 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await expect(work.getByTestId('item-status')).toHaveText('resolved');
   const actions = all<{ action: string }>("SELECT action FROM audit_event WHERE action LIKE 'period.%' ORDER BY seq").map((e) => e.action);
   expect(actions).toEqual(['period.sign_off', 'period.unlock_request', 'period.unlock']);
+});
+
+test('a bulk write-off is recorded as one bulk override and reversed as a whole from Approvals', async ({ page, request }) => {
+  const items = all<{ item_id: string }>(
+    "SELECT item_id FROM review_item WHERE class = 'amount_variance' AND status = 'open' AND amount_minor <= 100000 ORDER BY item_id LIMIT 3",
+  ).map((r) => r.item_id);
+  expect(items).toHaveLength(3);
+  // The bulk goes through the same contract call the review's bulk tools use.
+  const r = await request.post(`${app.baseUrl}/api/call/items.bulkApply`, {
+    headers: { authorization: `Bearer ${app.token}` },
+    data: { reconciliation: 'Buys vs invoices', selection: { itemIds: items }, action: { type: 'resolve', reasonCode: 'immaterial_write_off', writeOff: true }, justification: 'small variances, not worth chasing' },
+  });
+  expect(r.ok()).toBe(true);
+  const { result } = (await r.json()) as { result: { bulkId: string; changed: number; overrideIds: number[] } };
+  expect(result.changed).toBe(3);
+  const made = all<{ id: number; status: string }>('SELECT id, status FROM override WHERE bulk_id = ? ORDER BY id', result.bulkId);
+  expect(made.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
+
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Approvals' }).click();
+  await page.getByText('Recent overrides').click();
+  const history = page.getByRole('table', { name: 'Override history' });
+  await history.getByRole('button', { name: `Reverse bulk of override ${made[1]!.id}` }).click();
+  const reversal = page.getByRole('form', { name: 'Reversal' });
+  await expect(reversal).toContainText(`Reverse the whole bulk action of #${made[1]!.id}`);
+  await reversal.getByLabel('Reversal reason code').selectOption('override_in_error');
+  await reversal.getByLabel('Reversal note').fill('wrong selection');
+  await reversal.getByRole('button', { name: 'Confirm reversal' }).click();
+  await expect(page.getByRole('status')).toContainText('Bulk action reversed: 3 overrides undone');
+  for (const o of made) await expect(history.getByTestId(`override-${o.id}`)).toContainText('reversed');
+  expect(all<{ status: string }>('SELECT status FROM override WHERE bulk_id = ? ORDER BY id', result.bulkId).map((o) => o.status)).toEqual(['reversed', 'reversed', 'reversed']);
+  expect(all<{ status: string }>(`SELECT status FROM review_item WHERE item_id IN (?, ?, ?)`, ...items).map((i) => i.status)).toEqual(['open', 'open', 'open']);
+  expect(all<{ action: string }>("SELECT action FROM audit_event WHERE target = ? ORDER BY seq", `bulk:${result.bulkId}`).map((e) => e.action)).toEqual(['override.bulk', 'bulk.apply', 'override.reverse_bulk']);
 });
