@@ -134,7 +134,7 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await row.getByRole('button', { name: `Sign off ${period}` }).click();
   await expect(page.getByRole('status')).toContainText(`Signed off ${period}`);
   await expect(page.getByTestId(`period-state-${period}`)).toHaveText('signed off');
-  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: signed off by fin (month closed with the vendor statements)`);
+  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: fin signed off (month closed with the vendor statements)`);
 
   // The analyst's change to an item dated in it is refused, and says why.
   await page.getByLabel('Acting user').selectOption('ana');
@@ -154,6 +154,7 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await row.getByLabel(`Note for ${period}`).fill('late credit note from the vendor');
   await row.getByRole('button', { name: `Ask to unlock ${period}` }).click();
   await expect(page.getByTestId(`period-state-${period}`)).toContainText('unlock asked by fin: “late credit note from the vendor”');
+  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: fin asked to unlock (late credit note from the vendor)`);
   await row.getByRole('button', { name: `Approve unlock of ${period}` }).click();
   await expect(page.getByRole('alert')).toContainText('cannot approve their own unlock');
   await expect(page.getByTestId(`period-state-${period}`)).toContainText('signed off');
@@ -163,7 +164,7 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await row.getByRole('button', { name: `Approve unlock of ${period}` }).click();
   await expect(page.getByRole('status')).toContainText(`Unlocked ${period}`);
   await expect(page.getByTestId(`period-state-${period}`)).toHaveText('unlocked');
-  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: unlocked by fin, approved by max (late credit note from the vendor)`);
+  await expect(page.getByRole('list', { name: 'Sign-off history' })).toContainText(`${period}: fin unlocked, approved by max (late credit note from the vendor)`);
   expect(all<{ action: string; actor: string; approver: string | null }>('SELECT action, actor, approver FROM period_lock_event WHERE period = ? ORDER BY id', period)).toEqual([
     { action: 'sign_off', actor: 'fin', approver: null },
     { action: 'unlock', actor: 'fin', approver: 'max' },

@@ -125,6 +125,13 @@ describe('period sign-off', () => {
     expect(e).toMatchObject({ action: 'unlock', actor: 'fin', approver: 'max', reason: 'credit arrived' });
     expect(listPeriods(f.db, f.recId).find((p) => p.period === period)).toMatchObject({ state: 'unlocked', unlockRequest: null });
     expect(periodEvents(f.db, f.recId).map((x) => x.action)).toEqual(['sign_off', 'unlock']);
+    expect(listPeriods(f.db, f.recId).find((p) => p.period === period)!.history.map((h) => [h.action, h.actor, h.note, h.approver])).toEqual([
+      ['period.sign_off', 'fin', 'March closed', null],
+      ['period.unlock_request', 'ana', 'late vendor credit', null],
+      ['period.unlock_reject', 'max', 'not this month', null],
+      ['period.unlock_request', 'fin', 'credit arrived', null],
+      ['period.unlock', 'fin', 'credit arrived', 'max'],
+    ]);
     makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana');
     expect(chainOk(f.db)).toBe(true);
   });

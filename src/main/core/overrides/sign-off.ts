@@ -138,6 +138,8 @@ export interface PeriodState {
   state: 'open' | 'signed_off' | 'unlocked';
   events: LockEvent[];
   unlockRequest: UnlockRequest | null;
+  /** Its audit events (sign-offs, unlocks asked for, refused and granted), oldest first. */
+  history: { seq: number; at: string; actor: string; action: string; note: string | null; approver: string | null }[];
 }
 
 function periodTarget(reconciliationId: number, period: string): string {
@@ -152,6 +154,13 @@ export function pendingUnlockRequest(db: Db, reconciliationId: number, period: s
   const last = events.find((e) => PERIOD_ACTIONS.has(e.action));
   if (last?.action !== 'period.unlock_request') return null;
   return { seq: last.seq, actor: last.actor, reason: last.note ?? '', at: last.at };
+}
+
+function periodHistory(db: Db, reconciliationId: number, period: string): PeriodState['history'] {
+  return listAuditEvents(db, { target: periodTarget(reconciliationId, period), limit: 1000 })
+    .events.filter((e) => PERIOD_ACTIONS.has(e.action))
+    .reverse()
+    .map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, note: e.note, approver: (e.after as { approver?: string } | null)?.approver ?? null }));
 }
 
 /** Every month the reconciliation's records fall in, and any month ever signed off, with its state. */
@@ -169,6 +178,7 @@ export function listPeriods(db: Db, reconciliationId: number): PeriodState[] {
       state: !last ? 'open' : last.action === 'sign_off' ? 'signed_off' : 'unlocked',
       events: own,
       unlockRequest: last?.action === 'sign_off' ? pendingUnlockRequest(db, reconciliationId, period) : null,
+      history: last ? periodHistory(db, reconciliationId, period) : [],
     };
   });
 }

@@ -18,7 +18,15 @@ interface Period {
   state: 'open' | 'signed_off' | 'unlocked';
   events: LockEvent[];
   unlockRequest: { actor: string; reason: string; at: string } | null;
+  history: { seq: number; at: string; actor: string; action: string; note: string | null; approver: string | null }[];
 }
+
+const EVENT_LABEL: Record<string, string> = {
+  'period.sign_off': 'signed off',
+  'period.unlock_request': 'asked to unlock',
+  'period.unlock_reject': 'refused the unlock',
+  'period.unlock': 'unlocked',
+};
 
 const STATE_LABEL: Record<Period['state'], string> = { open: 'open', signed_off: 'signed off', unlocked: 'unlocked' };
 
@@ -83,7 +91,7 @@ export function PeriodsView({ revision }: { revision: number }) {
       return decision === 'approve' ? `Unlocked ${p}` : `Unlock of ${p} refused; it stays signed off`;
     });
 
-  const history = periods.flatMap((p) => p.events).sort((a, b) => a.id - b.id);
+  const history = periods.flatMap((p) => p.history.map((h) => ({ ...h, period: p.period }))).sort((a, b) => a.seq - b.seq);
   return (
     <section className="wizard" aria-label="Periods">
       <h2>Periods</h2>
@@ -166,10 +174,10 @@ export function PeriodsView({ revision }: { revision: number }) {
           <h3>Sign-off history</h3>
           <ol className="timeline" aria-label="Sign-off history">
             {history.map((e) => (
-              <li key={e.id}>
-                <span className="muted">{e.at.replace('T', ' ').slice(0, 19)}</span> {e.period}: {e.action === 'sign_off' ? 'signed off' : 'unlocked'} by {e.actor}
+              <li key={e.seq}>
+                <span className="muted">{e.at.replace('T', ' ').slice(0, 19)}</span> {e.period}: {e.actor} {EVENT_LABEL[e.action] ?? e.action}
                 {e.approver ? `, approved by ${e.approver}` : ''}
-                {e.reason ? ` (${e.reason})` : ''}
+                {e.note ? ` (${e.note})` : ''}
               </li>
             ))}
           </ol>
