@@ -61,9 +61,9 @@ test('an analyst unmatches a group with a reason code, and reverses it from the 
   const surfaced = all<{ n: number }>("SELECT COUNT(*) AS n FROM review_item WHERE class IN ('unmatched_left', 'unmatched_right') AND status = 'open' AND created_at = (SELECT made_at FROM override WHERE id = ?)", unmatch[0]!.id)[0]!.n;
   expect(surfaced).toBeGreaterThan(0);
 
-  // Unmatching it twice is refused, and the refusal is shown.
-  await form.getByRole('button', { name: 'Unmatch' }).click();
-  await expect(work.getByRole('alert')).toContainText(`already unmatched by override #${unmatch[0]!.id}`);
+  // The run still lists it as matched; the panel says it no longer stands.
+  await expect(work.getByTestId('group-broken')).toContainText(`Unmatched by override #${unmatch[0]!.id}`);
+  await expect(form).toHaveCount(0);
 
   const history = work.getByRole('table', { name: 'Override history' });
   await expect(history.getByTestId(`override-${unmatch[0]!.id}`)).toContainText('applied');
@@ -76,6 +76,9 @@ test('an analyst unmatches a group with a reason code, and reverses it from the 
   await expect(history.getByTestId(`override-${unmatch[0]!.id}`)).toContainText('reversed');
   await expect(history).toContainText(`reversal of #${unmatch[0]!.id}`);
   expect(all<{ status: string }>('SELECT status FROM override WHERE id = ?', unmatch[0]!.id)[0]!.status).toBe('reversed');
+  // The group stands again, so it could be unmatched again.
+  await expect(work.getByTestId('group-broken')).toHaveCount(0);
+  await expect(form).toBeVisible();
   expect(all<{ n: number }>("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'override.reverse' AND target = ?", `override:${unmatch[0]!.id}`)[0]!.n).toBe(1);
 
   // A code that always needs a checker leaves the next group as it is, waiting for approval.
@@ -87,6 +90,7 @@ test('an analyst unmatches a group with a reason code, and reverses it from the 
   await form.getByLabel('Unmatch note').fill('vendor billed this twice');
   await form.getByRole('button', { name: 'Unmatch' }).click();
   await expect(work.getByTestId('item-message')).toContainText(/Unmatch \(override #\d+\) waits for approval/);
+  await expect(work.getByTestId('group-broken')).toContainText('waiting for approval');
   await expect(work.getByRole('table', { name: 'Override history' })).toContainText('pending approval');
   expect(all<{ status: string }>("SELECT status FROM override WHERE type = 'unmatch' AND target = ?", `group:${other}`)).toEqual([{ status: 'pending_approval' }]);
 });

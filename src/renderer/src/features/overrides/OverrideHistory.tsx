@@ -34,6 +34,7 @@ export function OverrideHistory({
   revision,
   run,
   latest,
+  onLoaded,
 }: {
   reconciliation: string;
   itemId?: string;
@@ -41,6 +42,8 @@ export function OverrideHistory({
   run(what: () => Promise<string>): Promise<void>;
   /** Show only the latest N (a whole reconciliation's history can be long). */
   latest?: number;
+  /** Told the list each time it is read, for callers that show state derived from it. */
+  onLoaded?(list: OverrideEntry[]): void;
 }) {
   const transport = useTransport();
   const [list, setList] = useState<OverrideEntry[]>([]);
@@ -53,7 +56,11 @@ export function OverrideHistory({
   useEffect(() => {
     transport
       .call('overrides.list', { reconciliation, ...(itemId && { itemId }) })
-      .then((l) => setList(latest === undefined ? (l as unknown as OverrideEntry[]) : (l as unknown as OverrideEntry[]).slice(-latest)))
+      .then((l) => {
+        const all = l as unknown as OverrideEntry[];
+        setList(latest === undefined ? all : all.slice(-latest));
+        onLoaded?.(all);
+      })
       .catch((e) => setError(errorText(e)));
   }, [transport, reconciliation, itemId, revision, latest]);
 
@@ -70,7 +77,7 @@ export function OverrideHistory({
       return `Bulk action reversed: ${r.reversals.length} overrides undone`;
     });
 
-  if (list.length === 0) return error ? <p className="error-text">{error}</p> : null;
+  if (list.length === 0) return error ? <p className="error-banner">{error}</p> : null;
   return (
     <div className="override-history">
       <h4>Overrides</h4>
@@ -143,7 +150,7 @@ export function OverrideHistory({
           </button>
         </form>
       )}
-      {error && <p className="error-text">{error}</p>}
+      {error && <p className="error-banner">{error}</p>}
     </div>
   );
 }

@@ -37,7 +37,7 @@ export function UnmatchForm({ reconciliation, groupId, run }: { reconciliation: 
       <button type="submit" disabled={!reason}>
         Unmatch
       </button>
-      {error && <span className="error-text">{error}</span>}
+      {error && <span className="error-banner">{error}</span>}
     </form>
   );
 }

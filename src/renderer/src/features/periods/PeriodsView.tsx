@@ -136,7 +136,7 @@ export function PeriodsView({ revision }: { revision: number }) {
                   <td>
                     <input
                       aria-label={`Note for ${p.period}`}
-                      placeholder={p.state === 'signed_off' ? (p.unlockRequest ? 'comment (needed to refuse)' : 'reason to unlock (required)') : 'sign-off note'}
+                      placeholder={p.state === 'signed_off' ? (p.unlockRequest ? 'comment (needed to refuse)' : 'reason (required)') : 'sign-off note'}
                       value={notes[p.period] ?? ''}
                       onChange={(e) => setNotes({ ...notes, [p.period]: e.target.value })}
                     />

@@ -3,7 +3,7 @@ import type { ReviewMember, ReviewRow } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
-import { OverrideHistory } from '../overrides/OverrideHistory.js';
+import { OverrideHistory, type OverrideEntry } from '../overrides/OverrideHistory.js';
 import { SuggestionDecision } from '../overrides/SuggestionDecision.js';
 import { UnmatchForm } from '../overrides/UnmatchForm.js';
 
@@ -73,6 +73,7 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
+  const [overrides, setOverrides] = useState<OverrideEntry[]>([]);
   const itemId = row.rowId;
   const isGroup = row.kind === 'group';
 
@@ -152,6 +153,9 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
       setMessage(`Matched by hand (override #${r.id}, ${r.status})`);
     });
 
+  // The run still lists a broken group as matched: the overrides say it no longer stands.
+  const unmatchedBy = overrides.find((o) => o.type === 'unmatch' && o.target === `group:${itemId}` && (o.status === 'applied' || o.status === 'pending_approval'));
+
   if (!item && !isGroup) return error ? <div className="error-banner">{error}</div> : null;
   return (
     <div className="item-panel" aria-label={isGroup ? 'Group work' : 'Exception work'}>
@@ -188,7 +192,14 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
         </>
       )}
       {pending && <p className="warning">Override #{pending.id} ({pending.type}) waits for an approver.</p>}
-      {row.status === 'matched' && <UnmatchForm reconciliation={reconciliation} groupId={row.rowId} run={run} />}
+      {row.status === 'matched' && (unmatchedBy ? (
+        <p className="warning" data-testid="group-broken">
+          Unmatched by override #{unmatchedBy.id}
+          {unmatchedBy.status === 'pending_approval' ? ', waiting for approval' : ': its records are unmatched items in review'}
+        </p>
+      ) : (
+        <UnmatchForm reconciliation={reconciliation} groupId={row.rowId} run={run} />
+      ))}
       {row.status === 'suggested' && <SuggestionDecision reconciliation={reconciliation} groupId={row.rowId} run={run} />}
       {!isGroup && (
         <form
@@ -290,7 +301,7 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
           {error}
         </div>
       )}
-      <OverrideHistory reconciliation={reconciliation} itemId={itemId} revision={revision} run={run} />
+      <OverrideHistory reconciliation={reconciliation} itemId={itemId} revision={revision} run={run} onLoaded={setOverrides} />
       {timeline.length > 0 && (
         <ol className="timeline" aria-label="Timeline">
           {timeline.map((t, i) => (
