@@ -217,3 +217,30 @@ test('a bulk write-off is recorded as one bulk override and reversed as a whole 
   expect(all<{ status: string }>(`SELECT status FROM review_item WHERE item_id IN (?, ?, ?)`, ...items).map((i) => i.status)).toEqual(['open', 'open', 'open']);
   expect(all<{ action: string }>("SELECT action FROM audit_event WHERE target = ? ORDER BY seq", `bulk:${result.bulkId}`).map((e) => e.action)).toEqual(['override.bulk', 'bulk.apply', 'override.reverse_bulk']);
 });
+
+test('an analyst confirms one suggested match and rejects another from the panel', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  await page.getByLabel('Acting user').selectOption('ana');
+  await page.getByRole('button', { name: 'Review', exact: true }).click();
+  await page.getByRole('checkbox', { name: 'suggested', exact: true }).check();
+  const grid = page.getByTestId('review-grid');
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="status"]')).toHaveText('suggested');
+
+  await grid.locator('.ag-row[row-index="0"] [col-id="status"]').click();
+  const first = ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
+  const work = page.locator('[aria-label="Group work"]');
+  await expect(work.getByTestId('item-status')).toHaveText('open');
+  await work.getByLabel('Suggestion note').fill('same PO, split across two lines');
+  await work.getByRole('button', { name: 'Confirm match' }).click();
+  await expect(work.getByTestId('item-message')).toContainText('Suggestion confirmed');
+  await expect(work.getByTestId('item-status')).toHaveText('resolved');
+  await expect(work.getByRole('table', { name: 'Override history' })).toContainText('force_match');
+  expect(all<{ status: string }>('SELECT status FROM review_item WHERE item_id = ?', first)[0]!.status).toBe('resolved');
+
+  await grid.locator('.ag-row[row-index="1"] [col-id="status"]').click();
+  const second = ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
+  expect(second).not.toBe(first);
+  await work.getByRole('button', { name: 'Reject match' }).click();
+  await expect(work.getByTestId('item-message')).toContainText('Suggestion rejected');
+  expect(all<{ type: string; status: string; maker: string }>('SELECT type, status, maker FROM override WHERE target = ?', `group:${second}`)).toEqual([{ type: 'unmatch', status: 'applied', maker: 'ana' }]);
+});

@@ -5,7 +5,6 @@ import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
 import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTableName } from './packet/index.js';
 import { packetKeyDir } from './packet/keys.js';
-import { PacketScope } from './packet/format.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   applyBulk,
@@ -26,14 +25,15 @@ import {
   switchUser,
   timeline,
 } from './triage/index.js';
+import { addFxRates, importFxFile, listFx } from './fx/index.js';
 import {
   approve,
+  decideSuggestions,
   decideUnlock,
   ensureDefaultReasonCodes,
   listOverrides,
   listPeriods,
   listReasonCodes,
-  ReasonCodeInput,
   requestUnlock,
   retireReasonCode,
   saveReasonCode,
@@ -45,7 +45,6 @@ import {
   reverse,
   reverseBulk,
   signOff,
-  type OverrideRequest,
 } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
@@ -286,9 +285,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     'candidates.list': async ({ reconciliation, recordId, limit }) => candidatesFor(current().db, recId(reconciliation), recordId, limit) as never,
     'reasonCodes.list': async (q) => listReasonCodes(current().db, q as never) as never,
     'reasonCodes.save': async ({ code }) => {
-      const parsed = ReasonCodeInput.safeParse(code);
-      if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'bad_input', 'reason code');
-      const r = saveReasonCode(current().db, parsed.data, who());
+      const r = saveReasonCode(current().db, code, who());
       changed('reason_code');
       return r as never;
     },
@@ -298,12 +295,14 @@ export function createService(opts: ServiceOptions = {}): Service {
       return r as never;
     },
     'overrides.make': async ({ reconciliation, request }) => {
-      const r = makeOverride(current().db, { ...(request as object), reconciliationId: recId(reconciliation) } as OverrideRequest, who());
+      const r = makeOverride(current().db, { ...request, reconciliationId: recId(reconciliation) }, who());
       changed('override', 'review_item');
       return r as never;
     },
-    'suggestions.decide': async () => {
-      throw new TieoutError('internal', 'Confirming and rejecting suggestions is not built yet');
+    'suggestions.decide': async ({ reconciliation, groupIds, decision, note, reasonCode }) => {
+      const r = decideSuggestions(current().db, { reconciliationId: recId(reconciliation), groupIds, decision, note, reasonCode }, who());
+      changed('override', 'review_item');
+      return { decided: r.decided, overrideIds: r.overrides.map((o) => o.id), bulkId: r.bulkId, skipped: r.skipped };
     },
     'overrides.pending': async ({ reconciliation }) => pendingApprovals(current().db, recId(reconciliation)) as never,
     'overrides.decide': async ({ overrideId, decision, note }) => {
@@ -347,7 +346,7 @@ export function createService(opts: ServiceOptions = {}): Service {
       const db = current().db;
       const user = currentUser(db);
       const r = await exportPacket(db, {
-        scope: PacketScope.parse(scope),
+        scope,
         includeSources,
         exporter: { userId: user?.id ?? who(), name: user?.name ?? who() },
         keyDir: opts.keyDir ?? packetKeyDir(),
@@ -387,6 +386,17 @@ export function createService(opts: ServiceOptions = {}): Service {
     },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
+    'fx.list': async () => ({ rates: listFx(current().db) }),
+    'fx.add': async ({ rates }) => {
+      const r = addFxRates(current().db, rates.map((rate, i) => ({ rate, origin: { row: i + 1 } })), who());
+      changed('fx_rate');
+      return r;
+    },
+    'fx.import': async ({ path, sheet }) => {
+      const r = await importFxFile(current().db, path, { ...(sheet && { sheet }) }, who());
+      changed('fx_rate');
+      return r;
+    },
     'job.cancel': async ({ jobId }) => {
       const c = jobs.get(jobId);
       c?.abort();

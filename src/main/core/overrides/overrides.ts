@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { OverrideRequest } from '../../../shared/decisions.js';
 import { TieoutError } from '../../../shared/error.js';
 import { compareIds, groupId as engineGroupId } from '../engine/group-id.js';
-import type { LockedGroup } from '../engine/types.js';
+import type { ApartSet, LockedGroup } from '../engine/types.js';
 import { appendAuditEvent, findReconciliation, type Db, type ReconciliationRow } from '../workspace/index.js';
 import {
   insertOverride,
@@ -45,22 +46,7 @@ import {
 } from './types.js';
 import { requireActor } from './users.js';
 
-const RecordIds = z.array(z.number().int().positive()).min(1, 'name at least one record on each side');
-const Common = {
-  reconciliationId: z.number().int().positive(),
-  reasonCode: z.string().min(1, 'a reason code is required'),
-  note: z.string().nullish(),
-};
-
-/** One override to make. Amounts are integer minor units of the item's currency. */
-export const OverrideRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('force_match'), left: RecordIds, right: RecordIds, ...Common }),
-  z.object({ type: z.literal('unmatch'), groupId: z.string().min(1), ...Common }),
-  z.object({ type: z.literal('accept_variance'), itemId: z.string().min(1), ...Common }),
-  z.object({ type: z.literal('write_off'), itemId: z.string().min(1), amountMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(), ...Common }),
-  z.object({ type: z.literal('reclassify'), itemId: z.string().min(1), toClass: z.enum(EXCEPTION_CLASSES), ...Common }),
-]);
-export type OverrideRequest = z.input<typeof OverrideRequest>;
+export { OverrideRequest } from '../../../shared/decisions.js';
 type Request = z.output<typeof OverrideRequest>;
 
 export interface OverrideResult extends Override {
@@ -108,10 +94,20 @@ function groupState(db: Db, reconciliationId: number): GroupState {
  * Confirmed manual groups (applied, not reversed force matches) as the engine's `locked` input.
  * Pass these to runEngine so the next run keeps them together before any rule runs.
  */
-export function lockedGroupsFor(db: Db, reconciliationId: number): LockedGroup[] {
+export function lockedGroupsFor(db: Db, reconciliationId: number): (LockedGroup & { overrideId: number })[] {
   return [...groupState(db, reconciliationId).manualGroups.values()]
-    .map((o) => ({ groupId: o.payload.groupId!, left: o.payload.records.left.map(String), right: o.payload.records.right.map(String) }))
+    .map((o) => ({ groupId: o.payload.groupId!, left: o.payload.records.left.map(String), right: o.payload.records.right.map(String), overrideId: o.id }))
     .sort((a, b) => compareIds(a.groupId, b.groupId));
+}
+
+/**
+ * Groups broken by an applied unmatch (a rejected suggestion is one): the engine's `apart`
+ * input, so no later run pairs those records with each other again.
+ */
+export function apartSetsFor(db: Db, reconciliationId: number): (ApartSet & { overrideId: number })[] {
+  return [...groupState(db, reconciliationId).unmatched.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((o) => ({ by: `override #${o.id} (${o.reasonCode ?? 'unmatch'})`, left: o.payload.records.left.map(String), right: o.payload.records.right.map(String), overrideId: o.id }));
 }
 
 export interface BrokenGroup {

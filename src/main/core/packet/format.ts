@@ -22,26 +22,8 @@ export const ENTRY = {
 /** Entries the manifest cannot list: itself, and the signature over it. */
 export const UNLISTED = new Set<string>([ENTRY.manifest, ENTRY.signature]);
 
-const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a period such as 2026-03');
-const OneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]);
-
-export const PacketFilter = z
-  .object({
-    class: OneOrMany.optional(),
-    status: OneOrMany.optional(),
-    vendor: z.string().min(1).optional(),
-    text: z.string().min(1).optional(),
-  })
-  .strict();
-export type PacketFilter = z.infer<typeof PacketFilter>;
-
-export const PacketScope = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('workspace') }).strict(),
-  z.object({ kind: z.literal('run'), runId: z.number().int().positive() }).strict(),
-  z.object({ kind: z.literal('period'), period: Period, reconciliation: z.string().min(1).optional() }).strict(),
-  z.object({ kind: z.literal('filter'), runId: z.number().int().positive().optional(), filter: PacketFilter }).strict(),
-]);
-export type PacketScope = z.infer<typeof PacketScope>;
+import { PacketScope } from '../../../shared/packet-scope.js';
+export { PacketFilter, PacketScope } from '../../../shared/packet-scope.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 

@@ -58,7 +58,6 @@ export {
   findReconciliation,
   insertReconciliation,
   latestRuleSet,
-  listFxRates,
   listReconciliations,
   ruleSetById,
   ruleSetVersions,
@@ -66,6 +65,8 @@ export {
   type ReconciliationRow,
   type RuleSetVersionRow,
 } from './reconciliations.js';
+export { insertFxRate, listFxRates, type FxRateRow } from './fx-rates.js';
+export { newestVersions, recordVersions, type RecordVersion } from './record-versions.js';
 export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, type ResultLine, type RunRow } from './runs.js';
 export { pageReviewRows, reviewRow, reviewRowWriter, rowExplanation, rowMembers, REVIEW_COLUMNS, type ReviewQuery, type ReviewRowData } from './review-rows.js';
 export { getPullState, hasPullStateTable, recordPullState, type NewPullState, type PullState, type Watermark } from './pull-state.js';

@@ -3,6 +3,7 @@ import type { ReviewMember, ReviewRow } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { EXCEPTION_CLASSES, type ExceptionClass, type OverrideRequestBody } from '../../../../shared/decisions.js';
 import { OverrideHistory, type OverrideEntry } from '../overrides/OverrideHistory.js';
 import { SuggestionDecision } from '../overrides/SuggestionDecision.js';
 import { UnmatchForm } from '../overrides/UnmatchForm.js';
@@ -54,7 +55,7 @@ interface Candidate {
 }
 
 const STATUSES = ['open', 'investigating', 'pending_approval', 'resolved', 'written_off'];
-const CLASSES = ['amount_variance', 'date_variance', 'currency_mismatch', 'duplicate', 'ambiguous', 'unmatched_left', 'unmatched_right'];
+const CLASSES = EXCEPTION_CLASSES;
 
 /**
  * The row as work. An exception: owner, claim, status, comments, timeline and reason-coded
@@ -128,14 +129,13 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
 
   const submitOverride = () => {
     const cents = /^\d+(\.\d{1,2})?$/.test(form.amount) ? Math.round(Number(form.amount.replace('.', '')) * (form.amount.includes('.') ? 10 ** (2 - (form.amount.split('.')[1]?.length ?? 0)) : 100)) : undefined;
-    const request = {
-      type: form.type,
-      itemId,
-      reasonCode: form.reason,
-      ...(form.note && { note: form.note }),
-      ...(form.type === 'write_off' && cents !== undefined && { amountMinor: cents }),
-      ...(form.type === 'reclassify' && { toClass: form.toClass }),
-    };
+    const base = { itemId, reasonCode: form.reason, ...(form.note && { note: form.note }) };
+    const request: OverrideRequestBody =
+      form.type === 'write_off'
+        ? { type: 'write_off', ...base, ...(cents !== undefined && { amountMinor: cents }) }
+        : form.type === 'reclassify'
+          ? { type: 'reclassify', ...base, toClass: form.toClass as ExceptionClass }
+          : { type: 'accept_variance', ...base };
     return act(async () => {
       const r = (await transport.call('overrides.make', { reconciliation, request })) as { id: number; status: string; approvalReason: string | null };
       setMessage(r.status === 'pending_approval' ? `Override #${r.id} waits for approval: ${r.approvalReason}` : `Override #${r.id} applied`);
