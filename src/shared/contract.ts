@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OverrideRequestBody, ReasonCodeInput } from './decisions.js';
 import { PacketScope } from './packet-scope.js';
+import { Connector } from './connector.js';
 import { ErrorShape } from './error.js';
 import { FieldRole, FieldType, MappingTemplate } from './mapping.js';
 
@@ -271,7 +272,7 @@ export const ReviewMember = z.object({
 export type ReviewMember = z.infer<typeof ReviewMember>;
 
 /** Connectors travel as JSON; the core validates them (and refuses pasted secrets) at the boundary. */
-export const ConnectorJson = z.unknown();
+export const ConnectorJson = Connector;
 
 export const PullSummary = z.object({
   status: z.enum(['imported', 'already_imported', 'no_records']),
