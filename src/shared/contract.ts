@@ -451,9 +451,9 @@ export const calls = {
   'overrides.decide': { input: z.object({ overrideId: z.number().int().positive(), decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(2000) }), output: z.record(z.string(), z.unknown()) },
   'overrides.reverse': { input: z.object({ overrideId: z.number().int().positive(), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
   // ---- Override history, bulk reversal and period sign-off (issue #6).
-  /** Overrides of a reconciliation, oldest first; with itemId, those that changed (or wait to change) that item; with bulkId, one bulk action. */
+  /** Overrides of a reconciliation, oldest first; with itemId, those of that item or group and their reversals; with bulkId, one bulk action; with latest, only the last N. */
   'overrides.list': {
-    input: z.object({ reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128).optional(), bulkId: z.string().min(1).max(64).optional() }),
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128).optional(), bulkId: z.string().min(1).max(64).optional(), latest: z.number().int().min(1).max(10_000).optional() }),
     output: z.array(z.record(z.string(), z.unknown())),
   },
   /** Reverses every applied override of a bulk action, as one action. */

@@ -315,11 +315,12 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('override', 'review_item');
       return r as never;
     },
-    'overrides.list': async ({ reconciliation, itemId, bulkId }) => {
+    'overrides.list': async ({ reconciliation, itemId, bulkId, latest }) => {
       const db = current().db;
       const id = recId(reconciliation);
       const list = itemId ? overrideHistory(db, id, itemId) : listOverrides(db, id, bulkId ? { bulkId } : {});
-      return (bulkId && itemId ? list.filter((o) => o.bulkId === bulkId) : list) as never;
+      const mine = bulkId && itemId ? list.filter((o) => o.bulkId === bulkId) : list;
+      return (latest === undefined ? mine : mine.slice(-latest)) as never;
     },
     'overrides.reverseBulk': async ({ bulkId, reasonCode, note }) => {
       const r = reverseBulk(current().db, bulkId, who(), reasonCode, note);

@@ -55,10 +55,10 @@ export function OverrideHistory({
 
   useEffect(() => {
     transport
-      .call('overrides.list', { reconciliation, ...(itemId && { itemId }) })
+      .call('overrides.list', { reconciliation, ...(itemId && { itemId }), ...(latest !== undefined && { latest }) })
       .then((l) => {
         const all = l as unknown as OverrideEntry[];
-        setList(latest === undefined ? all : all.slice(-latest));
+        setList(all);
         onLoaded?.(all);
       })
       .catch((e) => setError(errorText(e)));
