@@ -450,6 +450,32 @@ export const calls = {
   'overrides.pending': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
   'overrides.decide': { input: z.object({ overrideId: z.number().int().positive(), decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(2000) }), output: z.record(z.string(), z.unknown()) },
   'overrides.reverse': { input: z.object({ overrideId: z.number().int().positive(), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
+  // ---- Override history, bulk reversal and period sign-off (issue #6).
+  /** Overrides of a reconciliation, oldest first; with itemId, those of that item or group and their reversals; with bulkId, one bulk action; with latest, only the last N. */
+  'overrides.list': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128).optional(), bulkId: z.string().min(1).max(64).optional(), latest: z.number().int().min(1).max(10_000).optional() }),
+    output: z.array(z.record(z.string(), z.unknown())),
+  },
+  /** Reverses every applied override of a bulk action, as one action. */
+  'overrides.reverseBulk': {
+    input: z.object({ bulkId: z.string().min(1).max(64), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }),
+    output: z.object({ bulkId: z.string(), reversals: z.array(z.record(z.string(), z.unknown())) }),
+  },
+  /** The months the reconciliation's records fall in, each open, signed off or unlocked, with its sign-off events and any unlock asked for. */
+  'periods.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
+  'periods.signOff': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), period: z.string().max(7), note: z.string().trim().max(2000).optional() }),
+    output: z.record(z.string(), z.unknown()),
+  },
+  /** Asks for a signed-off period to be unlocked; a different approver decides with periods.decideUnlock. */
+  'periods.requestUnlock': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), period: z.string().max(7), reason: z.string().trim().min(1).max(2000) }),
+    output: z.record(z.string(), z.unknown()),
+  },
+  'periods.decideUnlock': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), period: z.string().max(7), decision: z.enum(['approve', 'reject']), note: z.string().trim().max(2000).optional() }),
+    output: z.object({ unlocked: z.boolean(), event: z.record(z.string(), z.unknown()).nullable() }),
+  },
   'packet.export': {
     input: z.object({ scope: PacketScope, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
     output: z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string(), fingerprint: z.string() }),

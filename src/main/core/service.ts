@@ -26,7 +26,26 @@ import {
   timeline,
 } from './triage/index.js';
 import { addFxRates, importFxFile, listFx } from './fx/index.js';
-import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse } from './overrides/index.js';
+import {
+  approve,
+  decideSuggestions,
+  decideUnlock,
+  ensureDefaultReasonCodes,
+  listOverrides,
+  listPeriods,
+  listReasonCodes,
+  requestUnlock,
+  retireReasonCode,
+  saveReasonCode,
+  makeOverride,
+  overrideHistory,
+  pendingApprovals,
+  pendingOverrideFor,
+  reject,
+  reverse,
+  reverseBulk,
+  signOff,
+} from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
@@ -295,6 +314,34 @@ export function createService(opts: ServiceOptions = {}): Service {
       const r = reverse(current().db, overrideId, who(), reasonCode, note);
       changed('override', 'review_item');
       return r as never;
+    },
+    'overrides.list': async ({ reconciliation, itemId, bulkId, latest }) => {
+      const db = current().db;
+      const id = recId(reconciliation);
+      const list = itemId ? overrideHistory(db, id, itemId) : listOverrides(db, id, bulkId ? { bulkId } : {});
+      const mine = bulkId && itemId ? list.filter((o) => o.bulkId === bulkId) : list;
+      return (latest === undefined ? mine : mine.slice(-latest)) as never;
+    },
+    'overrides.reverseBulk': async ({ bulkId, reasonCode, note }) => {
+      const r = reverseBulk(current().db, bulkId, who(), reasonCode, note);
+      changed('override', 'review_item');
+      return r as never;
+    },
+    'periods.list': async ({ reconciliation }) => listPeriods(current().db, recId(reconciliation)) as never,
+    'periods.signOff': async ({ reconciliation, period, note }) => {
+      const r = signOff(current().db, recId(reconciliation), period, who(), note);
+      changed('period_lock_event');
+      return r as never;
+    },
+    'periods.requestUnlock': async ({ reconciliation, period, reason }) => {
+      const r = requestUnlock(current().db, recId(reconciliation), period, who(), reason);
+      changed('audit_event');
+      return r as never;
+    },
+    'periods.decideUnlock': async ({ reconciliation, period, decision, note }) => {
+      const event = decideUnlock(current().db, recId(reconciliation), period, who(), decision, note);
+      changed('period_lock_event');
+      return { unlocked: event !== null, event: event as never };
     },
     'packet.export': async ({ scope, includeSources, out }) => {
       const db = current().db;

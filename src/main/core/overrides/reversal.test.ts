@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
-import { approve, effectiveGroups, getOverride, listOverrides, lockedGroupsFor, makeBulkOverride, makeOverride, reject, reverse, reverseBulk, unmatchedItemId } from './index.js';
+import { approve, effectiveGroups, getOverride, listOverrides, lockedGroupsFor, makeBulkOverride, makeOverride, overrideHistory, reject, reverse, reverseBulk, unmatchedItemId } from './index.js';
 import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, recordsFingerprint, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
 
 let template: Awaited<ReturnType<typeof buildTemplate>>;
@@ -133,5 +133,24 @@ describe('reverseBulk', () => {
     );
     expect(bulk.overrides.map((o) => o.status)).toEqual(['applied', 'pending_approval']);
     refused(() => reverseBulk(f.db, bulk.bulkId, 'ana', 'override_in_error', 'x'), 'conflict', /wait for approval/);
+  });
+
+  it('shows an item\'s history (its overrides and the reversals that undid them) and a group\'s unmatch', () => {
+    f = fresh(template);
+    const [v, w] = small();
+    const o1 = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: v!.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
+    makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: w!.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
+    const r = reverse(f.db, o1.id, 'bob', 'override_in_error', 'wrong item');
+    const o2 = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v!.exceptionId, reasonCode: 'fx_rounding' }, 'ana');
+    expect(overrideHistory(f.db, f.recId, v!.exceptionId).map((o) => [o.id, o.type, o.status])).toEqual([
+      [o1.id, 'write_off', 'reversed'],
+      [r.id, 'reversal', 'applied'],
+      [o2.id, 'accept_variance', 'applied'],
+    ]);
+    const g = matchedGroups(f.db, f.runId)[0]!;
+    const u = makeOverride(f.db, { type: 'unmatch', reconciliationId: f.recId, groupId: g.groupId, reasonCode: 'wrong_match', note: 'different POs' }, 'ana');
+    expect(overrideHistory(f.db, f.recId, g.groupId).map((o) => o.id)).toEqual([u.id]);
+    // The records it surfaced carry it too.
+    expect(overrideHistory(f.db, f.recId, unmatchedItemId('left', g.left[0]!)).map((o) => o.id)).toEqual([u.id]);
   });
 });

@@ -8,6 +8,7 @@ import { AuditView } from '../features/audit/AuditView.js';
 import { UserSwitcher } from '../features/people/UserSwitcher.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
 import { PacketView } from '../features/packet/PacketView.js';
+import { PeriodsView } from '../features/periods/PeriodsView.js';
 import { PullView } from '../features/pull/PullView.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
@@ -17,7 +18,7 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'audit' | 'packets';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'periods' | 'audit' | 'packets';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
@@ -26,6 +27,7 @@ const VIEWS: [View, string][] = [
   ['reconcile', 'Reconcile'],
   ['review', 'Review'],
   ['approvals', 'Approvals'],
+  ['periods', 'Periods'],
   ['audit', 'Audit log'],
   ['packets', 'Packets'],
 ];
@@ -130,6 +132,7 @@ function Workbench() {
         {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
         {info && view === 'approvals' && <ApprovalsView revision={revision} />}
+        {info && view === 'periods' && <PeriodsView revision={revision} />}
         {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} openPath={packetPath} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}

@@ -191,7 +191,7 @@ export function ReviewView({ revision }: { revision: number }) {
               {detail.row.kind === 'group' ? `Group ${detail.row.rowId}` : `${detail.row.class} ${detail.row.rowId}`} <span className="muted">{detail.row.status}</span>
             </h3>
             <MembersPane row={detail.row} members={detail.members} />
-            {detail.row.kind === 'exception' && rec && <ItemPanel key={detail.row.rowId} reconciliation={rec} row={detail.row} members={detail.members} onChanged={() => {}} />}
+            {rec && <ItemPanel key={detail.row.rowId} reconciliation={rec} row={detail.row} members={detail.members} onChanged={() => {}} />}
             <ExplanationPanel explanation={detail.explanation} detail={detail.detail} />
           </aside>
         )}
