@@ -244,3 +244,42 @@ test('an analyst confirms one suggested match and rejects another from the panel
   await expect(work.getByTestId('item-message')).toContainText('Suggestion rejected');
   expect(all<{ type: string; status: string; maker: string }>('SELECT type, status, maker FROM override WHERE target = ?', `group:${second}`)).toEqual([{ type: 'unmatch', status: 'applied', maker: 'ana' }]);
 });
+
+test('an analyst corrects an invoice line\'s amount; above the code\'s threshold it waits for an approver; the original is kept, and the next run matches the corrected version', async ({ page }) => {
+  await page.goto(app.pageUrl);
+  const itemId = await openFirst(page, 'exception', 'amount_variance');
+  const members = all<{ side: string; id: number; amount: number }>(
+    'SELECT m.side, r.id, r.amount_minor AS amount FROM run_member m JOIN record r ON r.id = m.record_id WHERE m.exception_id = ? AND m.run_id = (SELECT MAX(id) FROM run) ORDER BY m.side',
+    itemId,
+  );
+  const buy = members.find((m) => m.side === 'left')!;
+  const line = members.find((m) => m.side === 'right')!;
+  await pane(page).getByText('Correct a source record…').click();
+  const form = pane(page).getByRole('form', { name: 'Correct record' });
+  await form.getByLabel('Record to correct').selectOption(String(line.id));
+  await form.getByLabel('Field to correct').selectOption('amount');
+  await expect(form.getByLabel('Corrected value')).not.toHaveValue('');
+  await form.getByLabel('Corrected value').fill((buy.amount / 100).toFixed(2));
+  await form.getByLabel('Correction reason code').selectOption('source_correction');
+  await form.getByLabel('Correction note').fill('vendor re-issued the line');
+  await form.getByRole('button', { name: 'Correct' }).click();
+  // The line moves by more than 1,000.00, so source_correction needs a second person.
+  await expect(pane(page).getByTestId('item-message')).toContainText('waits for approval');
+  expect(all('SELECT id FROM record WHERE supersedes = ?', line.id)).toEqual([]);
+  const [made] = all<{ id: number }>("SELECT id FROM override WHERE type = 'adjust' AND target = ?", `record:${line.id}`);
+  tieout('approve', app.workspacePath, String(made!.id), '--as', 'fin', '--note', 'checked the re-issued invoice');
+  const versions = all<{ id: number; is_current: number; amount: number }>('SELECT id, is_current, amount_minor AS amount FROM record WHERE id = ? OR supersedes = ? ORDER BY id', line.id, line.id);
+  expect(versions).toEqual([
+    { id: line.id, is_current: 0, amount: line.amount },
+    { id: expect.any(Number), is_current: 1, amount: buy.amount },
+  ]);
+
+  await page.getByRole('button', { name: 'Reconcile' }).click();
+  await page.getByRole('button', { name: 'Run match' }).click();
+  await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
+  const placed = all<{ status: string }>(
+    'SELECT g.status FROM run_member m JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id WHERE m.record_id = ? AND m.run_id = (SELECT MAX(id) FROM run)',
+    versions[1]!.id,
+  );
+  expect(placed).toEqual([{ status: 'matched' }]);
+});

@@ -6,6 +6,7 @@ import { useTransport } from '../../app/use-core.js';
 import { EXCEPTION_CLASSES, type ExceptionClass, type OverrideRequestBody } from '../../../../shared/decisions.js';
 import { OverrideHistory, type OverrideEntry } from '../overrides/OverrideHistory.js';
 import { SuggestionDecision } from '../overrides/SuggestionDecision.js';
+import { CorrectRecordForm } from '../overrides/CorrectRecordForm.js';
 import { UnmatchForm } from '../overrides/UnmatchForm.js';
 
 interface Item {
@@ -201,6 +202,7 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
         <UnmatchForm reconciliation={reconciliation} groupId={row.rowId} run={run} />
       ))}
       {row.status === 'suggested' && <SuggestionDecision reconciliation={reconciliation} groupId={row.rowId} run={run} />}
+      {members.length > 0 && <CorrectRecordForm key={row.rowId} reconciliation={reconciliation} members={members} run={run} />}
       {!isGroup && (
         <form
           className="override-form"
