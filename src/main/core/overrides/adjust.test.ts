@@ -1,16 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_SOURCES } from '../demo/index.js';
 import { runMatch } from '../reconcile/index.js';
 import { approve, makeOverride, reverse } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, expectRefused, fresh, REC, removeTemplate, type Fixture } from './test-fixture.js';
+import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, REC } from './test-fixture.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
@@ -37,7 +32,7 @@ function smallVariance() {
 
 describe('adjust: a correction to a source record', () => {
   it('adds a corrected version that references the original, keeps the original untouched, and the next run matches it', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { x, invoiceId, buyAmount } = smallVariance();
     const original = recordRow(invoiceId);
     const seq = auditCount(f.db);
@@ -62,7 +57,7 @@ describe('adjust: a correction to a source record', () => {
   });
 
   it('a large correction waits for a second approver and changes nothing until approved', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { invoiceId } = smallVariance();
     const o = makeOverride(f.db, { type: 'adjust', reconciliationId: f.recId, recordId: invoiceId, changes: [{ field: 'amount', value: '999999.00' }], reasonCode: 'source_correction', note: 'big fix' }, 'ana');
     expect(o.status).toBe('pending_approval');
@@ -73,7 +68,7 @@ describe('adjust: a correction to a source record', () => {
   });
 
   it('reversal makes the original current again and keeps both rows; a correction replaced by a later version cannot be undone', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { invoiceId } = smallVariance();
     const o = makeOverride(f.db, { type: 'adjust', reconciliationId: f.recId, recordId: invoiceId, changes: [{ field: 'description', value: 'Corrected text' }], reasonCode: 'source_correction', note: 'typo' }, 'ana');
     const fixed = newer(invoiceId)!;
@@ -90,7 +85,7 @@ describe('adjust: a correction to a source record', () => {
   });
 
   it('refuses identity fields, unknown fields, bad values, unchanged values and records outside the reconciliation, naming the field and value', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { invoiceId } = smallVariance();
     const adjust = (field: string, value: string, recordId = invoiceId) => () =>
       makeOverride(f.db, { type: 'adjust', reconciliationId: f.recId, recordId, changes: [{ field, value }], reasonCode: 'source_correction', note: 'x' }, 'ana');

@@ -1,16 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approve, decideUnlock, isLocked, listPeriods, lockedPeriods, makeOverride, periodEvents, requestUnlock, reverse, signOff, unlockPeriod } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, periodOf, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
+import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, itemOf, periodOf } from './test-fixture.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
@@ -22,7 +16,7 @@ function variance() {
 
 describe('period sign-off', () => {
   it('signing off locks the period; an override on an item dated in it is refused, naming the period', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { v, period } = variance();
     expect(isLocked(f.db, f.recId, period)).toBe(false);
     const seq = auditCount(f.db);
@@ -38,7 +32,7 @@ describe('period sign-off', () => {
   });
 
   it('locks reversals in the period too', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { v, period } = variance();
     const o = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana');
     signOff(f.db, f.recId, period, 'fin');
@@ -46,7 +40,7 @@ describe('period sign-off', () => {
   });
 
   it('only an approver signs off, a period is YYYY-MM, and a period with overrides waiting for approval cannot be signed off', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { v, period } = variance();
     refused(() => signOff(f.db, f.recId, period, 'ana'), 'forbidden', /only an approver can sign off/);
     refused(() => signOff(f.db, f.recId, '2026-13', 'fin'), 'bad_input', /YYYY-MM/);
@@ -59,7 +53,7 @@ describe('period sign-off', () => {
   });
 
   it('unlocking needs a reason and a different user who is an approver; both are recorded, then overrides work again', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { v, period } = variance();
     signOff(f.db, f.recId, period, 'fin');
     refused(() => unlockPeriod(f.db, f.recId, period, 'ana', 'fin', ' '), 'bad_input', /needs a reason/);
@@ -84,7 +78,7 @@ describe('period sign-off', () => {
   });
 
   it('other periods stay open', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { v, periods } = variance();
     const other = '2030-01';
     expect(periods).not.toContain(other);
@@ -93,7 +87,7 @@ describe('period sign-off', () => {
   });
 
   it('lists the months of the data with their state, and unlocks on request once a different approver agrees', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const { v, period } = variance();
     const months = (f.db.prepare("SELECT DISTINCT substr(record_date, 1, 7) AS p FROM record WHERE is_current = 1 AND record_date IS NOT NULL ORDER BY p").all() as { p: string }[]).map((r) => r.p);
     const before = listPeriods(f.db, f.recId);
