@@ -30,6 +30,7 @@ import {
   packetMembers,
   packetOverrides,
   packetPeriodLocks,
+  runDecisions,
   packetRejectedRows,
   packetReviewRows,
   packetRunById,
@@ -241,10 +242,13 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
       notes.push(`Run ${run.runId}: the stored groups and exceptions do not reproduce the run's result fingerprint; the workspace may have been altered.`);
     }
     resultsFile.runs.push(ordered);
+    const decisions = runDecisions(db, run.runId);
     engineInputs.runs.push({
       runId: run.runId,
       fx,
-      locked: ordered.groups.filter((g) => g.passKind === 'locked').map((g) => ({ groupId: g.id, left: g.left, right: g.right })),
+      // Runs record the decisions they were given; older runs only show the groups they locked.
+      locked: decisions?.locked ?? ordered.groups.filter((g) => g.passKind === 'locked').map((g) => ({ groupId: g.id, left: g.left, right: g.right })),
+      apart: decisions?.apart ?? [],
     });
     manifestRuns.push({
       runId: run.runId,

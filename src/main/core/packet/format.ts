@@ -139,14 +139,16 @@ export const InputRecordLine = z.object({
 });
 export type InputRecordLine = z.infer<typeof InputRecordLine>;
 
-/** inputs/engine.json: what else the engine was given per run (FX table, confirmed manual groups). */
+/** inputs/engine.json: what else the engine was given per run (FX table, confirmed manual groups, records kept apart). */
 export const EngineInputsFile = z.object({
   note: z.string(),
   runs: z.array(
     z.object({
       runId: z.number().int(),
       fx: z.array(z.object({ from: z.string(), to: z.string(), rate: z.string(), date: z.string().optional() })),
-      locked: z.array(z.object({ groupId: z.string(), left: z.array(z.string()), right: z.array(z.string()) })),
+      locked: z.array(z.object({ groupId: z.string(), left: z.array(z.string()), right: z.array(z.string()), changed: z.string().optional() })),
+      /** Records analysts split apart (unmatches, rejected suggestions); absent in packets from before engine 1.2. */
+      apart: z.array(z.object({ by: z.string(), left: z.array(z.string()), right: z.array(z.string()) })).optional(),
     }),
   ),
 });

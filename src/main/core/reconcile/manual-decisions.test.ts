@@ -7,6 +7,7 @@ import { decideSuggestions, makeOverride, reverse, unmatchedItemId } from '../ov
 import { chainOk, exceptionsOf, type Fixture, fixturePerTest, itemOf, matchedGroups, REC } from '../overrides/test-fixture.js';
 import { selectItem } from '../workspace/overrides.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
+import { exportPacket, replayPacket } from '../packet/index.js';
 import { runMatch, saveRules } from './index.js';
 
 const fixtures = fixturePerTest();
@@ -61,6 +62,10 @@ describe('a re-run honours what analysts decided', () => {
     // Same item as the unmatch surfaced: seen again, not cleared and recreated.
     expect(itemOf(f, leftItem)).toMatchObject({ status: 'open', lastSeenRun: run2 });
     expect(chainOk(f.db)).toBe(true);
+
+    // The run keeps the decision as an input, so its packet replays to the same result.
+    const packet = await exportPacket(f.db, { scope: { kind: 'run', runId: run2 }, includeSources: false, exporter: { userId: 'ana', name: 'Ana' }, keyDir: join(fixtures.dir(), 'keys'), now: new Date(), out: join(fixtures.dir(), `run${run2}.tieoutpkt`) });
+    expect(replayPacket(packet.path)).toMatchObject({ equal: true });
   });
 
   it('reversing the unmatch lets the next run pair the records again', async () => {

@@ -375,3 +375,14 @@ export function packetCurrentUser(db: Db): { id: string; name: string } | undefi
     .prepare("SELECT u.id, u.name FROM meta m JOIN app_user u ON u.id = m.value WHERE m.key = 'current_user'")
     .get() as { id: string; name: string } | undefined;
 }
+
+/** The analysts' decisions a run was given (engine 1.2 on), from its stored inputs. */
+export function runDecisions(
+  db: Db,
+  runId: number,
+): { locked: { groupId: string; left: string[]; right: string[]; changed?: string }[]; apart: { by: string; left: string[]; right: string[] }[] } | null {
+  const row = db.prepare('SELECT inputs_json AS j FROM run WHERE id = ?').get(runId) as { j: string } | undefined;
+  const d = row ? (JSON.parse(row.j) as { decisions?: { locked: { groupId: string; left: string[]; right: string[]; changed?: string }[]; apart: { by: string; left: string[]; right: string[] }[] } }).decisions : undefined;
+  // Only what the engine reads: the workspace's own bookkeeping (override ids) stays out of the packet.
+  return d ? { locked: d.locked.map(({ groupId, left, right, changed }) => ({ groupId, left, right, ...(changed !== undefined && { changed }) })), apart: d.apart.map(({ by, left, right }) => ({ by, left, right })) } : null;
+}
