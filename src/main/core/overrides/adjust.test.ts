@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SOURCES } from '../demo/index.js';
+import { exportPacket, readZipFile, replayPacket } from '../packet/index.js';
 import { runMatch } from '../reconcile/index.js';
 import { approve, makeOverride, reverse } from './index.js';
 import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, REC } from './test-fixture.js';
@@ -54,6 +56,13 @@ describe('adjust: a correction to a source record', () => {
     expect(place.status).toBe('matched');
     expect(f.db.prepare('SELECT COUNT(*) AS n FROM run_exception WHERE run_id = ? AND exception_id = ?').get(run2, x.exceptionId)).toEqual({ n: 0 });
     expect(chainOk(f.db)).toBe(true);
+
+    // An auditor's packet says which input is a correction, of what, by which override.
+    const packet = await exportPacket(f.db, { scope: { kind: 'run', runId: run2 }, includeSources: false, exporter: { userId: 'ana', name: 'Ana' }, keyDir: join(fixtures.dir(), 'keys'), now: new Date(), out: join(fixtures.dir(), 'adjusted.tieoutpkt') });
+    expect(replayPacket(packet.path)).toMatchObject({ equal: true });
+    const inputs = readZipFile(packet.path).read('inputs/records.ndjson').toString().trim().split('\n').map((l) => JSON.parse(l) as { id: string; provenance: Record<string, unknown> });
+    expect(inputs.find((l) => l.id === String(fixed.id))!.provenance).toMatchObject({ batch: original.batch_id, row: original.row_number, adjusted: { from: invoiceId, override: o.id } });
+    expect(inputs.filter((l) => l.provenance['adjusted'] !== undefined)).toHaveLength(1);
   });
 
   it('a large correction waits for a second approver and changes nothing until approved', () => {

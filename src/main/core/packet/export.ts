@@ -190,7 +190,7 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
           source: r.source,
           fields: JSON.parse(r.fieldsJson) as unknown,
           currency: r.currency,
-          provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber },
+          provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber, ...(r.adjustedFrom !== null && { adjusted: { from: r.adjustedFrom, override: r.adjustedBy! } }) },
         }),
       );
     }

@@ -135,7 +135,13 @@ export const InputRecordLine = z.object({
   source: z.string(),
   fields: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   currency: z.string().nullable(),
-  provenance: z.object({ batch: z.number().int(), fileSha256: z.string(), row: z.number().int() }),
+  provenance: z.object({
+    batch: z.number().int(),
+    fileSha256: z.string(),
+    row: z.number().int(),
+    /** A correction: the record it replaced and the adjust override that made it (its fields differ from the file's row). */
+    adjusted: z.object({ from: z.number().int(), override: z.number().int() }).optional(),
+  }),
 });
 export type InputRecordLine = z.infer<typeof InputRecordLine>;
 

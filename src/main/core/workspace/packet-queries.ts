@@ -64,6 +64,9 @@ export interface PacketInputRow {
   batchId: number;
   fileSha256: string;
   rowNumber: number;
+  /** Set when the record is an analyst's correction of another record (an adjust override). */
+  adjustedFrom: number | null;
+  adjustedBy: number | null;
 }
 
 /** Every input record of a run (its run_member rows), side then record id. */
@@ -71,11 +74,13 @@ export function* iteratePacketInputs(db: Db, runId: number): Generator<PacketInp
   yield* db
     .prepare(
       `SELECT m.record_id AS recordId, m.side, s.name AS source, r.fields_json AS fieldsJson, r.currency, r.amount_minor AS amountMinor,
-              r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber
+              r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber,
+              a.original_id AS adjustedFrom, a.override_id AS adjustedBy
          FROM run_member m
          JOIN record r ON r.id = m.record_id
          JOIN source s ON s.id = r.source_id
          JOIN batch b ON b.id = r.batch_id
+         LEFT JOIN record_adjustment a ON a.record_id = r.id
         WHERE m.run_id = ? ORDER BY m.side, m.record_id`,
     )
     .iterate(runId) as Iterable<PacketInputRow>;
