@@ -206,6 +206,7 @@ describe('import', () => {
       rejected: listRejectedRows(ws.db, batchId),
       batch: listBatches(ws.db, sourceId).map((b) => ({ counts: b.counts, warnings: b.warnings })),
       extras: [...iterateRecords(ws.db, sourceId)].slice(-2).map((r) => r.extras),
+      provenance: ws.db.prepare('SELECT file_name, file_size, sha256, provenance_json FROM batch').all(),
     });
     const results = [];
     for (const parseWorker of ['never', 'always'] as const) {

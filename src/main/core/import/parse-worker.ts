@@ -7,12 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type ErrorShape, TieoutError } from '../../../shared/error.js';
 import type { MappingTemplate } from '../../../shared/mapping.js';
 import { BATCH_ROWS, prepareRow, type PreparedBatch } from './prepared-rows.js';
-import { openTable, type OpenTableOptions } from './read/index.js';
+// The CSV reader alone: the worker only ever reads CSV, and loading SheetJS would slow its start.
+import { openCsv, type CsvOptions } from './read/csv.js';
 import { compileRowParser } from './row-parser.js';
 
 export interface ParseWorkerData {
   path: string;
-  open: OpenTableOptions;
+  open: Pick<CsvOptions, 'encoding' | 'delimiter'>;
   mapping: MappingTemplate;
   headers: string[];
   /** The sample the writing thread compiled its parser from, so both settle the same column options. */
@@ -35,7 +36,7 @@ const data = workerData as ParseWorkerData;
 const post = (m: ParseWorkerMessage) => parentPort!.postMessage(m);
 
 async function main(): Promise<void> {
-  const table = await openTable(data.path, data.open);
+  const table = await openCsv({ path: data.path }, data.open);
   try {
     if (table.headers.length !== data.headers.length || table.headers.some((h, i) => h !== data.headers[i])) {
       throw new TieoutError('internal', `${table.fileName} changed while it was being imported`, { file: table.fileName });
