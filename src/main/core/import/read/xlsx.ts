@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import * as XLSX from 'xlsx';
 import type { CellObject, Range, WorkBook, WorkSheet } from 'xlsx';
 import { TieoutError } from '../../../../shared/error.js';
-import { localDate } from '../../../../shared/date.js';
+import { fromDayNumber, localDate } from '../../../../shared/date.js';
 import { dedupeHeaders, detectHeaderIndex, HEADER_SCAN_ROWS, looksLikeValue, type HeaderCandidate } from './headers.js';
 import { BatchIterator } from './iter.js';
 import { numberText } from './number-text.js';
@@ -456,7 +456,16 @@ function formatTokens(fmt: string): string {
   return fmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').replace(/\\./g, '');
 }
 
+/** Serial day numbers of 1970-01-01 in Excel's 1900 and 1904 date systems. */
+const UNIX_EPOCH_1900 = 25569;
+const UNIX_EPOCH_1904 = 24107;
+
 function serialDateText(v: number, fmt: string, info: FormatInfo, date1904: boolean, cell: CellObject): string {
+  // Whole days are most date cells: plain day arithmetic. Serials up to 60 go through SheetJS,
+  // which knows Excel's fictitious 1900-02-29.
+  if (info.hasDate && Number.isInteger(v) && (date1904 ? v >= 0 : v > 60) && v < 2958466) {
+    return fromDayNumber(v - (date1904 ? UNIX_EPOCH_1904 : UNIX_EPOCH_1900));
+  }
   const p = SSF.parse_date_code(v, { date1904 });
   if (!p || !info.hasDate) return shownText(cell, fmt, v, date1904) ?? numberText(v);
   const date = localDate(p.y, p.m, p.d);
