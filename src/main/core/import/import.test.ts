@@ -230,7 +230,8 @@ describe('import', () => {
     const before = counts(ws);
     const controller = new AbortController();
     let seen = 0;
-    const err = await runInWorker('import', ws.path, { source: 'Invoices', path, actor: 'ana' }, {
+    // On a parse worker, the harder case: the job's thread must stop that worker too.
+    const err = await runInWorker('import', ws.path, { source: 'Invoices', path, actor: 'ana', parseWorker: 'always' }, {
       signal: controller.signal,
       onProgress: (p) => {
         seen = Number(/(\d+) rows/.exec(p.message ?? '')?.[1] ?? 0);

@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
 import { MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
@@ -20,7 +21,7 @@ import {
 import { openTable, sha256File, type Table } from './read/index.js';
 import type { PullProvenance } from '../pull/pull.js';
 import { parseInWorker, type WorkerRows } from './parse-in-worker.js';
-import { BATCH_ROWS, prepareRow, SLOT, STRIDE, type PreparedBatch } from './prepared-rows.js';
+import { BATCH_ROWS, contentHash as hashContent, prepareRow, SLOT, STRIDE, type PreparedBatch } from './prepared-rows.js';
 import { compileRowParser } from './row-parser.js';
 import { suggestMapping, suggestRemaps } from './suggest-mapping.js';
 
@@ -33,6 +34,16 @@ const SAMPLE_ROWS = 2000;
  * inserts; below it, starting the worker costs more than the overlap saves.
  */
 const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The worker adds work (its start, copying rows between threads), so it only pays when a core
+ * sits idle for it. Measured on a busy 2-core machine it was slower than one thread. Where the
+ * load average is not reported (Windows: zeros) the worker is used.
+ */
+function coreToSpare(): boolean {
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0]! <= cores - 1.5;
+}
 const MAX_WARNINGS = 200;
 
 export interface ImportRequest {
@@ -51,7 +62,7 @@ export interface ImportRequest {
   actor: string;
   /** Set by runPull: the batch is an API pull. Kept in provenance; its watermark is stored in the same transaction. */
   pull?: PullProvenance;
-  /** Read and parse on a worker thread: 'auto' (default) does for large CSV files. */
+  /** Read and parse on a worker thread: 'auto' (default) does for large CSV files when a core is idle. */
   parseWorker?: 'auto' | 'always' | 'never';
 }
 
@@ -180,7 +191,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     db.exec('BEGIN IMMEDIATE');
     // The sample filled the first SAMPLE_ROWS rows; the worker reads the file again and skips them.
     const mode = req.parseWorker ?? 'auto';
-    if (mode !== 'never' && table.format === 'csv' && sample.length === SAMPLE_ROWS && (mode === 'always' || table.totalBytes >= WORKER_MIN_BYTES)) {
+    if (mode !== 'never' && table.format === 'csv' && sample.length === SAMPLE_ROWS && (mode === 'always' || (table.totalBytes >= WORKER_MIN_BYTES && coreToSpare()))) {
       await table.close();
       workerRows = parseInWorker({
         path: req.path,
@@ -253,7 +264,8 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
       }
       counts.accepted++;
       const naturalKey = b[i + SLOT.naturalKey] as string | null;
-      const contentHash = b[i + SLOT.contentHash] as string;
+      const fieldsJson = b[i + SLOT.fieldsJson] as string;
+      const contentHash = (b[i + SLOT.contentHash] as string | null) ?? hashContent(fieldsJson, b[i + SLOT.currency] as string | null);
       const old = naturalKey !== null ? prior.get(naturalKey) : undefined;
       if (old && old.contentHash === contentHash) {
         counts.unchanged++;
@@ -276,7 +288,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
           amountMinor: b[i + SLOT.amountMinor] as number | null,
           currency: b[i + SLOT.currency] as string | null,
           date: b[i + SLOT.date] as string | null,
-          fieldsJson: b[i + SLOT.fieldsJson] as string,
+          fieldsJson,
           rawJson,
         },
         old && duplicateOf === null ? old : null,

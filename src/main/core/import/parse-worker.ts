@@ -64,7 +64,7 @@ async function main(): Promise<void> {
         skip--;
         continue;
       }
-      prepareRow(parser, r, batch);
+      prepareRow(parser, r, batch, false);
       if (++rows === BATCH_ROWS) flush();
     }
     if (rows > 0) flush();

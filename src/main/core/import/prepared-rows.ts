@@ -18,6 +18,7 @@ export const SLOT = {
   rejectValue: 4,
   rejectReason: 5,
   naturalKey: 6,
+  /** Null when the writing thread is to compute it (see prepareRow). */
   contentHash: 7,
   recordRef: 8,
   amountMinor: 9,
@@ -38,10 +39,18 @@ export interface ReadRow {
 export const BATCH_ROWS = 2000;
 
 /**
- * Appends one row to `out`. The content hash covers the canonical fields and the currency,
- * so the same record written differently ("1,234.50" / "1234.5") hashes the same.
+ * The content hash covers the canonical fields and the currency, so the same record written
+ * differently ("1,234.50" / "1234.5") hashes the same.
  */
-export function prepareRow(parser: RowParser, r: ReadRow, out: PreparedBatch): void {
+export function contentHash(fieldsJson: string, currency: string | null): string {
+  return hash('sha1', `${fieldsJson}|${currency ?? ''}`, 'base64');
+}
+
+/**
+ * Appends one row to `out`. `withHash: false` leaves the content hash to the writing thread,
+ * which evens out the work when parsing runs on a worker.
+ */
+export function prepareRow(parser: RowParser, r: ReadRow, out: PreparedBatch, withHash = true): void {
   const rawJson = JSON.stringify(r.cells);
   const parsed = parser.parse(r.cells);
   const issues = r.issues && r.issues.length > 0 ? r.issues : null;
@@ -50,7 +59,6 @@ export function prepareRow(parser: RowParser, r: ReadRow, out: PreparedBatch): v
     return;
   }
   const fieldsJson = JSON.stringify(parsed.fields);
-  const contentHash = hash('sha1', `${fieldsJson}|${parsed.currency ?? ''}`, 'base64');
   out.push(
     r.row,
     issues,
@@ -59,7 +67,7 @@ export function prepareRow(parser: RowParser, r: ReadRow, out: PreparedBatch): v
     null,
     null,
     parsed.naturalKey,
-    contentHash,
+    withHash ? contentHash(fieldsJson, parsed.currency) : null,
     parsed.recordRef,
     parsed.amountMinor,
     parsed.currency,
