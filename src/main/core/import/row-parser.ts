@@ -1,8 +1,7 @@
 import { TieoutError } from '../../../shared/error.js';
 import type { FieldType, MappingTemplate } from '../../../shared/mapping.js';
 import { isSpace } from './parse/chars.js';
-import { columnReader, Rejection, rejectionMessage, sniffColumn, type ColumnParseOptions } from './parse/index.js';
-import type { ParsedMoney } from './parse/index.js';
+import { columnReader, Rejection, rejectionMessage, sniffColumn, type ColumnParseOptions, type ParsedMoney } from './parse/index.js';
 
 export type CanonicalValue = string | number | null;
 
