@@ -221,6 +221,17 @@ describe('import', () => {
     expect(results[0]!.batch[0]!.warnings.join(' ')).toContain('Row 5003');
   });
 
+  it('gives the connection its page cache back after an import, whether it succeeded or failed', async () => {
+    const ws = workspace();
+    const cacheSize = () => ws.db.pragma('cache_size', { simple: true });
+    const before = cacheSize();
+    await runImport(ws, { source: 'Invoices', path: file('inv.csv', MESSY), mapping: INVOICES, actor: 'ana' });
+    expect(cacheSize()).toBe(before);
+    await runImport(ws, { source: 'Strict', path: file('inv2.csv', MESSY), mapping: INVOICES, strict: true, actor: 'ana' }).catch(() => undefined);
+    expect(cacheSize()).toBe(before);
+    ws.close();
+  });
+
   it('leaves the workspace exactly as before when an import is cancelled part-way', async () => {
     const ws = workspace();
     const rows = ['Invoice No,Line,Date,Vendor,Amount,Currency'];

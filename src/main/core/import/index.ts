@@ -18,6 +18,7 @@ import {
   type CurrentVersion,
   type Workspace,
 } from '../workspace/index.js';
+import { useImportPageCache } from '../workspace/batches.js';
 import { openTable, sha256File, type Table } from './read/index.js';
 import type { PullProvenance } from '../pull/pull.js';
 import { parseInWorker, type WorkerRows } from './parse-in-worker.js';
@@ -187,6 +188,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
   let issueCount = 0;
 
   let workerRows: WorkerRows | null = null;
+  const restorePageCache = useImportPageCache(db);
   try {
     db.exec('BEGIN IMMEDIATE');
     // The sample filled the first SAMPLE_ROWS rows; the worker reads the file again and skips them.
@@ -374,5 +376,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     await workerRows?.close();
     await table.close();
     throw err;
+  } finally {
+    restorePageCache();
   }
 }
