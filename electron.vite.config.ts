@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           // Import and match run on worker threads; this is the worker's entry in the built app.
           'job-worker': resolve('src/main/core/jobs/worker.ts'),
+          // Large CSV imports read and parse on this worker while the job inserts.
+          'import-parse-worker': resolve('src/main/core/import/parse-worker.ts'),
         },
       },
     },

@@ -195,6 +195,43 @@ describe('import', () => {
     ws.close();
   });
 
+  it('stores the same records, rejections, duplicates and warnings whether rows are parsed on a worker thread or not', async () => {
+    // Past the 2,000-row sample, so the worker parses the rejected, ragged and repeated rows itself.
+    const rows = ['Invoice No,Line,Date,Vendor,Amount,Currency,Notes'];
+    for (let i = 0; i < 5000; i++) rows.push(`W-${i},1,2026-03-${String((i % 28) + 1).padStart(2, '0')},"Meta, Inc",${i}.25,USD,n${i}`);
+    rows.push('W-bad,1,2026-03-01,Meta,12abc,USD,x', 'W-ragged,1,2026-03-01,Meta,1.00,USD', rows[5000]!);
+    const path = file('wide.csv', rows.join('\n'));
+    const read = (ws: Workspace, batchId: number, sourceId: number) => ({
+      records: ws.db.prepare('SELECT row_number, natural_key, content_hash, duplicate_of, amount_minor, fields_json, raw_json FROM record ORDER BY id').all(),
+      rejected: listRejectedRows(ws.db, batchId),
+      batch: listBatches(ws.db, sourceId).map((b) => ({ counts: b.counts, warnings: b.warnings })),
+      extras: [...iterateRecords(ws.db, sourceId)].slice(-2).map((r) => r.extras),
+      provenance: ws.db.prepare('SELECT file_name, file_size, sha256, provenance_json FROM batch').all(),
+    });
+    const results = [];
+    for (const parseWorker of ['never', 'always'] as const) {
+      const ws = workspace();
+      const s = await runImport(ws, { source: 'Invoices', path, mapping: INVOICES, actor: 'ana', parseWorker });
+      expect(s.counts).toMatchObject({ read: 5003, accepted: 5002, rejected: 1, duplicate: 1 });
+      results.push(read(ws, s.batchId, s.sourceId));
+      ws.close();
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]!.rejected[0]).toMatchObject({ row: 5002, column: 'Amount', value: '12abc' });
+    expect(results[0]!.batch[0]!.warnings.join(' ')).toContain('Row 5003');
+  });
+
+  it('gives the connection its page cache back after an import, whether it succeeded or failed', async () => {
+    const ws = workspace();
+    const cacheSize = () => ws.db.pragma('cache_size', { simple: true });
+    const before = cacheSize();
+    await runImport(ws, { source: 'Invoices', path: file('inv.csv', MESSY), mapping: INVOICES, actor: 'ana' });
+    expect(cacheSize()).toBe(before);
+    await runImport(ws, { source: 'Strict', path: file('inv2.csv', MESSY), mapping: INVOICES, strict: true, actor: 'ana' }).catch(() => undefined);
+    expect(cacheSize()).toBe(before);
+    ws.close();
+  });
+
   it('leaves the workspace exactly as before when an import is cancelled part-way', async () => {
     const ws = workspace();
     const rows = ['Invoice No,Line,Date,Vendor,Amount,Currency'];
@@ -204,7 +241,8 @@ describe('import', () => {
     const before = counts(ws);
     const controller = new AbortController();
     let seen = 0;
-    const err = await runInWorker('import', ws.path, { source: 'Invoices', path, actor: 'ana' }, {
+    // On a parse worker, the harder case: the job's thread must stop that worker too.
+    const err = await runInWorker('import', ws.path, { source: 'Invoices', path, actor: 'ana', parseWorker: 'always' }, {
       signal: controller.signal,
       onProgress: (p) => {
         seen = Number(/(\d+) rows/.exec(p.message ?? '')?.[1] ?? 0);

@@ -1,6 +1,7 @@
 import { TieoutError } from '../../../shared/error.js';
 import type { FieldType, MappingTemplate } from '../../../shared/mapping.js';
-import { parseField, sniffColumn, type ColumnParseOptions } from './parse/index.js';
+import { isSpace } from './parse/chars.js';
+import { columnReader, Rejection, rejectionMessage, sniffColumn, type ColumnParseOptions, type ParsedMoney } from './parse/index.js';
 
 export type CanonicalValue = string | number | null;
 
@@ -28,6 +29,11 @@ interface CompiledField {
   index: number;
   required: boolean;
   opts: ColumnParseOptions;
+  read: ReturnType<typeof columnReader>;
+  /** This money field is the template's amount. */
+  isAmount: boolean;
+  /** This field is the row's currency column. */
+  isCurrency: boolean;
 }
 
 export interface RowParser {
@@ -37,6 +43,12 @@ export interface RowParser {
 
 const KEY_SEPARATOR = '\u001f';
 const SLASH_DATE = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b/;
+
+/** Blank or whitespace only, without trimming (no new string per cell). */
+function isBlank(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) if (!isSpace(raw.charCodeAt(i))) return false;
+  return true;
+}
 
 /** True when a column holds both day-first (25/03) and month-first (03/25) dates: no order fits all. */
 function mixesDateOrders(values: string[]): boolean {
@@ -57,6 +69,7 @@ function mixesDateOrders(values: string[]): boolean {
  * never guessed row by row.
  */
 export function compileRowParser(template: MappingTemplate, headers: string[], sample: string[][]): RowParser {
+  const currencyField = template.currency && 'field' in template.currency ? template.currency.field : null;
   const index = new Map(headers.map((h, i) => [h, i]));
   const columnOptions: Record<string, ColumnParseOptions> = {};
   const compiled: CompiledField[] = template.fields.map((f) => {
@@ -69,10 +82,20 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
     if (template.dateOrder) opts.dateOrder = template.dateOrder;
     columnOptions[f.column] = opts;
     const dateConflict = f.type === 'date' && !template.dateOrder && mixesDateOrders(values);
-    return { name: f.name, column: f.column, type: f.type, index: i, required: f.required, opts, dateConflict };
+    return {
+      name: f.name,
+      column: f.column,
+      type: f.type,
+      index: i,
+      required: f.required,
+      opts,
+      dateConflict,
+      read: columnReader(f.type, opts),
+      isAmount: f.type === 'money' && f.name === template.amount,
+      isCurrency: f.type !== 'money' && f.name === currencyField,
+    };
   });
 
-  const currencyField = template.currency && 'field' in template.currency ? template.currency.field : null;
   const fixedCurrency = template.currency && 'code' in template.currency ? template.currency.code : null;
   // Currency fields parse first so a bare "$" in an amount takes the row's currency.
   const order = [...compiled].sort((a, b) => Number(b.type === 'currency') - Number(a.type === 'currency'));
@@ -84,9 +107,10 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
     let rowCurrency: string | null = fixedCurrency;
     let amountMinor: number | null = null;
     let amountCurrency: string | null = null;
-    for (const f of order) {
+    for (let k = 0; k < order.length; k++) {
+      const f = order[k]!;
       const raw = cells[f.index] ?? '';
-      if (raw.trim() === '') {
+      if (isBlank(raw)) {
         if (f.required) return { column: f.column, value: raw, reason: 'a required value is blank' };
         fields[f.name] = null;
         continue;
@@ -94,22 +118,18 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
       if (f.dateConflict && SLASH_DATE.test(raw)) {
         return { column: f.column, value: raw, reason: 'the column mixes day-first and month-first dates; set the day/month order in the mapping' };
       }
-      try {
-        if (f.type === 'money') {
-          const m = parseField('money', raw, { ...f.opts, currency: rowCurrency ?? f.opts.currency ?? null });
-          fields[f.name] = m.minor;
-          if (f.name === template.amount) {
-            amountMinor = m.minor;
-            amountCurrency = m.currency;
-          }
-        } else {
-          const v = parseField(f.type, raw, f.opts);
-          fields[f.name] = v;
-          if (f.name === currencyField) rowCurrency = v as string;
+      const v = f.read(raw, rowCurrency);
+      if (v instanceof Rejection) return { column: f.column, value: raw, reason: rejectionMessage(f.type, v) };
+      if (f.type === 'money') {
+        const m = v as ParsedMoney;
+        fields[f.name] = m.minor;
+        if (f.isAmount) {
+          amountMinor = m.minor;
+          amountCurrency = m.currency;
         }
-      } catch (e) {
-        const err = TieoutError.from(e);
-        return { column: f.column, value: raw, reason: err.message };
+      } else {
+        fields[f.name] = v as CanonicalValue;
+        if (f.isCurrency) rowCurrency = v as string;
       }
     }
     if (amountCurrency && rowCurrency && amountCurrency !== rowCurrency) {

@@ -66,6 +66,23 @@ export function loadCurrentVersions(db: Db, sourceId: number): Map<string, Curre
   return map;
 }
 
+/** KiB of page cache while a batch is written (SQLite's negative cache_size). */
+const IMPORT_CACHE_KIB = 64 * 1024;
+
+/**
+ * Gives the connection a smaller page cache while it writes a batch, and returns the undo.
+ * An import appends, so its pages are mostly new ones at the B-trees' right edges: at a
+ * million rows a 64 MB cache inserted as fast as the usual 256 MB and kept peak memory
+ * about 200 MB lower.
+ */
+export function useImportPageCache(db: Db): () => void {
+  const before = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${-IMPORT_CACHE_KIB}`);
+  return () => {
+    db.pragma(`cache_size = ${before}`);
+  };
+}
+
 export function batchWriter(db: Db) {
   const insertBatch = db.prepare(
     `INSERT INTO batch (source_id, origin, file_name, file_size, sha256, sheet, template_id, importer_version, imported_at,

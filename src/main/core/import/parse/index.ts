@@ -36,12 +36,67 @@ export {
 } from './money.js';
 export { type NumberParseOptions, parseDecimal, parseInteger } from './number.js';
 export { parseText } from './text.js';
+export { Rejection } from './rejection.js';
 
 /** How one column is read; settled once per column (template or sniffColumn), never per row. */
 export interface ColumnParseOptions {
   decimal?: DecimalMark;
   dateOrder?: DateOrder;
   currency?: string | null;
+}
+
+/** The word a parse error starts with for each type ("Amount has 3 decimal places..."). */
+const SUBJECT: Record<FieldType, string> = {
+  text: 'Text',
+  money: 'Amount',
+  integer: 'Whole number',
+  decimal: 'Number',
+  date: 'Date',
+  currency: 'Currency',
+};
+
+/**
+ * The reason a cell of this type was refused, worded as parseField's error message, so a
+ * rejected row reads the same whichever path found it.
+ */
+export function rejectionMessage(type: FieldType, r: Rejection): string {
+  return `${SUBJECT[type]} ${r.reason}`;
+}
+
+/**
+ * A non-throwing reader for one column, settled once from its options: the import's hot
+ * loop calls it per cell and gets a Rejection back instead of an exception. Money takes
+ * the row's currency, which changes per row.
+ */
+export function columnReader(type: FieldType, opts: ColumnParseOptions): (raw: string, rowCurrency: string | null) => FieldValue | Rejection {
+  switch (type) {
+    case 'text':
+      return (raw) => parseText(raw);
+    case 'money': {
+      // One options object per column, updated in place: parsing is synchronous.
+      const moneyOpts: { decimal?: DecimalMark; currency: string | null } = { currency: null };
+      if (opts.decimal !== undefined) moneyOpts.decimal = opts.decimal;
+      const columnCurrency = opts.currency ?? null;
+      return (raw, rowCurrency) => {
+        moneyOpts.currency = rowCurrency ?? columnCurrency;
+        return tryParseMoney(raw, moneyOpts);
+      };
+    }
+    case 'integer': {
+      const o = opts.decimal !== undefined ? { decimal: opts.decimal } : {};
+      return (raw) => tryParseInteger(raw, o);
+    }
+    case 'decimal': {
+      const o = opts.decimal !== undefined ? { decimal: opts.decimal } : {};
+      return (raw) => tryParseDecimal(raw, o);
+    }
+    case 'date': {
+      const o = { order: opts.dateOrder };
+      return (raw) => tryParseDate(raw, o);
+    }
+    case 'currency':
+      return (raw) => tryParseCurrencyCode(raw);
+  }
 }
 
 /** The canonical value of each field type. */

@@ -206,8 +206,21 @@ describe('cell texts', () => {
     expect(cellText({ t: 'n', v: 45352 - 1462, z: 'yyyy-mm-dd' }, true).text).toBe('2024-03-01');
   });
 
-  it('gives time-only formats as displayed', () => {
+  it('reads whole-day serials as the same calendar date as SheetJS in both date systems', () => {
+    const ssf = XLSX.SSF as { parse_date_code(v: number, o: { date1904: boolean }): { y: number; m: number; d: number } };
+    const iso = (p: { y: number; m: number; d: number }) => `${String(p.y).padStart(4, '0')}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+    for (const date1904 of [false, true]) {
+      for (const v of [0, 1, 59, 60, 61, 62, 366, 1462, 25569, 45352, 2958465, ...Array.from({ length: 300 }, (_, i) => i * 9857)]) {
+        expect([v, cellText({ t: 'n', v, z: 'd-mmm-yy' }, date1904).text]).toEqual([v, iso(ssf.parse_date_code(v, { date1904 }))]);
+      }
+    }
+  });
+
+  it('gives time-only formats as displayed, with or without the text SheetJS formatted', () => {
     expect(cellText({ t: 'n', v: 0.5, z: 'h:mm', w: '12:00' }, false).text).toBe('12:00');
+    expect(cellText({ t: 'n', v: 0.75, z: 'h:mm' }, false).text).toBe('18:00');
+    expect(cellText({ t: 'n', v: 42, z: '00000' }, false).text).toBe('00042');
+    expect(cellText({ t: 'e', v: 0x07 }, false).text).toBe('#DIV/0!');
   });
 
   it('writes numbers as plain decimals rounded to 15 significant digits', () => {

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import * as XLSX from 'xlsx';
 import type { CellObject, Range, WorkBook, WorkSheet } from 'xlsx';
 import { TieoutError } from '../../../../shared/error.js';
-import { localDate } from '../../../../shared/date.js';
+import { fromDayNumber, localDate } from '../../../../shared/date.js';
 import { dedupeHeaders, detectHeaderIndex, HEADER_SCAN_ROWS, looksLikeValue, type HeaderCandidate } from './headers.js';
 import { BatchIterator } from './iter.js';
 import { numberText } from './number-text.js';
@@ -55,6 +55,7 @@ export interface SheetTable {
 
 interface Ssf {
   is_date(fmt: string): boolean;
+  format(fmt: string, v: number, opts?: { date1904?: boolean }): string;
   parse_date_code(v: number, opts?: { date1904?: boolean }): { y: number; m: number; d: number; H: number; M: number; S: number } | null;
 }
 const SSF = XLSX.SSF as Ssf;
@@ -94,6 +95,9 @@ function mb(n: number): string {
   return `${Math.round(n / (1024 * 1024))} MB`;
 }
 
+/** Excel's own files: the shown text of a cell is rebuilt from value and format only when needed. */
+const OOXML = /\.xls[xm]$/i;
+
 function parseBook(f: Loaded, extra: XLSX.ParsingOptions): WorkBook {
   try {
     return XLSX.read(f.buf, {
@@ -101,6 +105,9 @@ function parseBook(f: Loaded, extra: XLSX.ParsingOptions): WorkBook {
       dense: true,
       cellDates: false,
       cellNF: true,
+      // Formatting every number as text is a large share of SheetJS's time, and few cells need it
+      // (see shownText). Other formats keep it: ODS carries its shown text rather than a format.
+      cellText: !OOXML.test(f.name),
       // Formulas are parsed only to flag cells that have no cached value; values come from `v`.
       cellFormula: true,
       cellHTML: false,
@@ -365,9 +372,14 @@ export function cellText(cell: CellObject, date1904: boolean): CellText {
     case 'n': {
       if (typeof v !== 'number') return missingValue(cell);
       const fmt = typeof cell.z === 'string' ? cell.z : undefined;
-      if (fmt && fmt !== 'General' && SSF.is_date(fmt)) return { text: serialDateText(v, fmt, date1904, cell), isString: false };
+      if (fmt === undefined || fmt === 'General') return { text: numberText(v), isString: false };
+      const info = formatInfo(fmt);
+      if (info.isDate) return { text: serialDateText(v, fmt, info, date1904, cell), isString: false };
       // Zero-padded codes ('00123') and text-formatted numbers: the shown text is the value.
-      if (fmt && (/^0+$/.test(fmt) || fmt === '@') && typeof cell.w === 'string') return { text: cell.w, isString: false };
+      if (info.showsText) {
+        const shown = shownText(cell, fmt, v, date1904);
+        if (shown !== undefined) return { text: shown, isString: false };
+      }
       return { text: numberText(v), isString: false };
     }
     case 'd':
@@ -377,11 +389,60 @@ export function cellText(cell: CellObject, date1904: boolean): CellText {
     case 'e': {
       // SheetJS reads a formula saved without a result as an error cell with no value.
       if (v === undefined && cell.w === undefined) return missingValue(cell);
-      const text = typeof cell.w === 'string' ? cell.w : '#ERROR';
+      const text = typeof cell.w === 'string' ? cell.w : typeof v === 'number' ? (ERROR_TEXT[v] ?? '#ERROR') : '#ERROR';
       return { text, isString: false, issue: `formula error ${text}` };
     }
     default:
       return missingValue(cell);
+  }
+}
+
+/** Excel's error codes (as SheetJS stores them) and the text Excel shows. */
+const ERROR_TEXT: Record<number, string> = {
+  0x00: '#NULL!',
+  0x07: '#DIV/0!',
+  0x0f: '#VALUE!',
+  0x17: '#REF!',
+  0x1d: '#NAME?',
+  0x24: '#NUM!',
+  0x2a: '#N/A',
+  0x2b: '#GETTING_DATA',
+};
+
+interface FormatInfo {
+  isDate: boolean;
+  /** Zero-padded ('00000') or text ('@'): the shown text is the value. */
+  showsText: boolean;
+  /** For date formats: whether the format shows a date part and a time part. */
+  hasDate: boolean;
+  hasTime: boolean;
+}
+
+/** A sheet has a handful of formats over many cells, so each is classified once. */
+const FORMAT_INFO = new Map<string, FormatInfo>();
+
+function formatInfo(fmt: string): FormatInfo {
+  let info = FORMAT_INFO.get(fmt);
+  if (info === undefined) {
+    const tokens = formatTokens(fmt);
+    info = {
+      isDate: SSF.is_date(fmt),
+      showsText: /^0+$/.test(fmt) || fmt === '@',
+      hasDate: /[dy]/i.test(tokens) || /m{3,}/i.test(tokens),
+      hasTime: /[hs]/i.test(tokens),
+    };
+    FORMAT_INFO.set(fmt, info);
+  }
+  return info;
+}
+
+/** The text Excel shows for a number: SheetJS's when it made one, else formatted here. */
+function shownText(cell: CellObject, fmt: string, v: number, date1904: boolean): string | undefined {
+  if (typeof cell.w === 'string') return cell.w;
+  try {
+    return SSF.format(fmt, v, { date1904 });
+  } catch {
+    return undefined;
   }
 }
 
@@ -395,14 +456,20 @@ function formatTokens(fmt: string): string {
   return fmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').replace(/\\./g, '');
 }
 
-function serialDateText(v: number, fmt: string, date1904: boolean, cell: CellObject): string {
-  const tokens = formatTokens(fmt);
-  const hasDate = /[dy]/i.test(tokens) || /m{3,}/i.test(tokens);
+/** Serial day numbers of 1970-01-01 in Excel's 1900 and 1904 date systems. */
+const UNIX_EPOCH_1900 = 25569;
+const UNIX_EPOCH_1904 = 24107;
+
+function serialDateText(v: number, fmt: string, info: FormatInfo, date1904: boolean, cell: CellObject): string {
+  // Whole days are most date cells: plain day arithmetic. Serials up to 60 go through SheetJS,
+  // which knows Excel's fictitious 1900-02-29.
+  if (info.hasDate && Number.isInteger(v) && (date1904 ? v >= 0 : v > 60) && v < 2958466) {
+    return fromDayNumber(v - (date1904 ? UNIX_EPOCH_1904 : UNIX_EPOCH_1900));
+  }
   const p = SSF.parse_date_code(v, { date1904 });
-  if (!p || !hasDate) return typeof cell.w === 'string' ? cell.w : numberText(v);
+  if (!p || !info.hasDate) return shownText(cell, fmt, v, date1904) ?? numberText(v);
   const date = localDate(p.y, p.m, p.d);
-  const hasTime = /[hs]/i.test(tokens);
-  if (!hasTime || (p.H === 0 && p.M === 0 && p.S === 0)) return date;
+  if (!info.hasTime || (p.H === 0 && p.M === 0 && p.S === 0)) return date;
   return `${date} ${pad2(p.H)}:${pad2(p.M)}:${pad2(p.S)}`;
 }
 
