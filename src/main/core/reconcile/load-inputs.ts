@@ -7,8 +7,8 @@ export const CURRENCY_FIELD = '_currency';
 
 export interface LoadedInputs {
   records: EngineRecord[];
-  /** Engine id -> [workspace record id, amount minor, currency, side]. */
-  byId: Map<string, InputInfo>;
+  /** Engine id -> the record's stored columns. */
+  byId: InputIndex;
 }
 
 export interface InputInfo {
@@ -21,10 +21,90 @@ export interface InputInfo {
   fields: Record<string, string | number | null>;
 }
 
+/**
+ * The stored columns of a run's input records, by input position (the index in `records`).
+ * Columns instead of one object per record: a million-record run reads them for every group and
+ * review row, and a few flat arrays are smaller and faster to walk than two million objects.
+ * Workspace record ids are integers, so id -> position is an array over the id range.
+ */
+export class InputIndex {
+  readonly recordId: Float64Array;
+  /** Integer minor units; NaN when the record has no amount. */
+  readonly amount: Float64Array;
+  readonly currency: (string | null)[];
+  readonly ref: (string | null)[];
+  readonly date: (string | null)[];
+  private readonly minId: number;
+  /** Position + 1 by record id - minId; 0 = not an input. */
+  private readonly slots: Int32Array;
+
+  constructor(
+    private readonly records: EngineRecord[],
+    cols: { recordId: number[]; amount: (number | null)[]; currency: (string | null)[]; ref: (string | null)[]; date: (string | null)[] },
+  ) {
+    const n = records.length;
+    this.recordId = Float64Array.from(cols.recordId);
+    this.amount = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.amount[i] = cols.amount[i] ?? NaN;
+    this.currency = cols.currency;
+    this.ref = cols.ref;
+    this.date = cols.date;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const id = this.recordId[i]!;
+      if (id < min) min = id;
+      if (id > max) max = id;
+    }
+    this.minId = n === 0 ? 0 : min;
+    this.slots = new Int32Array(n === 0 ? 0 : max - min + 1);
+    for (let i = 0; i < n; i++) this.slots[this.recordId[i]! - this.minId] = i + 1;
+  }
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  /** Position of an engine id in `records`, or -1. */
+  indexOf(id: string): number {
+    const k = Number(id) - this.minId;
+    if (!(k >= 0 && k < this.slots.length) || !Number.isInteger(k)) return -1;
+    const i = this.slots[k]! - 1;
+    return i >= 0 && this.records[i]!.id === id ? i : -1;
+  }
+
+  has(id: string): boolean {
+    return this.indexOf(id) >= 0;
+  }
+
+  /** Input positions in ascending record id order. */
+  positionsByRecordId(): Int32Array {
+    const out = new Int32Array(this.records.length);
+    let k = 0;
+    for (let j = 0; j < this.slots.length; j++) if (this.slots[j]! !== 0) out[k++] = this.slots[j]! - 1;
+    return out.subarray(0, k);
+  }
+
+  sideOf(i: number): 'left' | 'right' {
+    return this.records[i]!.side;
+  }
+
+  fieldsOf(i: number): Record<string, string | number | null> {
+    return this.records[i]!.fields;
+  }
+
+  get(id: string): InputInfo | undefined {
+    const i = this.indexOf(id);
+    if (i < 0) return undefined;
+    const a = this.amount[i]!;
+    return { recordId: this.recordId[i]!, amount: Number.isNaN(a) ? null : a, currency: this.currency[i]!, side: this.sideOf(i), ref: this.ref[i]!, date: this.date[i]!, fields: this.fieldsOf(i) };
+  }
+}
+
 /** Current records of both sides as engine records; ids are the workspace record ids as text. */
 export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
   const records: EngineRecord[] = [];
-  const byId: LoadedInputs['byId'] = new Map();
+  const cols = { recordId: [] as number[], amount: [] as (number | null)[], currency: [] as (string | null)[], ref: [] as (string | null)[], date: [] as (string | null)[] };
   for (const [side, ids] of [
     ['left', rec.leftSourceIds],
     ['right', rec.rightSourceIds],
@@ -35,11 +115,14 @@ export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
       for (const r of iterateRunInputs(db, [sourceId])) {
         const fields = JSON.parse(r.fieldsJson) as Record<string, string | number | null>;
         fields[CURRENCY_FIELD] = r.currency;
-        const id = String(r.id);
-        records.push({ id, side, source: source.name, fields });
-        byId.set(id, { recordId: r.id, amount: r.amountMinor, currency: r.currency, side, ref: r.ref, date: r.date, fields });
+        records.push({ id: String(r.id), side, source: source.name, fields });
+        cols.recordId.push(r.id);
+        cols.amount.push(r.amountMinor);
+        cols.currency.push(r.currency);
+        cols.ref.push(r.ref);
+        cols.date.push(r.date);
       }
     }
   }
-  return { records, byId };
+  return { records, byId: new InputIndex(records, cols) };
 }

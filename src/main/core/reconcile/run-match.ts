@@ -13,13 +13,11 @@ import {
   insertRun,
   latestRuleSet,
   listFxRates,
-  resultWriter,
-  reviewRowWriter,
   runTotals,
   type Workspace,
 } from '../workspace/index.js';
-import { loadInputs, type LoadedInputs } from './load-inputs.js';
-import { reviewRows } from './review-rows.js';
+import { loadInputs } from './load-inputs.js';
+import { saveResults } from './save-results.js';
 
 export interface MatchRequest {
   reconciliation: string;
@@ -34,16 +32,6 @@ export function resultFingerprint(result: EngineResult): string {
   for (const g of result.groups) h.update(`G|${g.id}|${g.pass}|${g.status}|${g.left.join(',')}|${g.right.join(',')}\n`);
   for (const e of result.exceptions) h.update(`E|${e.id}|${e.class}|${e.left.join(',')}|${e.right.join(',')}|${e.amountAtRisk.minor}\n`);
   return h.digest('hex');
-}
-
-function sum(ids: string[], inputs: LoadedInputs): number | null {
-  let total = 0;
-  for (const id of ids) {
-    const a = inputs.byId.get(id)?.amount;
-    if (a === null || a === undefined) return null;
-    total += a;
-  }
-  return total;
 }
 
 /**
@@ -91,51 +79,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       stats: result.stats,
       resultSha256,
     });
-    const w = resultWriter(db, runId);
-    let done = 0;
-    for (const g of result.groups) {
-      const left = inputs.byId.get(g.left[0] ?? '');
-      w.group({
-        id: g.id,
-        pass: g.pass,
-        passKind: g.passKind,
-        status: g.status,
-        score: g.score,
-        left: g.left.length,
-        right: g.right.length,
-        leftAmount: sum(g.left, inputs),
-        rightAmount: sum(g.right, inputs),
-        currency: left?.currency ?? null,
-        explanation: g.explanation,
-      });
-      for (const id of g.left) w.member(Number(id), 'left', g.id, null);
-      for (const id of g.right) w.member(Number(id), 'right', g.id, null);
-      if (++done % 20000 === 0) {
-        throwIfCancelled(ctx);
-        ctx.progress({ phase: 'saving results', done, total: result.groups.length + result.exceptions.length, unit: 'records' });
-      }
-    }
-    for (const e of result.exceptions) {
-      w.exception({
-        id: e.id,
-        class: e.class,
-        groupId: e.groupId ?? null,
-        pass: e.pass ?? null,
-        amountMinor: e.amountAtRisk.minor,
-        currency: e.amountAtRisk.currency,
-        detail: e.detail,
-        explanation: e.explanation,
-      });
-      for (const id of e.left) w.member(Number(id), 'left', null, e.id);
-      for (const id of e.right) w.member(Number(id), 'right', null, e.id);
-      if (++done % 20000 === 0) {
-        throwIfCancelled(ctx);
-        ctx.progress({ phase: 'saving results', done, total: result.groups.length + result.exceptions.length, unit: 'records' });
-      }
-    }
-    ctx.progress({ phase: 'preparing review rows', done: 0, total: null, unit: 'records' });
-    const writeRow = reviewRowWriter(db, runId);
-    for (const r of reviewRows(result, inputs, parseRuleSet(rules.rules as never))) writeRow(r);
+    saveResults(db, runId, result, inputs, parseRuleSet(rules.rules as never), ctx);
     appendAuditEvent(db, {
       actor: req.actor,
       action: 'run.create',

@@ -1,3 +1,4 @@
+import { bulkInserter } from './bulk-insert.js';
 import type { Db } from './open.js';
 
 /** SQL for runs and their results. A run is written once and never updated. */
@@ -60,25 +61,31 @@ export function insertRun(db: Db, r: NewRun): number {
   );
 }
 
+/**
+ * Buffered writers for a run's groups, exceptions and members. Callers write each table in its
+ * primary-key order (group id, exception id, record id), so SQLite appends to the B-trees
+ * instead of splitting pages all over them; `finish` writes what is still buffered.
+ */
 export function resultWriter(db: Db, runId: number) {
-  const group = db.prepare(
-    `INSERT INTO match_group (run_id, group_id, pass, pass_kind, status, score, left_count, right_count, left_amount_minor, right_amount_minor, currency, explanation_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const exception = db.prepare(
-    `INSERT INTO run_exception (run_id, exception_id, class, group_id, pass, amount_minor, currency, detail, explanation_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const member = db.prepare('INSERT INTO run_member (run_id, record_id, side, group_id, exception_id) VALUES (?, ?, ?, ?, ?)');
+  const groups = bulkInserter(db, 'match_group', [
+    'run_id', 'group_id', 'pass', 'pass_kind', 'status', 'score', 'left_count', 'right_count', 'left_amount_minor', 'right_amount_minor', 'currency', 'explanation_json',
+  ]);
+  const exceptions = bulkInserter(db, 'run_exception', ['run_id', 'exception_id', 'class', 'group_id', 'pass', 'amount_minor', 'currency', 'detail', 'explanation_json']);
+  const members = bulkInserter(db, 'run_member', ['run_id', 'record_id', 'side', 'group_id', 'exception_id']);
   return {
     group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: unknown }) {
-      group.run(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, JSON.stringify(g.explanation));
+      groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, JSON.stringify(g.explanation));
     },
     exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: unknown }) {
-      exception.run(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : JSON.stringify(e.explanation));
+      exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : JSON.stringify(e.explanation));
     },
     member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
-      member.run(runId, recordId, side, groupId, exceptionId);
+      members.row(runId, recordId, side, groupId, exceptionId);
+    },
+    finish() {
+      groups.flush();
+      exceptions.flush();
+      members.flush();
     },
   };
 }
