@@ -14,6 +14,7 @@ import {
   latestRuleSet,
   listFxRates,
   runTotals,
+  writeRun,
   type Workspace,
 } from '../workspace/index.js';
 import { loadInputs } from './load-inputs.js';
@@ -66,8 +67,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
   const resultSha256 = resultFingerprint(result);
   ctx.progress({ phase: 'saving results', done: 0, total: result.groups.length + result.exceptions.length, unit: 'records' });
   const batches = inputBatches(db, [...rec.leftSourceIds, ...rec.rightSourceIds]);
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  const runId = writeRun(db, () => {
     const runId = insertRun(db, {
       reconciliationId: rec.id,
       ruleSetVersionId: rules.id,
@@ -89,10 +89,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
     // Each exception and suggestion becomes (or stays) a review item with an owner and a due time.
     ctx.progress({ phase: 'syncing review items', done: 0, total: null, unit: 'records' });
     syncReviewItems(db, runId, new Date().toISOString(), req.actor);
-    db.exec('COMMIT');
-    return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
-  } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw err;
-  }
+    return runId;
+  });
+  return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
 }
