@@ -1,6 +1,6 @@
 import { TieoutError } from '../../../shared/error.js';
 import type { EngineRecord } from '../engine/index.js';
-import { findSourceById, iterateRunInputs, type Db, type ReconciliationRow } from '../workspace/index.js';
+import { findSourceById, runInputRows, type Db, type ReconciliationRow } from '../workspace/index.js';
 
 /** The record's currency is offered to rules as `_currency` whatever the template calls it. */
 export const CURRENCY_FIELD = '_currency';
@@ -112,15 +112,15 @@ export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
     for (const sourceId of ids) {
       const source = findSourceById(db, sourceId);
       if (!source) throw new TieoutError('not_found', `Source ${sourceId} of "${rec.name}" no longer exists`);
-      for (const r of iterateRunInputs(db, [sourceId])) {
-        const fields = JSON.parse(r.fieldsJson) as Record<string, string | number | null>;
-        fields[CURRENCY_FIELD] = r.currency;
-        records.push({ id: String(r.id), side, source: source.name, fields });
-        cols.recordId.push(r.id);
-        cols.amount.push(r.amountMinor);
-        cols.currency.push(r.currency);
-        cols.ref.push(r.ref);
-        cols.date.push(r.date);
+      for (const [id, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
+        const fields = JSON.parse(fieldsJson) as Record<string, string | number | null>;
+        fields[CURRENCY_FIELD] = currency;
+        records.push({ id: String(id), side, source: source.name, fields });
+        cols.recordId.push(id);
+        cols.amount.push(amountMinor);
+        cols.currency.push(currency);
+        cols.ref.push(ref);
+        cols.date.push(date);
       }
     }
   }

@@ -66,6 +66,6 @@ export {
   type ReconciliationRow,
   type RuleSetVersionRow,
 } from './reconciliations.js';
-export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, writeRun, type ResultLine, type RunRow } from './runs.js';
+export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
 export { pageReviewRows, reviewRow, reviewRowWriter, rowExplanation, rowMembers, REVIEW_COLUMNS, type ReviewQuery, type ReviewRowData } from './review-rows.js';
 export { getPullState, hasPullStateTable, recordPullState, type NewPullState, type PullState, type Watermark } from './pull-state.js';
