@@ -6,8 +6,12 @@ import { findSourceById, runInputRows, type Db, type ReconciliationRow } from '.
 export const CURRENCY_FIELD = '_currency';
 
 export interface LoadedInputs {
+  /**
+   * The engine's input. A big run empties it once the engine is done (see `releaseRecords`):
+   * two million field objects are most of a run's memory, and saving needs only `byId`.
+   */
   records: EngineRecord[];
-  /** Engine id -> the record's stored columns. */
+  /** Engine id -> the record's stored columns and the kept fields. */
   byId: InputIndex;
 }
 
@@ -18,8 +22,9 @@ export interface InputInfo {
   side: 'left' | 'right';
   ref: string | null;
   date: string | null;
-  fields: Record<string, string | number | null>;
 }
+
+type FieldValue = string | number | null;
 
 /**
  * The stored columns of a run's input records, by input position (the index in `records`).
@@ -34,15 +39,23 @@ export class InputIndex {
   readonly currency: (string | null)[];
   readonly ref: (string | null)[];
   readonly date: (string | null)[];
+  private readonly ids: string[];
+  /** 1 = left, 2 = right. */
+  private readonly sides: Uint8Array;
   private readonly minId: number;
   /** Position + 1 by record id - minId; 0 = not an input. */
   private readonly slots: Int32Array;
 
   constructor(
-    private readonly records: EngineRecord[],
+    records: EngineRecord[],
     cols: { recordId: number[]; amount: (number | null)[]; currency: (string | null)[]; ref: (string | null)[]; date: (string | null)[] },
+    /** Field name -> its value per position: the fields read after the engine is done. */
+    private readonly kept: Map<string, FieldValue[]>,
   ) {
     const n = records.length;
+    this.ids = records.map((r) => r.id);
+    this.sides = new Uint8Array(n);
+    for (let i = 0; i < n; i++) this.sides[i] = records[i]!.side === 'left' ? 1 : 2;
     this.recordId = Float64Array.from(cols.recordId);
     this.amount = new Float64Array(n);
     for (let i = 0; i < n; i++) this.amount[i] = cols.amount[i] ?? NaN;
@@ -62,7 +75,7 @@ export class InputIndex {
   }
 
   get size(): number {
-    return this.records.length;
+    return this.ids.length;
   }
 
   /** Position of an engine id in `records`, or -1. */
@@ -70,7 +83,7 @@ export class InputIndex {
     const k = Number(id) - this.minId;
     if (!(k >= 0 && k < this.slots.length) || !Number.isInteger(k)) return -1;
     const i = this.slots[k]! - 1;
-    return i >= 0 && this.records[i]!.id === id ? i : -1;
+    return i >= 0 && this.ids[i] === id ? i : -1;
   }
 
   has(id: string): boolean {
@@ -79,32 +92,39 @@ export class InputIndex {
 
   /** Input positions in ascending record id order. */
   positionsByRecordId(): Int32Array {
-    const out = new Int32Array(this.records.length);
+    const out = new Int32Array(this.ids.length);
     let k = 0;
     for (let j = 0; j < this.slots.length; j++) if (this.slots[j]! !== 0) out[k++] = this.slots[j]! - 1;
     return out.subarray(0, k);
   }
 
   sideOf(i: number): 'left' | 'right' {
-    return this.records[i]!.side;
+    return this.sides[i] === 1 ? 'left' : 'right';
   }
 
-  fieldsOf(i: number): Record<string, string | number | null> {
-    return this.records[i]!.fields;
+  /** A kept field's value (see `loadInputs`); undefined when the field was not kept or is absent. */
+  fieldOf(i: number, field: string): FieldValue | undefined {
+    return this.kept.get(field)?.[i];
   }
 
   get(id: string): InputInfo | undefined {
     const i = this.indexOf(id);
     if (i < 0) return undefined;
     const a = this.amount[i]!;
-    return { recordId: this.recordId[i]!, amount: Number.isNaN(a) ? null : a, currency: this.currency[i]!, side: this.sideOf(i), ref: this.ref[i]!, date: this.date[i]!, fields: this.fieldsOf(i) };
+    return { recordId: this.recordId[i]!, amount: Number.isNaN(a) ? null : a, currency: this.currency[i]!, side: this.sideOf(i), ref: this.ref[i]!, date: this.date[i]! };
   }
 }
 
-/** Current records of both sides as engine records; ids are the workspace record ids as text. */
-export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
+/**
+ * Current records of both sides as engine records; ids are the workspace record ids as text.
+ * `keep` names the fields still read once the engine is done (the review rows' party and
+ * description); they are copied into `byId` so the records can be released.
+ */
+export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string[] = []): LoadedInputs {
   const records: EngineRecord[] = [];
   const cols = { recordId: [] as number[], amount: [] as (number | null)[], currency: [] as (string | null)[], ref: [] as (string | null)[], date: [] as (string | null)[] };
+  const kept = new Map<string, FieldValue[]>(keep.map((f) => [f, []]));
+  const keptCols = [...kept];
   for (const [side, ids] of [
     ['left', rec.leftSourceIds],
     ['right', rec.rightSourceIds],
@@ -113,7 +133,7 @@ export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
       const source = findSourceById(db, sourceId);
       if (!source) throw new TieoutError('not_found', `Source ${sourceId} of "${rec.name}" no longer exists`);
       for (const [id, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
-        const fields = JSON.parse(fieldsJson) as Record<string, string | number | null>;
+        const fields = JSON.parse(fieldsJson) as Record<string, FieldValue>;
         fields[CURRENCY_FIELD] = currency;
         records.push({ id: String(id), side, source: source.name, fields });
         cols.recordId.push(id);
@@ -121,8 +141,14 @@ export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
         cols.currency.push(currency);
         cols.ref.push(ref);
         cols.date.push(date);
+        for (const [name, values] of keptCols) values.push(fields[name] ?? null);
       }
     }
   }
-  return { records, byId: new InputIndex(records, cols) };
+  return { records, byId: new InputIndex(records, cols, kept) };
+}
+
+/** Lets go of the engine records once the engine is done with them; `byId` keeps working. */
+export function releaseRecords(inputs: LoadedInputs): void {
+  inputs.records = [];
 }

@@ -25,10 +25,24 @@ interface SideSummary {
 }
 
 // Top-level, not a closure per call: tsx (keepNames) wraps every closure creation in a helper call.
-function fieldText(fields: Record<string, string | number | null>, field: string | null): string | null {
+function fieldText(inputs: InputIndex, i: number, field: string | null): string | null {
   if (!field) return null;
-  const v = fields[field];
+  const v = inputs.fieldOf(i, field);
   return v !== null && v !== undefined ? String(v) : null;
+}
+
+/** The fields the rows read from records (party and description of each side): `loadInputs` keeps them. */
+export function reviewFields(rules: RuleSet): string[] {
+  const { lp, ld, rp, rd } = rowFields(rules);
+  return [...new Set([lp, ld, rp, rd].filter((f): f is string => f !== null))];
+}
+
+function rowFields(rules: RuleSet) {
+  const lp = textField(rules.sides.left.fields, PARTY_ROLES);
+  const ld = textField(rules.sides.left.fields, DESC_ROLES, lp ?? undefined);
+  const rp = textField(rules.sides.right.fields, PARTY_ROLES);
+  const rd = textField(rules.sides.right.fields, DESC_ROLES, rp ?? undefined);
+  return { lp, ld, rp, rd };
 }
 
 const NONE: SideSummary = { ref: null, amount: null, date: null, party: null, desc: null, currency: null };
@@ -47,14 +61,13 @@ function summarize(ids: readonly string[], inputs: InputIndex, party: string | n
     amount = amount === null || Number.isNaN(a) || inputs.currency[i] !== inputs.currency[first] ? null : amount + a;
   }
   if (first < 0) return NONE;
-  const fields = inputs.fieldsOf(first);
   const ref = inputs.ref[first]!;
   return {
     ref: count > 1 ? `${ref ?? ''} (+${count - 1})` : ref,
     amount,
     date: inputs.date[first]!,
-    party: fieldText(fields, party),
-    desc: fieldText(fields, desc),
+    party: fieldText(inputs, first, party),
+    desc: fieldText(inputs, first, desc),
     currency: inputs.currency[first]!,
   };
 }
@@ -66,10 +79,7 @@ type RowBase = Pick<ReviewRowData, 'rowId' | 'kind' | 'status' | 'class' | 'pass
  * meaning. The caller chooses the order (the run writes them in row id order).
  */
 export function reviewRowBuilder(inputs: LoadedInputs, rules: RuleSet) {
-  const lp = textField(rules.sides.left.fields, PARTY_ROLES);
-  const ld = textField(rules.sides.left.fields, DESC_ROLES, lp ?? undefined);
-  const rp = textField(rules.sides.right.fields, PARTY_ROLES);
-  const rd = textField(rules.sides.right.fields, DESC_ROLES, rp ?? undefined);
+  const { lp, ld, rp, rd } = rowFields(rules);
   const index = inputs.byId;
   // Few distinct dates across a run's rows: convert each once.
   const days = new Map<string, number>();

@@ -17,7 +17,8 @@ import {
   writeRun,
   type Workspace,
 } from '../workspace/index.js';
-import { loadInputs } from './load-inputs.js';
+import { loadInputs, releaseRecords } from './load-inputs.js';
+import { reviewFields } from './review-rows.js';
 import { saveResults } from './save-results.js';
 
 export interface MatchRequest {
@@ -47,7 +48,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
   if (!rules) throw new TieoutError('not_found', `"${rec.name}" has no rule set yet`);
   const startedAt = new Date().toISOString();
   ctx.progress({ phase: 'loading records', done: 0, total: null, unit: 'records' });
-  const inputs = loadInputs(db, rec);
+  const parsedRules = parseRuleSet(rules.rules as never);
+  const inputs = loadInputs(db, rec, reviewFields(parsedRules));
   throwIfCancelled(ctx);
   const fx = listFxRates(db);
   const hooks = {
@@ -64,6 +66,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
     return { runId: null, dryRun: true, reconciliation: rec.name, ruleSetVersion: rules.version, stats: draft.stats, totals: null, diff, resultSha256: resultFingerprint(draft) };
   }
 
+  // The engine is done with the records' field objects: most of a big run's memory.
+  releaseRecords(inputs);
   const resultSha256 = resultFingerprint(result);
   ctx.progress({ phase: 'saving results', done: 0, total: result.groups.length + result.exceptions.length, unit: 'records' });
   const batches = inputBatches(db, [...rec.leftSourceIds, ...rec.rightSourceIds]);
@@ -79,7 +83,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       stats: result.stats,
       resultSha256,
     });
-    saveResults(db, runId, result, inputs, parseRuleSet(rules.rules as never), ctx);
+    saveResults(db, runId, result, inputs, parsedRules, ctx);
     appendAuditEvent(db, {
       actor: req.actor,
       action: 'run.create',

@@ -10,7 +10,7 @@ import { NO_JOB } from '../jobs/job-context.js';
 import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, openWorkspace, writeRun, type Workspace } from '../workspace/index.js';
 import { createReconciliation, runMatch } from './index.js';
 import { loadInputs, type LoadedInputs } from './load-inputs.js';
-import { reviewRows } from './review-rows.js';
+import { reviewFields, reviewRows } from './review-rows.js';
 
 let dir: string;
 let ws: Workspace;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   // The engine is deterministic: running it again on the same inputs gives the result the run saved.
   const rec = findReconciliation(ws.db, 'Ad-ops')!;
   const rules = latestRuleSet(ws.db, rec.id)!;
-  inputs = loadInputs(ws.db, rec);
+  inputs = loadInputs(ws.db, rec, reviewFields(parseRuleSet(rules.rules as never)));
   result = runEngine({ ruleSet: rules.rules as never, ruleSetVersion: rules.version, records: inputs.records, fx: listFxRates(ws.db) });
 });
 
