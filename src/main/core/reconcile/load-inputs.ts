@@ -116,15 +116,35 @@ export class InputIndex {
 }
 
 /**
+ * Every string in the given rule sets. Rules name the fields they read only as string values
+ * (key parts, roles, windows), so a record reduced to these fields gives the engine the same
+ * input: an over-approximation (labels and pass ids come along) that can never drop a field.
+ */
+export function fieldsNamedIn(...ruleSets: unknown[]): Set<string> {
+  const out = new Set<string>([CURRENCY_FIELD]);
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.add(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  for (const r of ruleSets) walk(r);
+  return out;
+}
+
+/**
  * Current records of both sides as engine records; ids are the workspace record ids as text.
  * `keep` names the fields still read once the engine is done (the review rows' party and
- * description); they are copied into `byId` so the records can be released.
+ * description); they are copied into `byId` so the records can be released. With `only`, a
+ * record's fields are reduced to those names (see `fieldsNamedIn`): a million-record run holds
+ * every record in memory while the engine runs, and most stored fields are never read.
  */
-export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string[] = []): LoadedInputs {
+export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string[] = [], only?: ReadonlySet<string>): LoadedInputs {
   const records: EngineRecord[] = [];
   const cols = { recordId: [] as number[], amount: [] as (number | null)[], currency: [] as (string | null)[], ref: [] as (string | null)[], date: [] as (string | null)[] };
   const kept = new Map<string, FieldValue[]>(keep.map((f) => [f, []]));
   const keptCols = [...kept];
+  // A field named __proto__ cannot be copied by assignment: keep such records whole.
+  const reduce = only !== undefined && !only.has('__proto__');
   for (const [side, ids] of [
     ['left', rec.leftSourceIds],
     ['right', rec.rightSourceIds],
@@ -133,7 +153,13 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
       const source = findSourceById(db, sourceId);
       if (!source) throw new TieoutError('not_found', `Source ${sourceId} of "${rec.name}" no longer exists`);
       for (const [id, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
-        const fields = JSON.parse(fieldsJson) as Record<string, FieldValue>;
+        const parsed = JSON.parse(fieldsJson) as Record<string, FieldValue>;
+        for (const [name, values] of keptCols) values.push(name === CURRENCY_FIELD ? currency : (parsed[name] ?? null));
+        let fields = parsed;
+        if (reduce) {
+          fields = {};
+          for (const k in parsed) if (only!.has(k)) fields[k] = parsed[k]!;
+        }
         fields[CURRENCY_FIELD] = currency;
         records.push({ id: String(id), side, source: source.name, fields });
         cols.recordId.push(id);
@@ -141,7 +167,6 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
         cols.currency.push(currency);
         cols.ref.push(ref);
         cols.date.push(date);
-        for (const [name, values] of keptCols) values.push(fields[name] ?? null);
       }
     }
   }

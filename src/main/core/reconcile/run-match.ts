@@ -17,7 +17,7 @@ import {
   writeRun,
   type Workspace,
 } from '../workspace/index.js';
-import { loadInputs, releaseRecords } from './load-inputs.js';
+import { fieldsNamedIn, loadInputs, releaseRecords } from './load-inputs.js';
 import { reviewFields } from './review-rows.js';
 import { saveResults } from './save-results.js';
 
@@ -49,7 +49,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
   const startedAt = new Date().toISOString();
   ctx.progress({ phase: 'loading records', done: 0, total: null, unit: 'records' });
   const parsedRules = parseRuleSet(rules.rules as never);
-  const inputs = loadInputs(db, rec, reviewFields(parsedRules));
+  const inputs = loadInputs(db, rec, reviewFields(parsedRules), fieldsNamedIn(rules.rules, req.draftRules));
   throwIfCancelled(ctx);
   const fx = listFxRates(db);
   const hooks = {

@@ -8,8 +8,8 @@ import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { NO_JOB } from '../jobs/job-context.js';
 import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, openWorkspace, writeRun, type Workspace } from '../workspace/index.js';
-import { createReconciliation, runMatch } from './index.js';
-import { loadInputs, type LoadedInputs } from './load-inputs.js';
+import { createReconciliation, resultFingerprint, runMatch } from './index.js';
+import { fieldsNamedIn, loadInputs, type LoadedInputs } from './load-inputs.js';
 import { reviewFields, reviewRows } from './review-rows.js';
 
 let dir: string;
@@ -97,6 +97,17 @@ describe('saving a run', () => {
     expect(ws.db.inTransaction).toBe(false);
     expect(ws.db.prepare("SELECT value FROM meta WHERE key = 'save-test'").get()).toBeUndefined();
     expect(ws.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('gives the engine the same result from records reduced to the fields the rules name', () => {
+    const rec = findReconciliation(ws.db, 'Ad-ops')!;
+    const rules = latestRuleSet(ws.db, rec.id)!;
+    const only = fieldsNamedIn(rules.rules);
+    const reduced = loadInputs(ws.db, rec, [], only);
+    expect(Object.keys(reduced.records[0]!.fields).length).toBeLessThan(Object.keys(inputs.records[0]!.fields).length);
+    for (const r of reduced.records) for (const k of Object.keys(r.fields)) expect(only.has(k)).toBe(true);
+    const again = runEngine({ ruleSet: rules.rules as never, ruleSetVersion: rules.version, records: reduced.records, fx: listFxRates(ws.db) });
+    expect(resultFingerprint(again)).toBe(resultFingerprint(result));
   });
 
   it('finds inputs by engine id, and nothing for ids that are not inputs', () => {
