@@ -36,6 +36,28 @@ export function saveResults(db: Db, runId: number, result: EngineResult, inputs:
   const groups = sortById(result.groups);
   const exceptions = sortById(result.exceptions);
   const w = resultWriter(db, runId);
+  // Members first, in record id order, while SQLite's page cache is not yet full of appended rows:
+  // their group index is the one B-tree written in random order, and it stays in cache only if
+  // nothing competes. `holder`: who holds each input (group g + 1, exception -(e + 1)).
+  const holder = new Int32Array(index.size);
+  const side = new Uint8Array(index.size);
+  const hold = (ids: readonly string[], s: 1 | 2, tag: number) => {
+    for (const id of ids) {
+      const i = index.indexOf(id);
+      if (i < 0) throw new TieoutError('internal', `Record ${id} of the result is not an input of the run`);
+      if (holder[i] !== 0) throw new TieoutError('internal', `Record ${id} is in two outcomes of the run`);
+      holder[i] = tag;
+      side[i] = s;
+    }
+  };
+  groups.forEach((g, k) => (hold(g.left, 1, k + 1), hold(g.right, 2, k + 1)));
+  exceptions.forEach((e, k) => (hold(e.left, 1, -(k + 1)), hold(e.right, 2, -(k + 1))));
+  for (const i of index.positionsByRecordId()) {
+    const t = holder[i]!;
+    if (t === 0) continue;
+    w.member(index.recordId[i]!, side[i] === 1 ? 'left' : 'right', t > 0 ? groups[t - 1]!.id : null, t < 0 ? exceptions[-t - 1]!.id : null);
+  }
+  w.flushMembers();
   for (const g of groups) {
     const first = index.indexOf(g.left[0] ?? '');
     w.group({
@@ -65,26 +87,6 @@ export function saveResults(db: Db, runId: number, result: EngineResult, inputs:
       explanation: e.explanation,
     });
     tick('saving results');
-  }
-
-  // Members in record id order: who holds each input (group g + 1, exception -(e + 1)) and on which side.
-  const holder = new Int32Array(index.size);
-  const side = new Uint8Array(index.size);
-  const hold = (ids: readonly string[], s: 1 | 2, tag: number) => {
-    for (const id of ids) {
-      const i = index.indexOf(id);
-      if (i < 0) throw new TieoutError('internal', `Record ${id} of the result is not an input of the run`);
-      if (holder[i] !== 0) throw new TieoutError('internal', `Record ${id} is in two outcomes of the run`);
-      holder[i] = tag;
-      side[i] = s;
-    }
-  };
-  groups.forEach((g, k) => (hold(g.left, 1, k + 1), hold(g.right, 2, k + 1)));
-  exceptions.forEach((e, k) => (hold(e.left, 1, -(k + 1)), hold(e.right, 2, -(k + 1))));
-  for (const i of index.positionsByRecordId()) {
-    const t = holder[i]!;
-    if (t === 0) continue;
-    w.member(index.recordId[i]!, side[i] === 1 ? 'left' : 'right', t > 0 ? groups[t - 1]!.id : null, t < 0 ? exceptions[-t - 1]!.id : null);
   }
   w.finish();
 

@@ -120,6 +120,9 @@ export function resultWriter(db: Db, runId: number) {
     member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
       members.row(runId, recordId, side, groupId, exceptionId);
     },
+    flushMembers() {
+      members.flush();
+    },
     finish() {
       groups.flush();
       exceptions.flush();
