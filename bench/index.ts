@@ -39,20 +39,27 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
 };
 const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')}/s`;
 
-/** Collects the time spent in each phase a job reports. */
+/** CPU time of this process so far (user + system), in ms: on a shared machine it shows the work, not the wait. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Collects the time (wall and CPU) spent in each phase a job reports. */
 function phaseTimer(): { ctx: JobContext; report(): string[] } {
-  const phases: [string, number][] = [];
+  const phases: [string, number, number][] = [];
   return {
     ctx: {
       cancelled: () => false,
       progress: (p) => {
         const name = p.phase.replace(/:.*/, '');
-        if (phases.at(-1)?.[0] !== name) phases.push([name, performance.now()]);
+        if (phases.at(-1)?.[0] !== name) phases.push([name, performance.now(), cpuMs()]);
       },
     },
     report() {
       const end = performance.now();
-      return phases.map(([n, t], i) => `    ${n.padEnd(28)} ${secs((phases[i + 1]?.[1] ?? end) - t)}`);
+      const cpuEnd = cpuMs();
+      return phases.map(([n, t, c], i) => `    ${n.padEnd(28)} ${secs((phases[i + 1]?.[1] ?? end) - t).padStart(9)}  (CPU ${secs((phases[i + 1]?.[2] ?? cpuEnd) - c)})`);
     },
   };
 }
@@ -118,11 +125,15 @@ async function benchMatch(buys: number): Promise<string> {
   console.log(`  imported both sides (${(b.counts.read + i.counts.read).toLocaleString('en-US')} rows) in ${secs(performance.now() - t0)}`);
   createReconciliation(ws.db, { name: 'Bench', left: [b.sourceId], right: [i.sourceId], rules: DEMO_RULE_SET }, 'bench');
   const timer = phaseTimer();
+  const rssBefore = peakRss();
   const t = performance.now();
+  const c = cpuMs();
   const summary = await runMatch(ws, { reconciliation: 'Bench', actor: 'bench' }, timer.ctx);
   const ms = performance.now() - t;
   const records = b.counts.accepted + i.counts.accepted;
-  console.log(`  run ${summary.runId}: ${records.toLocaleString('en-US')} records from imported data to persisted results in ${secs(ms)} (${rate(records, ms)} records), peak RSS ${mb(peakRss())}`);
+  console.log(
+    `  run ${summary.runId}: ${records.toLocaleString('en-US')} records from imported data to persisted results in ${secs(ms)} (CPU ${secs(cpuMs() - c)}; ${rate(records, ms)} records), peak RSS ${mb(peakRss())} (${mb(rssBefore)} before the run)`,
+  );
   for (const line of timer.report()) console.log(line);
   for (const s of summary.totals?.byStatus ?? []) console.log(`    ${s.status}: ${s.groups.toLocaleString('en-US')} groups, ${s.records.toLocaleString('en-US')} records`);
   ws.close();

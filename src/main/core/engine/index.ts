@@ -22,5 +22,6 @@ export {
 export { diffResults, type ResultDiff, type ClassChange, type Outcome } from './diff.js';
 export { suggestRuleSet, previewPasses, type FieldRoleInfo, type SuggestSample, type Suggestion, type PassPreview } from './suggest.js';
 export { jaroWinkler, tokenSet } from './similarity.js';
+export { compareIds, sortById } from './group-id.js';
 // The demo's default rule set is in ./demo-rules.ts (it reads the demo's vendor list) and the
 // quality harness in ./quality.ts: neither is needed to run the engine, so neither is pulled in here.

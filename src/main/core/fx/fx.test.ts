@@ -94,6 +94,6 @@ describe('FX rates', () => {
     const withFx = await runMatch(ws, { reconciliation: 'R', actor: 'ana' });
     expect((withFx.stats as EngineStats).matched.groups).toBe(2);
     const run = listRuns(ws.db, 1).find((r) => r.id === withFx.runId)!;
-    expect((run.inputs as { fx: unknown }).fx).toEqual({ rates: 1, sha256: fxFingerprint(listFx(ws.db)) });
+    expect(run.inputs).toMatchObject({ records: 4, fx: { rates: 1, sha256: fxFingerprint(listFx(ws.db)) } });
   });
 });

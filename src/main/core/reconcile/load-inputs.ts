@@ -1,14 +1,18 @@
 import { TieoutError } from '../../../shared/error.js';
 import type { EngineRecord } from '../engine/index.js';
-import { findSourceById, iterateRunInputs, type Db, type ReconciliationRow } from '../workspace/index.js';
+import { findSourceById, runInputRows, type Db, type ReconciliationRow } from '../workspace/index.js';
 
 /** The record's currency is offered to rules as `_currency` whatever the template calls it. */
 export const CURRENCY_FIELD = '_currency';
 
 export interface LoadedInputs {
+  /**
+   * The engine's input. A big run empties it once the engine is done (see `releaseRecords`):
+   * two million field objects are most of a run's memory, and saving needs only `byId`.
+   */
   records: EngineRecord[];
-  /** Engine id -> [workspace record id, amount minor, currency, side]. */
-  byId: Map<string, InputInfo>;
+  /** Engine id -> the record's stored columns and the kept fields. */
+  byId: InputIndex;
 }
 
 export interface InputInfo {
@@ -18,13 +22,129 @@ export interface InputInfo {
   side: 'left' | 'right';
   ref: string | null;
   date: string | null;
-  fields: Record<string, string | number | null>;
 }
 
-/** Current records of both sides as engine records; ids are the workspace record ids as text. */
-export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
+type FieldValue = string | number | null;
+
+/**
+ * The stored columns of a run's input records, by input position (the index in `records`).
+ * Columns instead of one object per record: a million-record run reads them for every group and
+ * review row, and a few flat arrays are smaller and faster to walk than two million objects.
+ * Workspace record ids are integers, so id -> position is an array over the id range.
+ */
+export class InputIndex {
+  readonly recordId: Float64Array;
+  /** Integer minor units; NaN when the record has no amount. */
+  readonly amount: Float64Array;
+  readonly currency: (string | null)[];
+  readonly ref: (string | null)[];
+  readonly date: (string | null)[];
+  private readonly ids: string[];
+  /** 1 = left, 2 = right. */
+  private readonly sides: Uint8Array;
+  private readonly minId: number;
+  /** Position + 1 by record id - minId; 0 = not an input. */
+  private readonly slots: Int32Array;
+
+  constructor(
+    records: EngineRecord[],
+    cols: { recordId: number[]; amount: (number | null)[]; currency: (string | null)[]; ref: (string | null)[]; date: (string | null)[] },
+    /** Field name -> its value per position: the fields read after the engine is done. */
+    private readonly kept: Map<string, FieldValue[]>,
+  ) {
+    const n = records.length;
+    this.ids = records.map((r) => r.id);
+    this.sides = new Uint8Array(n);
+    for (let i = 0; i < n; i++) this.sides[i] = records[i]!.side === 'left' ? 1 : 2;
+    this.recordId = Float64Array.from(cols.recordId);
+    this.amount = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.amount[i] = cols.amount[i] ?? NaN;
+    this.currency = cols.currency;
+    this.ref = cols.ref;
+    this.date = cols.date;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const id = this.recordId[i]!;
+      if (id < min) min = id;
+      if (id > max) max = id;
+    }
+    this.minId = n === 0 ? 0 : min;
+    this.slots = new Int32Array(n === 0 ? 0 : max - min + 1);
+    for (let i = 0; i < n; i++) this.slots[this.recordId[i]! - this.minId] = i + 1;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Position of an engine id in `records`, or -1. */
+  indexOf(id: string): number {
+    const k = Number(id) - this.minId;
+    if (!(k >= 0 && k < this.slots.length) || !Number.isInteger(k)) return -1;
+    const i = this.slots[k]! - 1;
+    return i >= 0 && this.ids[i] === id ? i : -1;
+  }
+
+  has(id: string): boolean {
+    return this.indexOf(id) >= 0;
+  }
+
+  /** Input positions in ascending record id order. */
+  positionsByRecordId(): Int32Array {
+    const out = new Int32Array(this.ids.length);
+    let k = 0;
+    for (let j = 0; j < this.slots.length; j++) if (this.slots[j]! !== 0) out[k++] = this.slots[j]! - 1;
+    return out.subarray(0, k);
+  }
+
+  sideOf(i: number): 'left' | 'right' {
+    return this.sides[i] === 1 ? 'left' : 'right';
+  }
+
+  /** A kept field's value (see `loadInputs`); undefined when the field was not kept or is absent. */
+  fieldOf(i: number, field: string): FieldValue | undefined {
+    return this.kept.get(field)?.[i];
+  }
+
+  get(id: string): InputInfo | undefined {
+    const i = this.indexOf(id);
+    if (i < 0) return undefined;
+    const a = this.amount[i]!;
+    return { recordId: this.recordId[i]!, amount: Number.isNaN(a) ? null : a, currency: this.currency[i]!, side: this.sideOf(i), ref: this.ref[i]!, date: this.date[i]! };
+  }
+}
+
+/**
+ * Every string in the given rule sets. Rules name the fields they read only as string values
+ * (key parts, roles, windows), so a record reduced to these fields gives the engine the same
+ * input: an over-approximation (labels and pass ids come along) that can never drop a field.
+ */
+export function fieldsNamedIn(...ruleSets: unknown[]): Set<string> {
+  const out = new Set<string>([CURRENCY_FIELD]);
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.add(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  for (const r of ruleSets) walk(r);
+  return out;
+}
+
+/**
+ * Current records of both sides as engine records; ids are the workspace record ids as text.
+ * `keep` names the fields still read once the engine is done (the review rows' party and
+ * description); they are copied into `byId` so the records can be released. With `only`, a
+ * record's fields are reduced to those names (see `fieldsNamedIn`): a million-record run holds
+ * every record in memory while the engine runs, and most stored fields are never read.
+ */
+export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string[] = [], only?: ReadonlySet<string>): LoadedInputs {
   const records: EngineRecord[] = [];
-  const byId: LoadedInputs['byId'] = new Map();
+  const cols = { recordId: [] as number[], amount: [] as (number | null)[], currency: [] as (string | null)[], ref: [] as (string | null)[], date: [] as (string | null)[] };
+  const kept = new Map<string, FieldValue[]>(keep.map((f) => [f, []]));
+  const keptCols = [...kept];
+  // A field named __proto__ cannot be copied by assignment: keep such records whole.
+  const reduce = only !== undefined && !only.has('__proto__');
   for (const [side, ids] of [
     ['left', rec.leftSourceIds],
     ['right', rec.rightSourceIds],
@@ -32,14 +152,28 @@ export function loadInputs(db: Db, rec: ReconciliationRow): LoadedInputs {
     for (const sourceId of ids) {
       const source = findSourceById(db, sourceId);
       if (!source) throw new TieoutError('not_found', `Source ${sourceId} of "${rec.name}" no longer exists`);
-      for (const r of iterateRunInputs(db, [sourceId])) {
-        const fields = JSON.parse(r.fieldsJson) as Record<string, string | number | null>;
-        fields[CURRENCY_FIELD] = r.currency;
-        const id = String(r.id);
-        records.push({ id, side, source: source.name, fields });
-        byId.set(id, { recordId: r.id, amount: r.amountMinor, currency: r.currency, side, ref: r.ref, date: r.date, fields });
+      for (const [id, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
+        const parsed = JSON.parse(fieldsJson) as Record<string, FieldValue>;
+        for (const [name, values] of keptCols) values.push(name === CURRENCY_FIELD ? currency : (parsed[name] ?? null));
+        let fields = parsed;
+        if (reduce) {
+          fields = {};
+          for (const k in parsed) if (only!.has(k)) fields[k] = parsed[k]!;
+        }
+        fields[CURRENCY_FIELD] = currency;
+        records.push({ id: String(id), side, source: source.name, fields });
+        cols.recordId.push(id);
+        cols.amount.push(amountMinor);
+        cols.currency.push(currency);
+        cols.ref.push(ref);
+        cols.date.push(date);
       }
     }
   }
-  return { records, byId };
+  return { records, byId: new InputIndex(records, cols, kept) };
+}
+
+/** Lets go of the engine records once the engine is done with them; `byId` keeps working. */
+export function releaseRecords(inputs: LoadedInputs): void {
+  inputs.records = [];
 }

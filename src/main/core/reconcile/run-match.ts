@@ -12,15 +12,15 @@ import {
   insertRun,
   latestRuleSet,
   listFxRates,
-  resultWriter,
-  reviewRowWriter,
   runTotals,
+  writeRun,
   type Workspace,
 } from '../workspace/index.js';
-import { loadInputs, type LoadedInputs } from './load-inputs.js';
+import { fieldsNamedIn, loadInputs, releaseRecords } from './load-inputs.js';
 import { manualDecisions } from './manual-decisions.js';
+import { reviewFields } from './review-rows.js';
+import { saveResults } from './save-results.js';
 import { fxFingerprint } from '../fx/index.js';
-import { reviewRows } from './review-rows.js';
 
 export interface MatchRequest {
   reconciliation: string;
@@ -32,19 +32,21 @@ export interface MatchRequest {
 /** A stable fingerprint of a result: the same inputs and rules always give the same hash. */
 export function resultFingerprint(result: EngineResult): string {
   const h = createHash('sha256');
-  for (const g of result.groups) h.update(`G|${g.id}|${g.pass}|${g.status}|${g.left.join(',')}|${g.right.join(',')}\n`);
-  for (const e of result.exceptions) h.update(`E|${e.id}|${e.class}|${e.left.join(',')}|${e.right.join(',')}|${e.amountAtRisk.minor}\n`);
+  // Hashed in chunks of lines: the digest of a stream does not depend on how it is cut, and one
+  // update per line is a million calls into the hash.
+  let chunk = '';
+  let lines = 0;
+  const line = (text: string) => {
+    chunk += text;
+    if (++lines % 4096 === 0) {
+      h.update(chunk);
+      chunk = '';
+    }
+  };
+  for (const g of result.groups) line(`G|${g.id}|${g.pass}|${g.status}|${g.left.join(',')}|${g.right.join(',')}\n`);
+  for (const e of result.exceptions) line(`E|${e.id}|${e.class}|${e.left.join(',')}|${e.right.join(',')}|${e.amountAtRisk.minor}\n`);
+  h.update(chunk);
   return h.digest('hex');
-}
-
-function sum(ids: string[], inputs: LoadedInputs): number | null {
-  let total = 0;
-  for (const id of ids) {
-    const a = inputs.byId.get(id)?.amount;
-    if (a === null || a === undefined) return null;
-    total += a;
-  }
-  return total;
 }
 
 /**
@@ -59,7 +61,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
   if (!rules) throw new TieoutError('not_found', `"${rec.name}" has no rule set yet`);
   const startedAt = new Date().toISOString();
   ctx.progress({ phase: 'loading records', done: 0, total: null, unit: 'records' });
-  const inputs = loadInputs(db, rec);
+  const parsedRules = parseRuleSet(rules.rules as never);
+  const inputs = loadInputs(db, rec, reviewFields(parsedRules), fieldsNamedIn(rules.rules, req.draftRules));
   throwIfCancelled(ctx);
   const fx = listFxRates(db);
   const hooks = {
@@ -76,11 +79,13 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
     return { runId: null, dryRun: true, reconciliation: rec.name, ruleSetVersion: rules.version, stats: draft.stats, totals: null, diff, resultSha256: resultFingerprint(draft) };
   }
 
+  // The engine is done with the records' field objects: most of a big run's memory.
+  const recordCount = inputs.records.length;
+  releaseRecords(inputs);
   const resultSha256 = resultFingerprint(result);
   ctx.progress({ phase: 'saving results', done: 0, total: result.groups.length + result.exceptions.length, unit: 'records' });
   const batches = inputBatches(db, [...rec.leftSourceIds, ...rec.rightSourceIds]);
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  const runId = writeRun(db, () => {
     const runId = insertRun(db, {
       reconciliationId: rec.id,
       ruleSetVersionId: rules.id,
@@ -90,55 +95,11 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       finishedAt: new Date().toISOString(),
       // The FX table is an input too: its fingerprint lets a conversion be traced to the rates seen.
       // Analysts' decisions are engine inputs too: kept on the run so a packet can replay it exactly.
-      inputs: { batches, records: inputs.records.length, fx: { rates: fx.length, sha256: fxFingerprint(fx) }, decisions: { locked, apart } },
+      inputs: { batches, records: recordCount, fx: { rates: fx.length, sha256: fxFingerprint(fx) }, decisions: { locked, apart } },
       stats: result.stats,
       resultSha256,
     });
-    const w = resultWriter(db, runId);
-    let done = 0;
-    for (const g of result.groups) {
-      const left = inputs.byId.get(g.left[0] ?? '');
-      w.group({
-        id: g.id,
-        pass: g.pass,
-        passKind: g.passKind,
-        status: g.status,
-        score: g.score,
-        left: g.left.length,
-        right: g.right.length,
-        leftAmount: sum(g.left, inputs),
-        rightAmount: sum(g.right, inputs),
-        currency: left?.currency ?? null,
-        explanation: g.explanation,
-      });
-      for (const id of g.left) w.member(Number(id), 'left', g.id, null);
-      for (const id of g.right) w.member(Number(id), 'right', g.id, null);
-      if (++done % 20000 === 0) {
-        throwIfCancelled(ctx);
-        ctx.progress({ phase: 'saving results', done, total: result.groups.length + result.exceptions.length, unit: 'records' });
-      }
-    }
-    for (const e of result.exceptions) {
-      w.exception({
-        id: e.id,
-        class: e.class,
-        groupId: e.groupId ?? null,
-        pass: e.pass ?? null,
-        amountMinor: e.amountAtRisk.minor,
-        currency: e.amountAtRisk.currency,
-        detail: e.detail,
-        explanation: e.explanation,
-      });
-      for (const id of e.left) w.member(Number(id), 'left', null, e.id);
-      for (const id of e.right) w.member(Number(id), 'right', null, e.id);
-      if (++done % 20000 === 0) {
-        throwIfCancelled(ctx);
-        ctx.progress({ phase: 'saving results', done, total: result.groups.length + result.exceptions.length, unit: 'records' });
-      }
-    }
-    ctx.progress({ phase: 'preparing review rows', done: 0, total: null, unit: 'records' });
-    const writeRow = reviewRowWriter(db, runId);
-    for (const r of reviewRows(result, inputs, parseRuleSet(rules.rules as never))) writeRow(r);
+    saveResults(db, runId, result, inputs, parsedRules, ctx);
     appendAuditEvent(db, {
       actor: req.actor,
       action: 'run.create',
@@ -148,10 +109,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
     // Each exception and suggestion becomes (or stays) a review item with an owner and a due time.
     ctx.progress({ phase: 'syncing review items', done: 0, total: null, unit: 'records' });
     syncReviewItems(db, runId, new Date().toISOString(), req.actor);
-    db.exec('COMMIT');
-    return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
-  } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw err;
-  }
+    return runId;
+  });
+  return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
 }

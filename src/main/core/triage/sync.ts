@@ -4,13 +4,13 @@ import { appendAuditEvent, type Db } from '../workspace/index.js';
 import { selectOverrides } from '../workspace/overrides.js';
 import {
   findRunRef,
-  insertReviewItem,
   itemsMissingFromRun,
   listRunExceptions,
   listSuggestedGroups,
   latestRunId,
-  memberFacts,
-  reviewItemLookup,
+  reviewItemInserter,
+  reviewItemsOf,
+  runItemMembers,
   updateReviewItem,
   type ItemKind,
   type ReviewItemRow,
@@ -80,24 +80,25 @@ export function syncReviewItems(db: Db, runId: number, now: Date | string = new 
     if (latestRunId(db, rec) !== runId) throw new TieoutError('conflict', `Run ${runId} is not the latest run of its reconciliation`);
     const rules = effectiveOwnershipRules(db, rec);
     const needRecords = rulesNeedRecords(rules);
-    const members = memberFacts(db);
+    // One query each for the members and the known items, not one per item.
+    const members = needRecords ? runItemMembers(db, runId) : new Map<string, never[]>();
     const fallback = fallbackOwner(db);
     const policy = slaPolicy(db);
-    const get = reviewItemLookup(db);
-    const insert = insertReviewItem(db);
+    const known = reviewItemsOf(db, rec);
+    const items = reviewItemInserter(db);
     const summary: SyncSummary = { runId, reconciliationId: rec, created: 0, seen: 0, reopened: 0, cleared: 0 };
     const reclassified = reclassifiedItems(db, rec);
 
     for (const f of found(db, runId)) {
       const target = itemTarget({ reconciliationId: rec, itemId: f.id });
-      const old = get(rec, f.id);
+      const old = known.get(f.id);
       if (!old) {
         const facts: OwnershipFacts = {
           class: f.class,
           amountMinor: f.amountMinor,
           currency: f.currency,
           records: needRecords
-            ? members(runId, f.kind, f.id).map((m) => ({ source: m.source, fields: JSON.parse(m.fieldsJson) as Record<string, FieldValue> }))
+            ? (members.get(f.id) ?? []).map((m) => ({ source: m.source, fields: JSON.parse(m.fieldsJson) as Record<string, FieldValue> }))
             : [],
         };
         const picked = pickOwner(rules, facts);
@@ -119,7 +120,7 @@ export function syncReviewItems(db: Db, runId: number, now: Date | string = new 
           updatedAt: at,
           resolution: null,
         };
-        insert(item);
+        items.insert(item);
         const rule = picked ? (picked.rule.match.label ?? `rule ${picked.index + 1}`) : owner === null ? null : 'fallback owner';
         appendAuditEvent(
           db,
@@ -152,6 +153,7 @@ export function syncReviewItems(db: Db, runId: number, now: Date | string = new 
       summary.seen++;
     }
 
+    items.flush();
     for (const old of itemsMissingFromRun(db, rec, runId)) {
       const resolution = `${CLEARED_PREFIX}${runId}`;
       updateReviewItem(db, rec, old.itemId, { status: 'resolved', resolution, claimedBy: null, updatedAt: at });

@@ -67,6 +67,6 @@ export {
 } from './reconciliations.js';
 export { insertFxRate, listFxRates, type FxRateRow } from './fx-rates.js';
 export { newestVersions, recordVersions, type RecordVersion } from './record-versions.js';
-export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, type ResultLine, type RunRow } from './runs.js';
+export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
 export { pageReviewRows, reviewRow, reviewRowWriter, rowExplanation, rowMembers, REVIEW_COLUMNS, type ReviewQuery, type ReviewRowData } from './review-rows.js';
 export { getPullState, hasPullStateTable, recordPullState, type NewPullState, type PullState, type Watermark } from './pull-state.js';

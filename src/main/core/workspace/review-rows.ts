@@ -1,4 +1,5 @@
 import { TieoutError } from '../../../shared/error.js';
+import { bulkInserter } from './bulk-insert.js';
 import type { Db } from './open.js';
 
 /** SQL for the review grid's rows: written once per run, read a page at a time. */
@@ -57,11 +58,20 @@ const COLUMNS = {
 export type ReviewColumn = keyof typeof COLUMNS;
 export const REVIEW_COLUMNS = Object.keys(COLUMNS) as ReviewColumn[];
 
-export function reviewRowWriter(db: Db, runId: number): (r: ReviewRowData) => void {
-  const cols = Object.values(COLUMNS);
-  const stmt = db.prepare(`INSERT INTO review_row (run_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
-  const keys = Object.keys(COLUMNS) as ReviewColumn[];
-  return (r) => stmt.run(runId, ...keys.map((k) => r[k]));
+/** Buffered writer for a run's review rows; write them in row id order (the primary key) and call `finish`. */
+export function reviewRowWriter(db: Db, runId: number): { write(r: ReviewRowData): void; finish(): void } {
+  // Values are passed in this order below, without a per-row map over the keys.
+  const order: readonly ReviewColumn[] = ['rowId', 'kind', 'status', 'class', 'pass', 'score', 'leftCount', 'rightCount', 'keyText', 'leftRef', 'leftAmount', 'leftDate',
+    'leftParty', 'leftDesc', 'rightRef', 'rightAmount', 'rightDate', 'rightParty', 'rightDesc', 'currency', 'deltaAmount', 'deltaDays', 'amountAtRisk'];
+  const insert = bulkInserter(db, 'review_row', ['run_id', ...order.map((k) => COLUMNS[k])]);
+  return {
+    write: (r) =>
+      insert.row(
+        runId, r.rowId, r.kind, r.status, r.class, r.pass, r.score, r.leftCount, r.rightCount, r.keyText, r.leftRef, r.leftAmount, r.leftDate, r.leftParty,
+        r.leftDesc, r.rightRef, r.rightAmount, r.rightDate, r.rightParty, r.rightDesc, r.currency, r.deltaAmount, r.deltaDays, r.amountAtRisk,
+      ),
+    finish: () => insert.flush(),
+  };
 }
 
 export interface ReviewQuery {

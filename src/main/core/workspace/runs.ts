@@ -1,3 +1,4 @@
+import { bulkInserter } from './bulk-insert.js';
 import type { Db } from './open.js';
 
 /** SQL for runs and their results. A run is written once and never updated. */
@@ -26,6 +27,20 @@ export function* iterateRunInputs(db: Db, sourceIds: number[]): Generator<RunInp
   }
 }
 
+/** [id, fields_json, currency, amount_minor, record_ref, record_date] of a source's current records. */
+export type RunInputRow = [number, string, string | null, number | null, string | null, string | null];
+
+/**
+ * Current records of one source in id order, as raw rows: a run reads millions of them, and an
+ * object per row (and a generator step) costs more than reading them.
+ */
+export function runInputRows(db: Db, sourceId: number): Iterable<RunInputRow> {
+  return db
+    .prepare('SELECT id, fields_json, currency, amount_minor, record_ref, record_date FROM record WHERE source_id = ? AND is_current = 1 ORDER BY id')
+    .raw()
+    .iterate(sourceId) as Iterable<RunInputRow>;
+}
+
 /** The batches whose records are current in these sources, with their hashes: a run's inputs. */
 export function inputBatches(db: Db, sourceIds: number[]): { batchId: number; sourceId: number; fileName: string; sha256: string; records: number }[] {
   const stmt = db.prepare(
@@ -48,6 +63,30 @@ export interface NewRun {
   resultSha256: string;
 }
 
+/**
+ * Runs `write` in one IMMEDIATE transaction with foreign-key enforcement off. A run's rows
+ * reference only the records it just read (never deleted: records are superseded, not removed),
+ * the run row it just wrote and existing users; checking two million member rows against the
+ * record table would read that whole table again, the largest single cost of saving a big run.
+ */
+export function writeRun<T>(db: Db, write: () => T): T {
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = write();
+      db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
+}
+
 export function insertRun(db: Db, r: NewRun): number {
   return Number(
     db
@@ -60,25 +99,34 @@ export function insertRun(db: Db, r: NewRun): number {
   );
 }
 
+/**
+ * Buffered writers for a run's groups, exceptions and members. Callers write each table in its
+ * primary-key order (group id, exception id, record id), so SQLite appends to the B-trees
+ * instead of splitting pages all over them; `finish` writes what is still buffered.
+ */
 export function resultWriter(db: Db, runId: number) {
-  const group = db.prepare(
-    `INSERT INTO match_group (run_id, group_id, pass, pass_kind, status, score, left_count, right_count, left_amount_minor, right_amount_minor, currency, explanation_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const exception = db.prepare(
-    `INSERT INTO run_exception (run_id, exception_id, class, group_id, pass, amount_minor, currency, detail, explanation_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const member = db.prepare('INSERT INTO run_member (run_id, record_id, side, group_id, exception_id) VALUES (?, ?, ?, ?, ?)');
+  const groups = bulkInserter(db, 'match_group', [
+    'run_id', 'group_id', 'pass', 'pass_kind', 'status', 'score', 'left_count', 'right_count', 'left_amount_minor', 'right_amount_minor', 'currency', 'explanation_json',
+  ]);
+  const exceptions = bulkInserter(db, 'run_exception', ['run_id', 'exception_id', 'class', 'group_id', 'pass', 'amount_minor', 'currency', 'detail', 'explanation_json']);
+  const members = bulkInserter(db, 'run_member', ['run_id', 'record_id', 'side', 'group_id', 'exception_id']);
   return {
     group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: unknown }) {
-      group.run(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, JSON.stringify(g.explanation));
+      groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, JSON.stringify(g.explanation));
     },
     exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: unknown }) {
-      exception.run(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : JSON.stringify(e.explanation));
+      exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : JSON.stringify(e.explanation));
     },
     member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
-      member.run(runId, recordId, side, groupId, exceptionId);
+      members.row(runId, recordId, side, groupId, exceptionId);
+    },
+    flushMembers() {
+      members.flush();
+    },
+    finish() {
+      groups.flush();
+      exceptions.flush();
+      members.flush();
     },
   };
 }
@@ -118,11 +166,11 @@ export function listRuns(db: Db, reconciliationId?: number): RunRow[] {
 
 /** Counts and amounts by status and by class, for run summaries. */
 export function runTotals(db: Db, runId: number) {
+  // A group's counts are its member rows (written together), so the groups alone give the totals.
   const byStatus = db
     .prepare(
-      `SELECT g.status AS status, COUNT(DISTINCT g.group_id) AS groups, COUNT(m.record_id) AS records
-         FROM match_group g JOIN run_member m ON m.run_id = g.run_id AND m.group_id = g.group_id
-        WHERE g.run_id = ? GROUP BY g.status ORDER BY g.status`,
+      `SELECT status, COUNT(*) AS groups, SUM(left_count + right_count) AS records
+         FROM match_group WHERE run_id = ? GROUP BY status ORDER BY status`,
     )
     .all(runId) as { status: string; groups: number; records: number }[];
   const byClass = db

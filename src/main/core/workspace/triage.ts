@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { bulkInserter } from './bulk-insert.js';
 import type { Db } from './open.js';
 
 /**
@@ -135,6 +136,37 @@ export function memberFacts(db: Db) {
       .sort((a, b) => a.recordId - b.recordId);
 }
 
+/**
+ * The records of every exception and suggested group of a run, by item id, each list in record
+ * order: one query for a whole sync instead of one per new item.
+ */
+export function runItemMembers(db: Db, runId: number): Map<string, MemberFacts[]> {
+  const rows = db
+    .prepare(
+      `SELECT e.exception_id, m.record_id, m.side, s.name, r.fields_json
+         FROM run_exception e
+         JOIN run_member m INDEXED BY run_member_exception ON m.run_id = e.run_id AND m.exception_id = e.exception_id
+         JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+        WHERE e.run_id = ?
+       UNION ALL
+       SELECT g.group_id, m.record_id, m.side, s.name, r.fields_json
+         FROM match_group g
+         JOIN run_member m INDEXED BY run_member_group ON m.run_id = g.run_id AND m.group_id = g.group_id
+         JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+        WHERE g.run_id = ? AND g.status = 'suggested'
+       ORDER BY 2`,
+    )
+    .raw()
+    .iterate(runId, runId) as Iterable<[string, number, 'left' | 'right', string, string]>;
+  const out = new Map<string, MemberFacts[]>();
+  for (const [itemId, recordId, side, source, fieldsJson] of rows) {
+    const list = out.get(itemId);
+    if (list) list.push({ recordId, side, source, fieldsJson });
+    else out.set(itemId, [{ recordId, side, source, fieldsJson }]);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- review items
 
 export type ItemKind = 'exception' | 'suggestion';
@@ -190,6 +222,28 @@ export function reviewItemLookup(db: Db): (reconciliationId: number, itemId: str
   return (rec, id) => {
     const r = stmt.get(rec, id) as RawItem | undefined;
     return r && toReviewItem(r);
+  };
+}
+
+/** Every review item of a reconciliation by item id: one query where a sync would look up each item. */
+export function reviewItemsOf(db: Db, reconciliationId: number): Map<string, ReviewItemRow> {
+  const out = new Map<string, ReviewItemRow>();
+  for (const r of db.prepare('SELECT * FROM review_item WHERE reconciliation_id = ?').iterate(reconciliationId) as Iterable<RawItem>) {
+    const item = toReviewItem(r);
+    out.set(item.itemId, item);
+  }
+  return out;
+}
+
+/** Buffered multi-row insert of new review items (a first run of a big reconciliation creates 100,000s). */
+export function reviewItemInserter(db: Db): { insert(i: ReviewItemRow): void; flush(): void } {
+  const rows = bulkInserter(db, 'review_item', [
+    'reconciliation_id', 'item_id', 'kind', 'class', 'status', 'owner', 'claimed_by', 'amount_minor', 'currency', 'first_seen_run', 'last_seen_run', 'created_at', 'due_at', 'updated_at', 'resolution',
+  ]);
+  return {
+    insert: (i) =>
+      rows.row(i.reconciliationId, i.itemId, i.kind, i.class, i.status, i.owner, i.claimedBy, i.amountMinor, i.currency, i.firstSeenRun, i.lastSeenRun, i.createdAt, i.dueAt, i.updatedAt, i.resolution),
+    flush: () => rows.flush(),
   };
 }
 

@@ -2,6 +2,7 @@ import init from './001-init.js';
 import reconciliation from './002-reconciliation.js';
 import review from './003-review.js';
 import pull from './004-pull.js';
+import runSpeed from './007-run-speed.js';
 import recordAdjustment from './008-record-adjustment.js';
 
 export interface Migration {
@@ -16,6 +17,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'reconciliation', sql: reconciliation },
   { version: 3, name: 'review', sql: review },
   { version: 4, name: 'pull', sql: pull },
+  // 5 and 6 are being added on other branches; versions are applied by number, not position.
+  { version: 7, name: 'run-speed', sql: runSpeed },
   { version: 8, name: 'record-adjustment', sql: recordAdjustment },
 ];
 

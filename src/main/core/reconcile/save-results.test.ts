@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SOURCES } from '../demo/index.js';
+import { loadDemo } from '../demo/load-demo.js';
+import { DEMO_RULE_SET } from '../engine/demo-rules.js';
+import { parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
+import { NO_JOB } from '../jobs/job-context.js';
+import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, openWorkspace, writeRun, type Workspace } from '../workspace/index.js';
+import { createReconciliation, resultFingerprint, runMatch } from './index.js';
+import { fieldsNamedIn, loadInputs, type LoadedInputs } from './load-inputs.js';
+import { reviewFields, reviewRows } from './review-rows.js';
+
+let dir: string;
+let ws: Workspace;
+let runId: number;
+let result: EngineResult;
+let inputs: LoadedInputs;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tieout-save-'));
+  ws = openWorkspace(join(dir, 'w.tieout'), { create: true });
+  await loadDemo(ws, { buys: 400, seed: 5, actor: 'setup' }, NO_JOB);
+  const left = findSourceByName(ws.db, DEMO_SOURCES.buys.name)!.id;
+  const right = findSourceByName(ws.db, DEMO_SOURCES.invoices.name)!.id;
+  createReconciliation(ws.db, { name: 'Ad-ops', left: [left], right: [right], rules: DEMO_RULE_SET }, 'setup');
+  runId = (await runMatch(ws, { reconciliation: 'Ad-ops', actor: 'setup' })).runId!;
+  // The engine is deterministic: running it again on the same inputs gives the result the run saved.
+  const rec = findReconciliation(ws.db, 'Ad-ops')!;
+  const rules = latestRuleSet(ws.db, rec.id)!;
+  inputs = loadInputs(ws.db, rec, reviewFields(parseRuleSet(rules.rules as never)));
+  result = runEngine({ ruleSet: rules.rules as never, ruleSetVersion: rules.version, records: inputs.records, fx: listFxRates(ws.db) });
+});
+
+afterAll(() => {
+  ws.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('saving a run', () => {
+  it('stores one member row per input record, on its side, held by the group or exception the engine put it in', () => {
+    const expected: [number, string, string | null, string | null][] = [];
+    for (const g of result.groups) for (const [side, ids] of [['left', g.left], ['right', g.right]] as const) for (const id of ids) expected.push([Number(id), side, g.id, null]);
+    for (const e of result.exceptions) for (const [side, ids] of [['left', e.left], ['right', e.right]] as const) for (const id of ids) expected.push([Number(id), side, null, e.id]);
+    expected.sort((a, b) => a[0] - b[0]);
+    const stored = ws.db.prepare('SELECT record_id, side, group_id, exception_id FROM run_member WHERE run_id = ? ORDER BY record_id').raw().all(runId);
+    expect(stored).toEqual(expected);
+    expect(stored).toHaveLength(inputs.records.length);
+  });
+
+  it('stores every group and exception with its amounts, currency and explanation', () => {
+    const amount = (ids: string[]) => ids.reduce<number | null>((s, id) => (s === null || inputs.byId.get(id)!.amount === null ? null : s + inputs.byId.get(id)!.amount!), 0);
+    const groups = ws.db.prepare('SELECT * FROM match_group WHERE run_id = ? ORDER BY group_id').all(runId) as Record<string, unknown>[];
+    expect(groups.map((g) => g['group_id'])).toEqual(result.groups.map((g) => g.id).sort());
+    const byId = new Map(result.groups.map((g) => [g.id, g]));
+    for (const row of groups) {
+      const g = byId.get(row['group_id'] as string)!;
+      expect(row).toMatchObject({ pass: g.pass, pass_kind: g.passKind, status: g.status, left_count: g.left.length, right_count: g.right.length });
+      expect([row['left_amount_minor'], row['right_amount_minor'], row['currency']]).toEqual([amount(g.left), amount(g.right), inputs.byId.get(g.left[0]!)?.currency ?? null]);
+      expect(row['explanation_json']).toBe(JSON.stringify(g.explanation));
+    }
+    const exceptions = ws.db.prepare('SELECT exception_id, class, amount_minor, explanation_json FROM run_exception WHERE run_id = ? ORDER BY exception_id').raw().all(runId);
+    expect(exceptions).toEqual(
+      [...result.exceptions]
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map((e) => [e.id, e.class, e.amountAtRisk.minor, e.explanation === undefined ? null : JSON.stringify(e.explanation)]),
+    );
+  });
+
+  it('stores the review rows the builder makes, one per group and exception', () => {
+    const rules = parseRuleSet(latestRuleSet(ws.db, findReconciliation(ws.db, 'Ad-ops')!.id)!.rules as never);
+    const expected = [...reviewRows(result, inputs, rules)].sort((a, b) => (a.rowId < b.rowId ? -1 : 1));
+    const stored = ws.db
+      .prepare(
+        `SELECT row_id AS rowId, kind, status, class, pass, score, left_count AS leftCount, right_count AS rightCount, key_text AS keyText,
+                left_ref AS leftRef, left_amount AS leftAmount, left_date AS leftDate, left_party AS leftParty, left_desc AS leftDesc,
+                right_ref AS rightRef, right_amount AS rightAmount, right_date AS rightDate, right_party AS rightParty, right_desc AS rightDesc,
+                currency, delta_amount AS deltaAmount, delta_days AS deltaDays, amount_at_risk AS amountAtRisk
+           FROM review_row WHERE run_id = ? ORDER BY row_id`,
+      )
+      .all(runId);
+    expect(stored).toEqual(expected);
+    expect(expected.some((r) => r.leftRef?.includes('(+'))).toBe(true);
+    expect(expected.some((r) => r.leftParty !== null && r.rightDesc !== null && r.deltaDays !== null)).toBe(true);
+  });
+
+  it('turns foreign-key enforcement back on after writing, also when the write fails', () => {
+    expect(ws.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(writeRun(ws.db, () => ws.db.pragma('foreign_keys', { simple: true }))).toBe(0);
+    expect(() =>
+      writeRun(ws.db, () => {
+        ws.db.prepare("INSERT INTO meta (key, value) VALUES ('save-test', 'x')").run();
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(ws.db.inTransaction).toBe(false);
+    expect(ws.db.prepare("SELECT value FROM meta WHERE key = 'save-test'").get()).toBeUndefined();
+    expect(ws.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('gives the engine the same result from records reduced to the fields the rules name', () => {
+    const rec = findReconciliation(ws.db, 'Ad-ops')!;
+    const rules = latestRuleSet(ws.db, rec.id)!;
+    const only = fieldsNamedIn(rules.rules);
+    const reduced = loadInputs(ws.db, rec, [], only);
+    expect(Object.keys(reduced.records[0]!.fields).length).toBeLessThan(Object.keys(inputs.records[0]!.fields).length);
+    for (const r of reduced.records) for (const k of Object.keys(r.fields)) expect(only.has(k)).toBe(true);
+    const again = runEngine({ ruleSet: rules.rules as never, ruleSetVersion: rules.version, records: reduced.records, fx: listFxRates(ws.db) });
+    expect(resultFingerprint(again)).toBe(resultFingerprint(result));
+  });
+
+  it('finds inputs by engine id, and nothing for ids that are not inputs', () => {
+    const first = inputs.records[0]!;
+    expect(inputs.byId.get(first.id)).toMatchObject({ recordId: Number(first.id), side: first.side });
+    expect(inputs.byId.has(`0${first.id}`)).toBe(false);
+    expect(inputs.byId.has('999999999')).toBe(false);
+    expect(inputs.byId.has('1.5')).toBe(false);
+    expect(inputs.byId.has('')).toBe(false);
+  });
+});
