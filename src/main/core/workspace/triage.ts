@@ -121,22 +121,6 @@ export interface MemberFacts {
 }
 
 /**
- * The records of one exception or group of a run, with their source names. The member indexes
- * are named because, without statistics, SQLite prefers the primary key's run_id prefix and
- * walks the whole run for every item.
- */
-export function memberFacts(db: Db) {
-  const base = 'SELECT m.record_id, m.side, s.name, r.fields_json FROM run_member m';
-  const tail = 'JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id WHERE m.run_id = ? AND';
-  const byException = db.prepare(`${base} INDEXED BY run_member_exception ${tail} m.exception_id = ?`).raw();
-  const byGroup = db.prepare(`${base} INDEXED BY run_member_group ${tail} m.group_id = ?`).raw();
-  return (runId: number, kind: 'exception' | 'suggestion', id: string): MemberFacts[] =>
-    ((kind === 'exception' ? byException : byGroup).all(runId, id) as [number, 'left' | 'right', string, string][])
-      .map(([recordId, side, source, fieldsJson]) => ({ recordId, side, source, fieldsJson }))
-      .sort((a, b) => a.recordId - b.recordId);
-}
-
-/**
  * The records of every exception and suggested group of a run, by item id, each list in record
  * order: one query for a whole sync instead of one per new item.
  */
@@ -216,15 +200,6 @@ export function findReviewItem(db: Db, reconciliationId: number, itemId: string)
   return r && toReviewItem(r);
 }
 
-/** A prepared lookup for loops (sync, bulk). */
-export function reviewItemLookup(db: Db): (reconciliationId: number, itemId: string) => ReviewItemRow | undefined {
-  const stmt = db.prepare('SELECT * FROM review_item WHERE reconciliation_id = ? AND item_id = ?');
-  return (rec, id) => {
-    const r = stmt.get(rec, id) as RawItem | undefined;
-    return r && toReviewItem(r);
-  };
-}
-
 /** Every review item of a reconciliation by item id: one query where a sync would look up each item. */
 export function reviewItemsOf(db: Db, reconciliationId: number): Map<string, ReviewItemRow> {
   const out = new Map<string, ReviewItemRow>();
@@ -245,32 +220,6 @@ export function reviewItemInserter(db: Db): { insert(i: ReviewItemRow): void; fl
       rows.row(i.reconciliationId, i.itemId, i.kind, i.class, i.status, i.owner, i.claimedBy, i.amountMinor, i.currency, i.firstSeenRun, i.lastSeenRun, i.createdAt, i.dueAt, i.updatedAt, i.resolution),
     flush: () => rows.flush(),
   };
-}
-
-export function insertReviewItem(db: Db): (i: ReviewItemRow) => void {
-  const stmt = db.prepare(
-    `INSERT INTO review_item (reconciliation_id, item_id, kind, class, status, owner, claimed_by, amount_minor, currency,
-                              first_seen_run, last_seen_run, created_at, due_at, updated_at, resolution)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  return (i) =>
-    void stmt.run(
-      i.reconciliationId,
-      i.itemId,
-      i.kind,
-      i.class,
-      i.status,
-      i.owner,
-      i.claimedBy,
-      i.amountMinor,
-      i.currency,
-      i.firstSeenRun,
-      i.lastSeenRun,
-      i.createdAt,
-      i.dueAt,
-      i.updatedAt,
-      i.resolution,
-    );
 }
 
 /** Columns a triage action may change; anything else stays as the run wrote it. */
