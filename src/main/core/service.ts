@@ -19,7 +19,11 @@ import {
   ensureDefaultUser,
   findItem,
   listUsers,
+  ownershipSettings,
   queryItems,
+  saveOwnershipSettings,
+  setSlaHours,
+  slaSettings,
   previewBulk,
   release,
   setStatus,
@@ -29,7 +33,21 @@ import {
 import { approve, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
-import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
+import {
+  createReconciliation,
+  deleteView,
+  getRules,
+  listViews,
+  reconciliationInfos,
+  reviewCount,
+  reviewDetail,
+  reviewFacets,
+  reviewPage,
+  runInfos,
+  saveRules,
+  saveView,
+  suggestRulesFor,
+} from './reconcile/index.js';
 import {
   appendAuditEvent,
   countRejectedRows,
@@ -340,6 +358,32 @@ export function createService(opts: ServiceOptions = {}): Service {
     },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
+    // ---- review grid, saved views, triage settings
+    'review.count': async (q) => reviewCount(current().db, q),
+    'review.facets': async ({ runId }) => reviewFacets(current().db, runId),
+    'views.list': async ({ reconciliation }) => listViews(current().db, reconciliation),
+    'views.save': async ({ reconciliation, name, state }) => {
+      const v = saveView(current().db, reconciliation, name, state, who());
+      changed('saved_view');
+      return v;
+    },
+    'views.delete': async ({ reconciliation, name }) => {
+      const r = deleteView(current().db, reconciliation, name, who());
+      changed('saved_view');
+      return r;
+    },
+    'ownership.get': async ({ reconciliation }) => ownershipSettings(current().db, recId(reconciliation)),
+    'ownership.save': async ({ reconciliation, rules, fallbackOwner }) => {
+      const r = saveOwnershipSettings(current().db, recId(reconciliation), rules as never, fallbackOwner, who());
+      changed('ownership_rule');
+      return { rules: r.rules, fallbackOwner: r.fallbackOwner };
+    },
+    'sla.get': async () => slaSettings(current().db),
+    'sla.save': async ({ class: cls, hours }) => {
+      const r = setSlaHours(current().db, cls, hours, who());
+      changed('sla_policy', 'review_item');
+      return r;
+    },
     'job.cancel': async ({ jobId }) => {
       const c = jobs.get(jobId);
       c?.abort();

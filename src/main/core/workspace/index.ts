@@ -67,5 +67,23 @@ export {
   type RuleSetVersionRow,
 } from './reconciliations.js';
 export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, type ResultLine, type RunRow } from './runs.js';
-export { pageReviewRows, reviewRow, reviewRowWriter, rowExplanation, rowMembers, REVIEW_COLUMNS, type ReviewQuery, type ReviewRowData } from './review-rows.js';
+export {
+  countReviewRows,
+  explainReviewQuery,
+  pageReviewRows,
+  reviewRow,
+  reviewRowWriter,
+  reviewRunFacts,
+  rowExplanation,
+  rowMembers,
+  REVIEW_COLUMNS,
+  REVIEW_SORTABLE,
+  type ReviewFilter,
+  type ReviewGridRowData,
+  type ReviewQuery,
+  type ReviewRowData,
+  type ReviewScope,
+  type ReviewSla,
+} from './review-rows.js';
+export { findSavedViewRow, insertSavedView, listSavedViewRows, markSavedViewDeleted, updateSavedView, type SavedViewRow } from './saved-views.js';
 export { getPullState, hasPullStateTable, recordPullState, type NewPullState, type PullState, type Watermark } from './pull-state.js';

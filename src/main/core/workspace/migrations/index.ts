@@ -2,6 +2,7 @@ import init from './001-init.js';
 import reconciliation from './002-reconciliation.js';
 import review from './003-review.js';
 import pull from './004-pull.js';
+import savedViews from './006-saved-views.js';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'reconciliation', sql: reconciliation },
   { version: 3, name: 'review', sql: review },
   { version: 4, name: 'pull', sql: pull },
+  { version: 6, name: 'saved-views', sql: savedViews },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
