@@ -9,6 +9,8 @@ import { UserSwitcher } from '../features/people/UserSwitcher.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
 import { PacketView } from '../features/packet/PacketView.js';
 import { PullView } from '../features/pull/PullView.js';
+import { QueueView } from '../features/queue/QueueView.js';
+import { TriageSettingsView } from '../features/triage-settings/TriageSettingsView.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
 import { ReviewView } from '../features/review/ReviewView.js';
@@ -17,7 +19,7 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'audit' | 'packets';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'queue' | 'triage' | 'approvals' | 'audit' | 'packets';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
@@ -25,6 +27,8 @@ const VIEWS: [View, string][] = [
   ['sources', 'Sources'],
   ['reconcile', 'Reconcile'],
   ['review', 'Review'],
+  ['queue', 'Queue'],
+  ['triage', 'Triage settings'],
   ['approvals', 'Approvals'],
   ['audit', 'Audit log'],
   ['packets', 'Packets'],
@@ -129,6 +133,8 @@ function Workbench() {
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
         {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
+        {info && view === 'queue' && <QueueView revision={revision} />}
+        {info && view === 'triage' && <TriageSettingsView revision={revision} />}
         {info && view === 'approvals' && <ApprovalsView revision={revision} />}
         {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} openPath={packetPath} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
