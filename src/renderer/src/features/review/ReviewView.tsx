@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
-import { themeQuartz, type GridApi, type IDatasource, type IRowNode } from 'ag-grid-community';
+import { themeQuartz, type GridApi, type IDatasource } from 'ag-grid-community';
 import type { CallInput, ReconciliationInfo, ReviewGridRow, ReviewMember, RunInfo, SavedViewState, UserInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
@@ -21,6 +21,12 @@ const SLA = [
   ['due_soon', 'due soon'],
   ['breached', 'breached'],
 ] as const;
+// Grid options are constants: a new object on every render makes ag-grid re-apply them, which
+// re-renders the rows and drops the keyboard focus.
+const DEFAULT_COL = { resizable: true };
+const SELECTION = { mode: 'singleRow', checkboxes: false, enableClickSelection: true } as const;
+const rowIdOf = (p: { data: ReviewGridRow }) => p.data.rowId;
+
 /** Owner filter values that are not user ids. */
 const NOBODY = '__nobody';
 
@@ -96,8 +102,8 @@ export function ReviewView({ revision }: { revision: number }) {
   const [error, setError] = useState<string | null>(null);
   const [gridApi, setGridApi] = useState<GridApi<ReviewGridRow> | null>(null);
   const api = useRef<GridApi<ReviewGridRow> | null>(null);
-  /** The row the keyboard is on: set by the grid's key events, which run before the section's. */
-  const current = useRef<{ node: IRowNode<ReviewGridRow>; row: ReviewGridRow; index: number } | null>(null);
+  /** Loaded rows by index, so keys can act on the grid's focused row. */
+  const rowsAt = useRef(new Map<number, ReviewGridRow>());
   /** Where to put the focus back once the reloaded grid has rows again. */
   const refocus = useRef<number | null>(null);
 
@@ -149,6 +155,8 @@ export function ReviewView({ revision }: { revision: number }) {
     // sizes the scrollbar (until then the grid scrolls on as if the rows were endless).
     let counting = false;
     let stale = false;
+    const loaded = new Map<number, ReviewGridRow>();
+    rowsAt.current = loaded;
     return {
       getRows(params) {
         const sort = (params.sortModel as { colId: string; sort: 'asc' | 'desc' }[]).slice(0, 1).map((s) => ({ field: s.colId, dir: s.sort }));
@@ -157,6 +165,7 @@ export function ReviewView({ revision }: { revision: number }) {
           .call('review.page', { runId, offset: params.startRow, limit, sort, filter: f })
           .then((page) => {
             const lastRow = page.total ?? (page.rows.length < limit ? params.startRow + page.rows.length : -1);
+            page.rows.forEach((r, i) => loaded.set(params.startRow + i, r));
             params.successCallback(page.rows, lastRow);
             if (page.total !== null) setTotal(page.total);
             else if (lastRow !== -1) setTotal(lastRow);
@@ -203,20 +212,16 @@ export function ReviewView({ revision }: { revision: number }) {
 
   /** Keeps the keyboard's place across the reload a change triggers. */
   const keepPlace = () => {
-    const cell = api.current?.getFocusedCell();
-    refocus.current = cell?.rowIndex ?? current.current?.index ?? null;
+    refocus.current = api.current?.getFocusedCell()?.rowIndex ?? null;
   };
   const backToGrid = () => {
-    const i = current.current?.index ?? api.current?.getFocusedCell()?.rowIndex ?? 0;
+    const i = api.current?.getFocusedCell()?.rowIndex ?? 0;
     api.current?.setFocusedCell(i, 'status');
   };
 
   /** Opens the row (if it is not open yet) and focuses something in its item panel. */
-  const focusInPanel = async (row: ReviewGridRow, node: IRowNode<ReviewGridRow> | undefined, selector: string) => {
-    if (detail?.row.rowId !== row.rowId) {
-      if (node) node.setSelected(true, true);
-      else open(row);
-    }
+  const focusInPanel = async (row: ReviewGridRow, selector: string) => {
+    if (detail?.row.rowId !== row.rowId) open(row);
     const pane = `aside[aria-label="Detail of ${CSS.escape(row.rowId)}"]`;
     const el = await whenPresent<HTMLElement>(`${pane} ${selector}`);
     if (el) el.focus();
@@ -234,10 +239,11 @@ export function ReviewView({ revision }: { revision: number }) {
   };
 
   const shortcut = (key: string, target: EventTarget | null): boolean => {
-    const here = current.current;
-    const inGrid = target instanceof Element && target.closest('[data-testid="review-grid"]') !== null;
-    const row = inGrid && here ? here.row : detail?.row;
-    const node = inGrid && here ? here.node : undefined;
+    // In the detail pane the keys act on the open row; elsewhere on the grid's focused row (the
+    // grid remembers it even when a reload took the focus away).
+    const inPane = target instanceof Element && target.closest('.detail-pane') !== null;
+    const cell = api.current?.getFocusedCell();
+    const row = inPane ? detail?.row : ((cell && rowsAt.current.get(cell.rowIndex)) ?? detail?.row);
     const needsRow = 'cxman'.includes(key);
     if (!needsRow) return false;
     if (!row) {
@@ -255,7 +261,7 @@ export function ReviewView({ revision }: { revision: number }) {
           setMessage('Only unmatched records have candidates to match by hand');
           return true;
         }
-        void focusInPanel(row, node, 'button').then(async () => {
+        void focusInPanel(row, 'button').then(async () => {
           const find = [...document.querySelectorAll<HTMLButtonElement>(`aside[aria-label="Detail of ${CSS.escape(row.rowId)}"] button`)].find((b) => b.textContent === 'Find candidates');
           find?.click();
           const first = await whenPresent<HTMLElement>(`aside[aria-label="Detail of ${CSS.escape(row.rowId)}"] table[aria-label="Candidates"] button`);
@@ -271,13 +277,17 @@ export function ReviewView({ revision }: { revision: number }) {
         return true;
       case 'n':
         if (row.kind !== 'exception') setMessage('Comments go on exceptions: open one');
-        else void focusInPanel(row, node, 'input[aria-label="Comment"]');
+        else void focusInPanel(row, 'input[aria-label="Comment"]');
         return true;
     }
     return false;
   };
 
-  const onKey = (e: React.KeyboardEvent) => {
+  const onKey = (e: KeyboardEvent) => {
+    if (e.defaultPrevented) return;
+    // Keys reach the view from inside it, or from the page itself when a reload took the focus away.
+    const t = e.target;
+    if (!(t instanceof Element) || !(t === document.body || t.closest('section.review'))) return;
     if (e.key === 'Escape') {
       if (help) return setHelp(false);
       if (e.target instanceof Element && e.target.closest('.detail-pane')) {
@@ -290,6 +300,14 @@ export function ReviewView({ revision }: { revision: number }) {
     if (e.key === '?') return setHelp((h) => !h);
     if (shortcut(e.key, e.target)) e.preventDefault();
   };
+
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKeyRef.current(e);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
+  }, []);
 
   const captureView = (): SavedViewState => {
     const state = api.current?.getColumnState() ?? [];
@@ -313,7 +331,7 @@ export function ReviewView({ revision }: { revision: number }) {
   const set = (patch: Partial<Filter>) => setFilter({ ...filter, ...patch });
 
   return (
-    <section className="review" aria-label="Review" onKeyDown={onKey}>
+    <section className="review" aria-label="Review">
       <div className="toolbar">
         <select aria-label="Reconciliation to review" value={rec ?? ''} onChange={(e) => setRec(e.target.value)}>
           {recs.map((r) => (
@@ -424,22 +442,18 @@ export function ReviewView({ revision }: { revision: number }) {
               rowModelType="infinite"
               datasource={datasource}
               columnDefs={columnDefs}
-              defaultColDef={{ resizable: true }}
+              defaultColDef={DEFAULT_COL}
               suppressColumnVirtualisation
               cacheBlockSize={100}
               maxBlocksInCache={50}
-              getRowId={(p) => p.data.rowId}
-              rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
+              getRowId={rowIdOf}
+              rowSelection={SELECTION}
               onGridReady={(e) => {
                 api.current = e.api;
                 setGridApi(e.api);
               }}
               onSelectionChanged={(e) => open(e.api.getSelectedRows()[0])}
-              onCellFocused={(e) => {
-                if (current.current && current.current.index !== e.rowIndex) current.current = null;
-              }}
               onCellKeyDown={(e) => {
-                if (e.data && e.rowIndex !== null) current.current = { node: e.node, row: e.data, index: e.rowIndex };
                 const key = (e.event as KeyboardEvent | undefined)?.key;
                 if (key === 'Enter' || key === ' ') e.node.setSelected(true, true);
               }}
