@@ -20,7 +20,7 @@ test.beforeAll(async () => {
   tieout('users', ws, 'switch', 'ana');
   tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', REC);
   // Items age in days; a test has seconds. Back-date two classes as if they appeared earlier:
-  // duplicates five days ago (past their 24 h), ambiguous ones 20 h ago (4 h of 24 left: due soon).
+  // duplicates five days ago (past their 24 h), currency mismatches 40 h ago (8 h of 48 left: due soon).
   const db = new Database(ws);
   const back = (cls: string, hoursAgo: number, sla: number) =>
     db
@@ -29,7 +29,7 @@ test.beforeAll(async () => {
       )
       .run(`-${hoursAgo} hours`, `${sla - hoursAgo} hours`, cls);
   back('duplicate', 120, 24);
-  back('ambiguous', 20, 24);
+  back('currency_mismatch', 40, 48);
   db.close();
   app = await startAppServer({ workspace: ws, demo: false });
 });
@@ -66,8 +66,9 @@ test('the grid filters by SLA state, owner, pass and source, and the counts agre
   const grid = page.getByTestId('review-grid');
   await expect(grid.locator('.ag-row[row-index="0"] [col-id="sla"]')).toHaveText('breached');
   await expect(grid.locator('.ag-row[row-index="0"] [col-id="class"]')).toHaveText('duplicate');
+  expect(count("SELECT COUNT(*) AS n FROM review_item WHERE class = 'currency_mismatch'")).toBeGreaterThan(0);
   await page.getByLabel('SLA').selectOption('due_soon');
-  await expect(page.getByTestId('review-count')).toHaveText(rows(count(`SELECT COUNT(*) AS n FROM review_item WHERE class = 'ambiguous' AND ${open}`)));
+  await expect(page.getByTestId('review-count')).toHaveText(rows(count(`SELECT COUNT(*) AS n FROM review_item WHERE class = 'currency_mismatch' AND ${open}`)));
   await page.getByLabel('SLA').selectOption('');
 
   // Everyone's items go to the fallback owner (the first approver) until rules say otherwise.
@@ -204,6 +205,7 @@ test('the queue lists open work most urgent first, filters to mine, and opens an
   await page.getByLabel('Acting user').selectOption('fin');
   await page.getByRole('button', { name: 'Queue', exact: true }).click();
   const open = "status IN ('open', 'investigating', 'pending_approval')";
+  expect(count(`SELECT COUNT(*) AS n FROM review_item WHERE ${open} AND owner = 'ana'`)).toBe(0);
   const openCount = count(`SELECT COUNT(*) AS n FROM review_item WHERE ${open}`);
   await expect(page.getByTestId('queue-count')).toHaveText(`${openCount.toLocaleString('en-US')} items`);
   const table = page.getByRole('table', { name: 'Exception queue' });
@@ -211,14 +213,20 @@ test('the queue lists open work most urgent first, filters to mine, and opens an
   await expect(table.locator('tbody tr').first().locator('td').nth(1)).toHaveText('duplicate');
   await expect(table.locator('tbody tr').first().locator('td').nth(7)).toHaveText('breached');
 
+  // Ana owns nothing yet; Fin, the fallback owner, owns what nobody reassigned.
+  await page.getByLabel('Acting user').selectOption('ana');
   await page.getByRole('checkbox', { name: /mine/ }).check();
+  await expect(page.getByRole('checkbox', { name: /mine/ })).toHaveAccessibleName('mine (ana)');
+  await expect(page.getByTestId('queue-count')).toHaveText('0 items');
+  await page.getByLabel('Acting user').selectOption('fin');
+  await expect(page.getByRole('checkbox', { name: /mine/ })).toHaveAccessibleName('mine (fin)');
   const mine = count(`SELECT COUNT(*) AS n FROM review_item WHERE ${open} AND owner = 'fin'`);
-  expect(mine).toBeLessThan(openCount);
+  expect(mine).toBeGreaterThan(0);
   await expect(page.getByTestId('queue-count')).toHaveText(`${mine.toLocaleString('en-US')} items`);
   await expect(table.getByTestId('queue-owner').first()).toHaveText('Fin Approver');
 
   await page.getByLabel('Queue SLA').selectOption('due_soon');
-  await expect(page.getByTestId('queue-count')).toHaveText(`${count(`SELECT COUNT(*) AS n FROM review_item WHERE ${open} AND owner = 'fin' AND class = 'ambiguous'`)} items`);
+  await expect(page.getByTestId('queue-count')).toHaveText(`${count(`SELECT COUNT(*) AS n FROM review_item WHERE ${open} AND owner = 'fin' AND class = 'currency_mismatch'`)} items`);
   const first = table.locator('tbody tr').first();
   const itemId = (await first.getAttribute('data-item'))!;
   await first.getByRole('button', { name: `Open ${itemId}` }).click();

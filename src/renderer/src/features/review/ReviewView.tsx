@@ -148,9 +148,14 @@ export function ReviewView({ revision }: { revision: number }) {
     [currentRec],
   );
 
+  // The datasource changes only when the filter's meaning does (typing and erasing a letter is no reload).
+  const filterKey = JSON.stringify(pageFilter(debounced));
   const datasource = useMemo<IDatasource | null>(() => {
     if (runId === null) return null;
-    const f = pageFilter(debounced);
+    const f = JSON.parse(filterKey) as PageFilter;
+    // A reload re-renders the rows and the browser drops the focus with them: put it back after.
+    const focused = document.activeElement?.closest('[data-testid="review-grid"]') ? api.current?.getFocusedCell() : null;
+    if (focused && refocus.current === null) refocus.current = focused.rowIndex;
     // The first page comes without a total; the count is asked for once, after it, and then
     // sizes the scrollbar (until then the grid scrolls on as if the rows were endless).
     let counting = false;
@@ -195,7 +200,7 @@ export function ReviewView({ revision }: { revision: number }) {
         stale = true;
       },
     };
-  }, [transport, runId, debounced, revision]);
+  }, [transport, runId, filterKey, revision]);
 
   useEffect(() => setTotal(null), [datasource]);
 
