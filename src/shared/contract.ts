@@ -357,6 +357,22 @@ export const UserInfo = z.object({ id: z.string(), name: z.string(), email: z.st
 export type UserInfo = z.infer<typeof UserInfo>;
 
 /** Item, queue, bulk and override payloads are validated in the core by its own schemas (errors name the path). */
+/** One FX rate: 1 unit of `from` = `rate` units of `to`, from `date` on (undated: a fallback). */
+export const FxRate = z.object({
+  from: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
+  to: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'),
+  rate: z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'a positive decimal such as 1.0850'),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+});
+export type FxRate = z.infer<typeof FxRate>;
+export const FxAddResult = z.object({
+  added: z.number().int(),
+  /** Already in the table with the same rate: nothing to do. */
+  unchanged: z.number().int(),
+  rates: z.array(FxRate),
+});
+export type FxAddResult = z.infer<typeof FxAddResult>;
+
 const CoreValidated = z.unknown();
 const ItemRefInput = { reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128) };
 
@@ -471,8 +487,16 @@ export const calls = {
       groupIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
       decision: z.enum(['confirm', 'reject']),
       note: z.string().trim().max(2000).optional(),
+      /** Defaults to suggestion_confirmed / suggestion_rejected. */
+      reasonCode: z.string().min(1).max(64).optional(),
     }),
-    output: z.object({ decided: z.number().int(), skipped: z.array(z.object({ groupId: z.string(), reason: z.string() })) }),
+    output: z.object({
+      decided: z.number().int(),
+      overrideIds: z.array(z.number().int()),
+      /** Set when several were decided at once: reversible as one bulk action. */
+      bulkId: z.string().nullable(),
+      skipped: z.array(z.object({ groupId: z.string(), reason: z.string() })),
+    }),
   },
   'candidates.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), recordId: z.number().int().positive(), limit: z.number().int().min(1).max(20).default(5) }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.list': { input: z.object({ for: z.string().max(40).optional(), includeRetired: z.boolean().default(false) }), output: z.array(z.record(z.string(), z.unknown())) },
@@ -514,6 +538,9 @@ export const calls = {
     }),
     output: z.object({ total: z.number().int(), events: z.array(AuditEvent) }),
   },
+  'fx.list': { input: z.object({}), output: z.object({ rates: z.array(FxRate) }) },
+  'fx.add': { input: z.object({ rates: z.array(FxRate).min(1).max(100_000) }), output: FxAddResult },
+  'fx.import': { input: z.object({ path: FilePath, sheet: z.string().max(200).optional() }), output: FxAddResult },
   'job.cancel': { input: z.object({ jobId: JobId }), output: z.object({ cancelled: z.boolean() }) },
   ...ReviewCalls,
 } as const;

@@ -4,12 +4,13 @@ import { demo, info, init } from './workspace-commands.js';
 import { importCommand, recordsCommand } from './import-commands.js';
 import { matchCommand, resultsCommand, rulesCommand } from './match-commands.js';
 import { auditCommand } from './audit-commands.js';
+import { fxCommand } from './fx-commands.js';
 import { OVERRIDE_COMMANDS } from './override-commands.js';
 import { pullCommand } from './pull-commands.js';
 import { packetCommand } from './packet-commands.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, pullCommand, matchCommand, rulesCommand, resultsCommand, auditCommand, ...OVERRIDE_COMMANDS, packetCommand];
+const COMMANDS: Command[] = [init, info, demo, importCommand, recordsCommand, pullCommand, matchCommand, rulesCommand, resultsCommand, fxCommand, auditCommand, ...OVERRIDE_COMMANDS, packetCommand];
 
 function help(): string {
   return [

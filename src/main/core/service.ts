@@ -30,7 +30,8 @@ import {
   switchUser,
   timeline,
 } from './triage/index.js';
-import { approve, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
+import { addFxRates, importFxFile, listFx } from './fx/index.js';
+import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import {
@@ -300,8 +301,10 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('override', 'review_item');
       return r as never;
     },
-    'suggestions.decide': async () => {
-      throw new TieoutError('internal', 'Confirming and rejecting suggestions is not built yet');
+    'suggestions.decide': async ({ reconciliation, groupIds, decision, note, reasonCode }) => {
+      const r = decideSuggestions(current().db, { reconciliationId: recId(reconciliation), groupIds, decision, note, reasonCode }, who());
+      changed('override', 'review_item');
+      return { decided: r.decided, overrideIds: r.overrides.map((o) => o.id), bulkId: r.bulkId, skipped: r.skipped };
     },
     'overrides.pending': async ({ reconciliation }) => pendingApprovals(current().db, recId(reconciliation)) as never,
     'overrides.decide': async ({ overrideId, decision, note }) => {
@@ -382,6 +385,17 @@ export function createService(opts: ServiceOptions = {}): Service {
     'sla.save': async ({ class: cls, hours }) => {
       const r = setSlaHours(current().db, cls, hours, who());
       changed('sla_policy', 'review_item');
+      return r;
+    },
+    'fx.list': async () => ({ rates: listFx(current().db) }),
+    'fx.add': async ({ rates }) => {
+      const r = addFxRates(current().db, rates.map((rate, i) => ({ rate, origin: { row: i + 1 } })), who());
+      changed('fx_rate');
+      return r;
+    },
+    'fx.import': async ({ path, sheet }) => {
+      const r = await importFxFile(current().db, path, { ...(sheet && { sheet }) }, who());
+      changed('fx_rate');
       return r;
     },
     'job.cancel': async ({ jobId }) => {

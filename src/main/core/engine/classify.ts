@@ -140,7 +140,9 @@ export function classifyLeftovers(ctx: RunContext, passIds: readonly string[]): 
     for (let i = 0; i < t.n; i++) {
       if (own[i] !== 0) continue;
       const c = capped[i]!;
-      const detail = c > 0 ? `${base} (its key block in pass "${passIds[c - 1]}" was too large to search)` : base;
+      let detail = c > 0 ? `${base} (its key block in pass "${passIds[c - 1]}" was too large to search)` : base;
+      const apart = ctx.apartReasons(side, i);
+      if (apart.length > 0) detail += `; kept apart from its former match by ${apart.join(', ')}`;
       ctx.addException({ class: cls, amountAtRisk: { minor: abs(t.amount[i]!), currency: t.currency[i] ?? '' }, detail }, side === 'left' ? [i] : [], side === 'right' ? [i] : []);
       ctx.tick('classify', i, t.n);
     }

@@ -90,7 +90,9 @@ export class PassConditions {
     return conv.minor;
   }
 
+  /** Text conditions hold, and no analyst decision keeps the two apart. */
   textOk(li: number, ri: number): boolean {
+    if (this.ctx.apart(li, ri)) return false;
     for (const t of this.texts) {
       const a = t.l.get(li);
       const b = t.r.get(ri);
@@ -119,7 +121,8 @@ export class PassConditions {
     // Exact-size array: most groups carry 2-3 checks and a million of them are kept.
     const checks: FieldCheck[] | null = withChecks ? new Array<FieldCheck>(this.checkCount) : null;
     let k = 0;
-    let outcome: PairOutcome = OK;
+    // A pair an analyst split apart is "not this pair", like a text failure: no group, no variance.
+    let outcome: PairOutcome = this.ctx.apart(li, ri) ? TEXT_FAIL : OK;
     for (const t of this.texts) {
       const a = t.l.get(li);
       const b = t.r.get(ri);

@@ -4,7 +4,7 @@ import { FxTable } from './fx.js';
 import { compareIds, exceptionId, groupId } from './group-id.js';
 import type { Column, SideTable } from './records.js';
 import type { KeyPart, NormalizeRef, NormalizerStep, RuleSet } from './rule-set.js';
-import type { EngineException, EngineHooks, ExceptionClass, Explanation, Group, GroupStatus, PassKind, PassStats } from './types.js';
+import type { ApartSet, EngineException, EngineHooks, ExceptionClass, Explanation, Group, GroupStatus, PassKind, PassStats } from './types.js';
 
 /** How often (in work units) cancellation is polled. */
 const POLL_MASK = 4095;
@@ -29,6 +29,10 @@ export class RunContext {
   /** Matched 1:1 key/locked groups (group index, left, right): the labelled sample for EM. */
   readonly labelled = { g: [] as number[], l: [] as number[], r: [] as number[] };
   readonly fx: FxTable;
+  /** Record index → indexes of the apart sets it belongs to (see ApartSet). */
+  private readonly apartL = new Map<number, number[]>();
+  private readonly apartR = new Map<number, number[]>();
+  private apartBy: string[] = [];
   private readonly chains = new Map<string, Chain>();
   private work = 0;
 
@@ -45,6 +49,42 @@ export class RunContext {
     this.cappedL = new Int16Array(L.n);
     this.cappedR = new Int16Array(R.n);
     this.fx = fx;
+  }
+
+  /** Registers the apart sets; ids not in the input are ignored. */
+  setApart(sets: readonly ApartSet[]): void {
+    const index = (ids: string[]) => new Map(ids.map((id, i) => [id, i]));
+    const li = index(this.L.ids);
+    const ri = index(this.R.ids);
+    const add = (m: Map<number, number[]>, i: number | undefined, k: number) => {
+      if (i === undefined) return;
+      const list = m.get(i);
+      if (list) list.push(k);
+      else m.set(i, [k]);
+    };
+    this.apartBy = sets.map((s) => s.by);
+    sets.forEach((s, k) => {
+      for (const id of s.left) add(this.apartL, li.get(id), k);
+      for (const id of s.right) add(this.apartR, ri.get(id), k);
+    });
+  }
+
+  get hasApart(): boolean {
+    return this.apartL.size > 0;
+  }
+
+  /** Whether an analyst split these two records apart; they must not be paired again. */
+  apart(li: number, ri: number): boolean {
+    if (this.apartL.size === 0) return false;
+    const a = this.apartL.get(li);
+    if (!a) return false;
+    const b = this.apartR.get(ri);
+    return b !== undefined && a.some((k) => b.includes(k));
+  }
+
+  /** The decisions that keep a record apart from others, for its explanation. */
+  apartReasons(side: 'left' | 'right', i: number): string[] {
+    return ((side === 'left' ? this.apartL : this.apartR).get(i) ?? []).map((k) => this.apartBy[k]!);
   }
 
   table(side: 'left' | 'right'): SideTable {

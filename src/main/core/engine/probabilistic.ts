@@ -321,6 +321,12 @@ export function runProbabilisticPass(ctx: RunContext, pass: ProbabilisticPass, o
     }
   }
   let cand = pairs.sortedUnique();
+  if (ctx.hasApart) {
+    cand = cand.filter((code) => {
+      const l = Math.floor(code / nR);
+      return !ctx.apart(l, code - l * nR);
+    });
+  }
 
   // Hard conditions, if any, filter candidates before scoring.
   if (pass.tolerance) {

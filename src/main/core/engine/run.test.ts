@@ -58,6 +58,7 @@ describe('runEngine', () => {
         ambiguous: { count: 0, left: 0, right: 0 },
         unmatched_left: { count: 1, left: 1, right: 0 },
         unmatched_right: { count: 0, left: 0, right: 0 },
+        record_changed: { count: 0, left: 0, right: 0 },
       },
       matched: { groups: 1, left: 1, right: 1 },
       suggested: { groups: 0, left: 0, right: 0 },

@@ -1,6 +1,6 @@
 /** runEngine: validation, locked groups, the waterfall of passes, leftovers, and the sorted result. */
 import { TieoutError } from '../../../shared/error.js';
-import { classifyLeftovers, sweepDuplicates } from './classify.js';
+import { classifyLeftovers, recordsAtRisk, sweepDuplicates } from './classify.js';
 import { RunContext } from './context.js';
 import { explanation } from './explain.js';
 import { FxTable } from './fx.js';
@@ -41,6 +41,7 @@ function run(input: EngineInput, hooks?: EngineHooks): EngineResult {
   const { left, right } = buildTables(input.records, rs);
   const ctx = new RunContext(rs, version, left, right, new FxTable(input.fx), hooks);
 
+  if (input.apart && input.apart.length > 0) ctx.setApart(input.apart);
   if (input.locked && input.locked.length > 0) applyLocked(ctx, input.locked);
   rs.passes.forEach((pass, order) => {
     ctx.progress(pass.id, 0, 1);
@@ -84,6 +85,20 @@ function applyLocked(ctx: RunContext, locked: NonNullable<EngineInput['locked']>
       }
     }
     if (l.length + r.length === 0) continue;
+    if (g.changed !== undefined) {
+      ctx.addException(
+        {
+          class: 'record_changed',
+          amountAtRisk: recordsAtRisk(ctx, l, r),
+          explanation: explanation('locked', 'locked', ctx.version, { left: [], right: [] }, [], undefined, ['confirmed by an analyst', g.changed]),
+          detail: `Manual decision needs review: ${g.changed}`,
+        },
+        l,
+        r,
+      );
+      stats.exceptions++;
+      continue;
+    }
     const notes = ['confirmed by an analyst'];
     if (l.length !== g.left.length || r.length !== g.right.length) notes.push('some of its records are no longer in the input');
     ctx.addGroup(-1, 'locked', 'locked', 'matched', l, r, null, explanation('locked', 'locked', ctx.version, { left: [], right: [] }, [], undefined, notes), g.groupId);

@@ -27,6 +27,23 @@ export interface LockedGroup {
   groupId: string;
   left: string[];
   right: string[];
+  /**
+   * Set when a record the decision touched has changed since: the group's current records are
+   * held together as a `record_changed` exception naming the change, not silently matched.
+   */
+  changed?: string;
+}
+
+/**
+ * Records an analyst split apart (an applied unmatch, a rejected suggestion): no pass may put a
+ * left and a right record of the same set into one group or variance again. Each may still
+ * match other records.
+ */
+export interface ApartSet {
+  /** Why, for explanations: e.g. "override #12". */
+  by: string;
+  left: string[];
+  right: string[];
 }
 
 export interface EngineInput {
@@ -37,6 +54,7 @@ export interface EngineInput {
   records: EngineRecord[];
   fx?: FxRate[];
   locked?: LockedGroup[];
+  apart?: ApartSet[];
 }
 
 export interface EngineProgress {
@@ -113,6 +131,8 @@ export const EXCEPTION_CLASSES = [
   'ambiguous',
   'unmatched_left',
   'unmatched_right',
+  /** A confirmed manual decision one of whose records has changed since (see LockedGroup.changed). */
+  'record_changed',
 ] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number];
 

@@ -1,2 +1,2 @@
 /** Recorded on every run; bump when a change could alter results for the same inputs and rules. */
-export const ENGINE_VERSION = '1.1.0';
+export const ENGINE_VERSION = '1.2.0';

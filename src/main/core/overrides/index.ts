@@ -34,6 +34,7 @@ export {
   OverrideRequest,
   effectiveGroups,
   getOverride,
+  apartSetsFor,
   itemOverrides,
   listOverrides,
   lockedGroupsFor,
@@ -44,6 +45,7 @@ export {
   type ManualGroup,
   type OverrideResult,
 } from './overrides.js';
+export { decideSuggestions, SUGGESTION_REASON, type SuggestionDecision, type SuggestionOutcome } from './suggestions.js';
 export { approve, pendingApprovals, reject, type ApprovalContext, type PendingApproval } from './approvals.js';
 export { reverse, reverseBulk } from './reversal.js';
 export { assertUnlocked, isLocked, lockedPeriods, periodEvents, periodsOf, signOff, unlockPeriod, type LockEvent } from './sign-off.js';

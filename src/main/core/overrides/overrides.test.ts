@@ -84,7 +84,7 @@ describe('force_match', () => {
     expect(chainOk(f.db)).toBe(true);
 
     const locked = lockedGroupsFor(f.db, f.recId);
-    expect(locked).toEqual([{ groupId: o.payload.groupId, left: left.left.map(String), right: right.right.map(String) }]);
+    expect(locked).toEqual([{ groupId: o.payload.groupId, left: left.left.map(String), right: right.right.map(String), overrideId: o.id }]);
     expect(o.target).toBe(`group:${o.payload.groupId}`);
     expect(effectiveGroups(f.db, f.recId, f.runId).manual).toMatchObject([{ overrideId: o.id, status: 'applied', inRun: false }]);
     expect(recordsFingerprint(f.db)).toBe(before);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TieoutError } from '../../../shared/error.js';
 import { compareIds, groupId as engineGroupId } from '../engine/group-id.js';
-import type { LockedGroup } from '../engine/types.js';
+import type { ApartSet, LockedGroup } from '../engine/types.js';
 import { appendAuditEvent, findReconciliation, type Db, type ReconciliationRow } from '../workspace/index.js';
 import {
   insertOverride,
@@ -108,10 +108,20 @@ function groupState(db: Db, reconciliationId: number): GroupState {
  * Confirmed manual groups (applied, not reversed force matches) as the engine's `locked` input.
  * Pass these to runEngine so the next run keeps them together before any rule runs.
  */
-export function lockedGroupsFor(db: Db, reconciliationId: number): LockedGroup[] {
+export function lockedGroupsFor(db: Db, reconciliationId: number): (LockedGroup & { overrideId: number })[] {
   return [...groupState(db, reconciliationId).manualGroups.values()]
-    .map((o) => ({ groupId: o.payload.groupId!, left: o.payload.records.left.map(String), right: o.payload.records.right.map(String) }))
+    .map((o) => ({ groupId: o.payload.groupId!, left: o.payload.records.left.map(String), right: o.payload.records.right.map(String), overrideId: o.id }))
     .sort((a, b) => compareIds(a.groupId, b.groupId));
+}
+
+/**
+ * Groups broken by an applied unmatch (a rejected suggestion is one): the engine's `apart`
+ * input, so no later run pairs those records with each other again.
+ */
+export function apartSetsFor(db: Db, reconciliationId: number): (ApartSet & { overrideId: number })[] {
+  return [...groupState(db, reconciliationId).unmatched.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((o) => ({ by: `override #${o.id} (${o.reasonCode ?? 'unmatch'})`, left: o.payload.records.left.map(String), right: o.payload.records.right.map(String), overrideId: o.id }));
 }
 
 export interface BrokenGroup {

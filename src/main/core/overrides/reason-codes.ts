@@ -71,6 +71,9 @@ export const DEFAULT_REASON_CODES: readonly z.output<typeof ReasonCodeInput>[] =
   { code: 'duplicate_billing_disputed', label: 'Duplicate billing disputed', appliesTo: ['unmatch', 'write_off', 'reclassify'], approval: 'always', approvalThresholdMinor: null, noteRequired: true },
   { code: 'rate_card_difference', label: 'Rate card difference', appliesTo: ['force_match', 'accept_variance', 'write_off'], approval: 'above', approvalThresholdMinor: 100_000, noteRequired: true },
   { code: 'wrong_match', label: 'Rules paired the wrong records', appliesTo: ['unmatch'], approval: 'never', approvalThresholdMinor: null, noteRequired: true },
+  // Confirming or rejecting a rule's suggestion is routine review work, not a judgement to approve.
+  { code: 'suggestion_confirmed', label: 'Suggested match confirmed', appliesTo: ['force_match'], approval: 'never', approvalThresholdMinor: null, noteRequired: false },
+  { code: 'suggestion_rejected', label: 'Suggested match rejected', appliesTo: ['unmatch'], approval: 'never', approvalThresholdMinor: null, noteRequired: false },
   { code: 'override_in_error', label: 'Override made in error', appliesTo: ['reversal'], approval: 'never', approvalThresholdMinor: null, noteRequired: true },
 ];
 

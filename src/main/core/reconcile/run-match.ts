@@ -3,7 +3,6 @@ import { TieoutError } from '../../../shared/error.js';
 import type { MatchRunSummary } from '../../../shared/contract.js';
 import { diffResults, parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import { lockedGroupsFor } from '../overrides/index.js';
 import { syncReviewItems } from '../triage/index.js';
 import { throwIfCancelled, type JobContext, NO_JOB } from '../jobs/job-context.js';
 import {
@@ -19,6 +18,8 @@ import {
   type Workspace,
 } from '../workspace/index.js';
 import { loadInputs, type LoadedInputs } from './load-inputs.js';
+import { manualDecisions } from './manual-decisions.js';
+import { fxFingerprint } from '../fx/index.js';
 import { reviewRows } from './review-rows.js';
 
 export interface MatchRequest {
@@ -65,12 +66,12 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
     onProgress: (p: { pass: string; done: number; total: number }) => ctx.progress({ phase: p.pass, done: p.done, total: p.total, unit: 'records' }),
     isCancelled: ctx.cancelled,
   };
-  // Confirmed manual decisions (applied force matches) are claimed before the first pass.
-  const locked = lockedGroupsFor(db, rec.id).filter((g) => [...g.left, ...g.right].every((id) => inputs.byId.has(id)));
-  const result = runEngine({ ruleSet: rules.rules as never, ruleSetVersion: rules.version, records: inputs.records, fx, locked }, hooks);
+  // Confirmed manual matches are claimed before the first pass; unmatched records stay apart.
+  const { locked, apart } = manualDecisions(db, rec.id, inputs);
+  const result = runEngine({ ruleSet: rules.rules as never, ruleSetVersion: rules.version, records: inputs.records, fx, locked, apart }, hooks);
 
   if (req.draftRules !== undefined) {
-    const draft = runEngine({ ruleSet: req.draftRules as never, ruleSetVersion: rules.version + 1, records: inputs.records, fx, locked }, hooks);
+    const draft = runEngine({ ruleSet: req.draftRules as never, ruleSetVersion: rules.version + 1, records: inputs.records, fx, locked, apart }, hooks);
     const diff = diffResults(result, draft);
     return { runId: null, dryRun: true, reconciliation: rec.name, ruleSetVersion: rules.version, stats: draft.stats, totals: null, diff, resultSha256: resultFingerprint(draft) };
   }
@@ -87,7 +88,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       actor: req.actor,
       startedAt,
       finishedAt: new Date().toISOString(),
-      inputs: { batches, records: inputs.records.length },
+      // The FX table is an input too: its fingerprint lets a conversion be traced to the rates seen.
+      inputs: { batches, records: inputs.records.length, fx: { rates: fx.length, sha256: fxFingerprint(fx) } },
       stats: result.stats,
       resultSha256,
     });

@@ -14,6 +14,7 @@ export const DEFAULT_SLA_HOURS: Readonly<Record<string, number>> = {
   currency_mismatch: 48,
   duplicate: 24,
   ambiguous: 24,
+  record_changed: 24,
   suggested: 24,
 };
 /** For a class nobody has configured (e.g. one a newer engine adds). */

@@ -1,6 +1,7 @@
 import { TieoutError } from '../../../shared/error.js';
 import type { FieldValue } from '../engine/index.js';
 import { appendAuditEvent, type Db } from '../workspace/index.js';
+import { selectOverrides } from '../workspace/overrides.js';
 import {
   findRunRef,
   insertReviewItem,
@@ -44,6 +45,16 @@ interface Found {
   currency: string;
 }
 
+/** Item id → class, for every applied (not reversed) reclassify override of the reconciliation. */
+function reclassifiedItems(db: Db, reconciliationId: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const o of selectOverrides(db, { reconciliationId, type: 'reclassify', status: 'applied' })) {
+    const p = JSON.parse(o.payloadJson) as { itemId?: string; toClass?: string };
+    if (p.itemId && p.toClass) out.set(p.itemId, p.toClass);
+  }
+  return out;
+}
+
 function found(db: Db, runId: number): Found[] {
   return [
     ...listRunExceptions(db, runId).map((e): Found => ({ kind: 'exception', id: e.id, class: e.class, amountMinor: e.amountMinor, currency: e.currency })),
@@ -75,6 +86,7 @@ export function syncReviewItems(db: Db, runId: number, now: Date | string = new 
     const get = reviewItemLookup(db);
     const insert = insertReviewItem(db);
     const summary: SyncSummary = { runId, reconciliationId: rec, created: 0, seen: 0, reopened: 0, cleared: 0 };
+    const reclassified = reclassifiedItems(db, rec);
 
     for (const f of found(db, runId)) {
       const target = itemTarget({ reconciliationId: rec, itemId: f.id });
@@ -117,11 +129,13 @@ export function syncReviewItems(db: Db, runId: number, now: Date | string = new 
         summary.created++;
         continue;
       }
-      const changed = old.class !== f.class || old.amountMinor !== f.amountMinor || old.currency !== f.currency;
+      // An analyst's applied reclassification outranks the engine's class.
+      const cls = reclassified.get(f.id) ?? f.class;
+      const changed = old.class !== cls || old.amountMinor !== f.amountMinor || old.currency !== f.currency;
       const reopen = old.status === 'resolved' && (old.resolution ?? '').startsWith(CLEARED_PREFIX);
       updateReviewItem(db, rec, f.id, {
         lastSeenRun: runId,
-        class: f.class,
+        class: cls,
         amountMinor: f.amountMinor,
         currency: f.currency,
         ...((changed || reopen) && { updatedAt: at }),

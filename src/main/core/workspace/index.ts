@@ -58,7 +58,6 @@ export {
   findReconciliation,
   insertReconciliation,
   latestRuleSet,
-  listFxRates,
   listReconciliations,
   ruleSetById,
   ruleSetVersions,
@@ -66,6 +65,8 @@ export {
   type ReconciliationRow,
   type RuleSetVersionRow,
 } from './reconciliations.js';
+export { insertFxRate, listFxRates, type FxRateRow } from './fx-rates.js';
+export { newestVersions, recordVersions, type RecordVersion } from './record-versions.js';
 export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runTotals, type ResultLine, type RunRow } from './runs.js';
 export {
   countReviewRows,

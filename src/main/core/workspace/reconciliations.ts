@@ -96,13 +96,3 @@ export function saveRuleSetVersion(db: Db, reconciliationId: number, rules: unkn
   );
   return { row: { id, reconciliationId, version, rules: JSON.parse(json), sha256, createdAt: at, createdBy: actor }, created: true };
 }
-
-export function listFxRates(db: Db): { from: string; to: string; rate: string; date?: string }[] {
-  const rows = db.prepare('SELECT from_ccy, to_ccy, rate, rate_date FROM fx_rate ORDER BY id').all() as {
-    from_ccy: string;
-    to_ccy: string;
-    rate: string;
-    rate_date: string | null;
-  }[];
-  return rows.map((r) => ({ from: r.from_ccy, to: r.to_ccy, rate: r.rate, ...(r.rate_date && { date: r.rate_date }) }));
-}

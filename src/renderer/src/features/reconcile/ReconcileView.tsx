@@ -5,6 +5,7 @@ import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ProgressBar } from '../jobs/ProgressBar.js';
 import { useJob } from '../jobs/use-job.js';
+import { FxRates } from './FxRates.js';
 import { RulesEditor } from './RulesEditor.js';
 
 /** Define the sides, edit the rules, start a run with progress, and see the run history. */
@@ -156,6 +157,7 @@ export function ReconcileView({ sources, revision }: { sources: SourceInfo[]; re
           </tbody>
         </table>
       )}
+      <FxRates revision={revision} />
       {rules && selected && (
         <RulesEditor
           rules={rules.rules}
