@@ -188,6 +188,32 @@ test('the grid works from the keyboard: help, comment and assign by keys, and ke
   await expect(page.getByTestId('review-message')).toContainText('Only unmatched records');
 });
 
+test('c confirms and x rejects a suggested match from the grid', async ({ page }) => {
+  await openReview(page);
+  const grid = page.getByTestId('review-grid');
+  await page.getByRole('checkbox', { name: 'suggested', exact: true }).click();
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="status"]')).toHaveText('suggested');
+  const first = (await grid.locator('.ag-row[row-index="0"]').getAttribute('row-id'))!;
+  const second = (await grid.locator('.ag-row[row-index="1"]').getAttribute('row-id'))!;
+  await grid.locator('.ag-row[row-index="0"] [col-id="keyText"]').click();
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('review-message')).toHaveText(`Confirmed ${first}`);
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="status"]')).toHaveText('suggested');
+  await grid.locator('.ag-row[row-index="1"] [col-id="keyText"]').click();
+  await page.keyboard.press('x');
+  await expect(page.getByTestId('review-message')).toHaveText(`Rejected ${second}`);
+  const overrides = all<{ type: string; target: string }>("SELECT type, target FROM override WHERE type IN ('force_match', 'unmatch') ORDER BY id");
+  expect(overrides.map((o) => o.type)).toEqual(['force_match', 'unmatch']);
+  expect(overrides[1]!.target).toContain(second);
+  // A matched row is not a suggestion: the key says so instead of acting.
+  await page.getByRole('checkbox', { name: 'suggested', exact: true }).click();
+  await page.getByRole('checkbox', { name: 'matched', exact: true }).click();
+  await expect(grid.locator('.ag-row[row-index="0"] [col-id="status"]')).toHaveText('matched');
+  await grid.locator('.ag-row[row-index="0"] [col-id="keyText"]').click();
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('review-message')).toContainText('is not a suggested match');
+});
+
 test('m on an unmatched record finds candidates and focuses the first match button', async ({ page }) => {
   await openReview(page);
   const grid = page.getByTestId('review-grid');
