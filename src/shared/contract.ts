@@ -313,6 +313,8 @@ export type OwnershipRuleInfo = z.infer<typeof OwnershipRuleInfo>;
 
 const ReviewCalls = {
   'review.count': { input: z.object({ runId: z.number().int().positive(), filter: ReviewFilter.default({}) }), output: z.object({ total: z.number().int() }) },
+  /** The grid's run picker: runs without their totals (runs.list walks every run for those). */
+  'review.runs': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.object({ id: z.number().int(), ruleSetVersion: z.number().int(), finishedAt: z.string() })) },
   'review.facets': {
     input: z.object({ runId: z.number().int().positive() }),
     output: z.object({ passes: z.array(z.string()), sources: z.array(z.object({ name: z.string(), side: z.enum(['left', 'right']) })), sla: z.array(SlaState) }),

@@ -44,6 +44,7 @@ import {
   reviewDetail,
   reviewFacets,
   reviewPage,
+  reviewRunList,
   runInfos,
   saveRules,
   saveView,
@@ -364,6 +365,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     // ---- review grid, saved views, triage settings
     'review.count': async (q) => reviewCount(current().db, q),
     'review.facets': async ({ runId }) => reviewFacets(current().db, runId),
+    'review.runs': async ({ reconciliation }) => reviewRunList(current().db, reconciliation),
     'views.list': async ({ reconciliation }) => listViews(current().db, reconciliation),
     'views.save': async ({ reconciliation, name, state }) => {
       const v = saveView(current().db, reconciliation, name, state, who());

@@ -102,30 +102,49 @@ describe('review grid pages', () => {
 
   it('reads the first page of every sort and filter the grid offers in index order or through a selective index, never by sorting the run', () => {
     const scope: ReviewScope = { reconciliationId: f.recId, now: NOW.toISOString(), soleSide: new Map([[1, 'left']]) };
-    const filters: Record<string, object> = {
-      none: {},
-      status: { status: ['exception'] },
-      class: { class: ['amount_variance'] },
-      pass: { pass: ['exact_io'] },
-      owner: { owner: ['bob'] },
-      sla: { sla: ['breached'] },
-      source: { sourceIds: [1] },
-      amount: { minAmount: 100, maxAmount: 100000 },
-      text: { text: 'abc' },
-      combined: { status: ['exception'], owner: ['bob'], sla: ['due_soon'], minAmount: 1 },
-    };
+    // Filters that reviewPage may judge selective are checked both ways.
+    const filters: [string, object, boolean[]][] = [
+      ['none', {}, [false]],
+      ['status', { status: ['exception'] }, [false, true]],
+      ['class', { class: ['amount_variance'] }, [false, true]],
+      ['pass', { pass: ['line-1to1'] }, [false, true]],
+      ['owner', { owner: ['bob'] }, [false, true]],
+      ['sla', { sla: ['breached'] }, [false, true]],
+      ['source', { sourceIds: [1] }, [false]],
+      ['amount', { minAmount: 100, maxAmount: 100000 }, [false]],
+      ['text', { text: 'abc' }, [false]],
+      ['combined', { status: ['exception'], owner: ['bob'], sla: ['due_soon'], minAmount: 1 }, [false, true]],
+    ];
     const bad: string[] = [];
+    let checked = 0;
     for (const field of [null, ...REVIEW_SORTABLE]) {
       for (const dir of ['asc', 'desc'] as const) {
-        for (const [name, filter] of Object.entries(filters)) {
-          const plan = explainReviewQuery(db(), { runId: f.runId, offset: 0, limit: 100, sort: field ? [{ field, dir }] : [], filter }, scope);
-          const rr = plan.filter((p) => / rr\b/.test(p));
-          const walksRun = rr.some((p) => p.startsWith('SCAN rr') && !/INDEX/.test(p)) || rr.some((p) => /PRIMARY KEY \(run_id=\?\)$/.test(p));
-          const sortsAll = plan.some((p) => p === 'USE TEMP B-TREE FOR ORDER BY');
-          if (walksRun && sortsAll) bad.push(`${field ?? '(key)'} ${dir} / ${name}: ${plan.join(' | ')}`);
+        for (const [name, filter, ways] of filters) {
+          for (const filterFirst of ways) {
+            const plan = explainReviewQuery(db(), { runId: f.runId, offset: 0, limit: 100, sort: field ? [{ field, dir }] : [], filter }, scope, { filterFirst });
+            // The inner query picks the page; the outer one only fetches and orders its 100 rows.
+            const inner = plan.slice(plan.indexOf('CO-ROUTINE page') + 1, plan.indexOf('SCAN page'));
+            expect(inner.length).toBeGreaterThan(0);
+            const walksRun = inner.some((p) => (p.startsWith('SCAN rr') && !/INDEX/.test(p)) || /^SEARCH rr USING PRIMARY KEY \(run_id=\?\)$/.test(p));
+            const sortsAll = inner.includes('USE TEMP B-TREE FOR ORDER BY');
+            if (walksRun && sortsAll) bad.push(`${field ?? '(key)'} ${dir} / ${name}${filterFirst ? ' (filter first)' : ''}: ${inner.join(' | ')}`);
+            checked++;
+          }
         }
       }
     }
+    expect(checked).toBeGreaterThan(100);
     expect(bad).toEqual([]);
+  });
+
+  it('finds a selective filter through its own index, sorted the same as walking the sort index', () => {
+    const sort = [{ field: 'amountAtRisk', dir: 'desc' as const }];
+    const scope: ReviewScope = { reconciliationId: f.recId, now: NOW.toISOString(), soleSide: new Map() };
+    for (const filter of [{ class: ['amount_variance'] }, { pass: ['line-1to1'] }, { owner: ['bob'] }, { status: ['exception' as const] }]) {
+      const walk = pageReviewRows(db(), { runId: f.runId, offset: 3, limit: 40, sort, filter }, scope, { filterFirst: false }).map((r) => r.rowId);
+      const first = pageReviewRows(db(), { runId: f.runId, offset: 3, limit: 40, sort, filter }, scope, { filterFirst: true }).map((r) => r.rowId);
+      expect(first.length).toBeGreaterThan(0);
+      expect(first).toEqual(walk);
+    }
   });
 });

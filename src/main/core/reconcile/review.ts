@@ -3,11 +3,13 @@ import { CLOSED, type ItemStatus } from '../triage/status.js';
 import { slaState, type SlaState } from '../triage/sla.js';
 import {
   countReviewRows,
+  findReconciliation,
   findSourceById,
   listRuns,
   pageReviewRows,
   reviewRow,
   reviewRunFacts,
+  reviewRuns,
   rowExplanation,
   rowMembers,
   ruleSetById,
@@ -97,13 +99,37 @@ export function reviewPage(db: Db, q: ReviewPageRequest, now: Date = new Date())
   const { scope, filter } = scopeOf(db, q.runId, q.filter, at);
   const key = cacheKey(q.runId, q.filter);
   const known = cached(db, key);
-  const rows = pageReviewRows(db, { ...q, filter }, scope, known);
+  const rows = pageReviewRows(db, { ...q, filter }, scope, { knownTotal: known, filterFirst: q.sort.length > 0 && selective(db, q.runId, q.filter, scope) });
   let total = known ?? null;
   if (total === null && rows.length < q.limit && (rows.length > 0 || q.offset === 0)) {
     total = q.offset + rows.length;
     remember(db, key, total);
   }
   return { total, rows: rows.map((r) => toGridRow(r, at)) };
+}
+
+/** Below this share of the run, a filter's own index beats walking the sort's index. */
+const SELECTIVE_SHARE = 0.2;
+
+/**
+ * Whether the filter narrows the run enough to find its rows first and sort them. Without table
+ * statistics SQLite always walks the sort's index, which for a rare class means reading most of
+ * the run to fill one page. Owner and SLA select review items, a small part of any run; status,
+ * class and pass are measured with their (cached) counts.
+ */
+function selective(db: Db, runId: number, f: ReviewPageFilter, scope: ReviewScope): boolean {
+  if ((f.owner && f.owner.length) || (f.sla && f.sla.length)) return true;
+  const indexed: ReviewPageFilter = { ...(f.status && { status: f.status }), ...(f.class && { class: f.class }), ...(f.pass && { pass: f.pass }) };
+  if (Object.values(indexed).every((v) => !v || v.length === 0)) return false;
+  const size = (filter: ReviewPageFilter) => {
+    const key = cacheKey(runId, filter);
+    const known = cached(db, key);
+    if (known !== undefined) return known;
+    const n = countReviewRows(db, { runId, filter: filter as ReviewFilter }, scope);
+    remember(db, key, n);
+    return n;
+  };
+  return size(indexed) <= SELECTIVE_SHARE * size({});
 }
 
 /** How many rows the filter selects (cached where the answer cannot change). */
@@ -118,6 +144,13 @@ export function reviewCount(db: Db, q: Pick<ReviewPageRequest, 'runId' | 'filter
 }
 
 /** What the grid's filters can offer for a run: its passes and its sources by side. */
+/** The grid's run picker: a reconciliation's runs, newest first, without the totals runs.list adds. */
+export function reviewRunList(db: Db, reconciliation: string): { id: number; ruleSetVersion: number; finishedAt: string }[] {
+  const rec = findReconciliation(db, reconciliation);
+  if (!rec) throw new TieoutError('not_found', `No reconciliation named "${reconciliation}"`);
+  return reviewRuns(db, rec.id);
+}
+
 export function reviewFacets(db: Db, runId: number): { passes: string[]; sources: { name: string; side: 'left' | 'right' }[]; sla: ReviewSla[] } {
   const facts = reviewRunFacts(db, runId);
   if (!facts) throw new TieoutError('not_found', `No run ${runId}`);

@@ -144,6 +144,8 @@ function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'>, scope: ReviewScope): 
   };
   inList('status', 'st', f.status);
   inList('class', 'cl', f.class);
+  // Listing every status lets a class filter use review_row_status (run_id, status, class).
+  if (f.class && f.class.length && !(f.status && f.status.length)) where.push("rr.status IN ('matched', 'suggested', 'exception')");
   inList('pass', 'ps', f.pass);
   if (f.minAmount !== undefined) (where.push('rr.amount_at_risk >= @amin'), (params['amin'] = f.minAmount));
   if (f.maxAmount !== undefined) (where.push('rr.amount_at_risk <= @amax'), (params['amax'] = f.maxAmount));
@@ -184,14 +186,18 @@ function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'>, scope: ReviewScope): 
   return { sql: where.join(' AND '), params };
 }
 
-/** ORDER BY terms for the first sort key (or the primary key), and the same order reversed. */
-function orderOf(sort: ReviewQuery['sort']): { forward: string; backward: string } {
+/**
+ * ORDER BY terms for the first sort key (or the primary key), and the same order reversed. With
+ * `filterFirst` the sort column is written `+col`, which keeps SQLite from walking the sort index:
+ * for a selective filter it is faster to find the few rows through the filter's index and sort them.
+ */
+function orderOf(sort: ReviewQuery['sort'], filterFirst = false): { forward: string; backward: string } {
   const first = sort[0];
   const cols = first ? SORTS[first.field] : [];
   if (!cols) throw new TieoutError('bad_input', `Cannot sort by "${first!.field}"`, { column: first!.field });
   // The row_id tie-breaker runs the same way as the sort, so the index gives the whole order.
   const desc = first?.dir === 'desc';
-  const terms = [...cols, 'row_id'].map((c) => `rr.${c}`);
+  const terms = [...cols.map((c) => `${filterFirst ? '+' : ''}rr.${c}`), 'rr.row_id'];
   return {
     forward: terms.map((t) => `${t} ${desc ? 'DESC' : 'ASC'}`).join(', '),
     backward: terms.map((t) => `${t} ${desc ? 'ASC' : 'DESC'}`).join(', '),
@@ -206,26 +212,56 @@ const SELECT_ROW = [
   'ri.due_at AS dueAt',
 ].join(', ');
 
+/** How the page query should find its rows (see reviewPage, which decides). */
+export interface PagePlan {
+  /** The total, when known: pages in the second half are then read from the end. */
+  knownTotal?: number | undefined;
+  /** Find the filtered rows through the filter's index and sort them, instead of walking the sort index. */
+  filterFirst?: boolean | undefined;
+}
+
+function pageSql(q: ReviewQuery, scope: ReviewScope, plan: PagePlan, fromEnd: boolean): { sql: string; params: Record<string, unknown> } {
+  const { sql, params } = whereOf(q, scope);
+  const order = orderOf(q.sort, plan.filterFirst);
+  params['rec'] = scope.reconciliationId;
+  const by = fromEnd ? order.backward : order.forward;
+  // Without statistics SQLite cannot tell a rare class from a common one; when reviewPage has
+  // measured the filter as selective, name the filter's index.
+  const f = q.filter;
+  const index = !plan.filterFirst
+    ? ''
+    : (f.status && f.status.length) || (f.class && f.class.length)
+      ? 'INDEXED BY review_row_status'
+      : f.pass && f.pass.length
+        ? 'INDEXED BY review_row_pass'
+        : '';
+  // The inner query pages over row ids only, so an OFFSET skips index entries, not joined rows;
+  // the outer one fetches the page's rows and sorts those few again (a join keeps no order).
+  // CROSS JOIN keeps the page as the outer loop, and the unary plus keeps the outer sort of
+  // those rows from being read off an index of the whole run.
+  const outer = (fromEnd ? order.backward : order.forward).replace(/rr\./g, '+rr.').replace(/\+\+/g, '+');
+  return {
+    sql: `SELECT ${SELECT_ROW} FROM (SELECT rr.row_id FROM review_row rr ${index} WHERE ${sql} ORDER BY ${by} LIMIT @limit OFFSET @offset) page
+            CROSS JOIN review_row rr ON rr.run_id = @run AND rr.row_id = page.row_id
+            LEFT JOIN review_item ri ON ri.reconciliation_id = @rec AND ri.item_id = rr.row_id
+           ORDER BY ${outer}`,
+    params,
+  };
+}
+
 /**
  * A page of a run's review rows, without counting them (a count walks every matching row; see
  * countReviewRows). When the caller knows the total and the page lies in the second half, the
  * page is read from the end in reverse order, so jumping to the last row costs what the first does.
  */
-export function pageReviewRows(db: Db, q: ReviewQuery, scope: ReviewScope, knownTotal?: number): ReviewGridRowData[] {
-  const { sql, params } = whereOf(q, scope);
-  const order = orderOf(q.sort);
-  params['rec'] = scope.reconciliationId;
-  const fromEnd = knownTotal !== undefined && q.offset > knownTotal / 2;
-  const limit = fromEnd ? Math.max(0, Math.min(q.limit, knownTotal - q.offset)) : q.limit;
-  const offset = fromEnd ? Math.max(0, knownTotal - q.offset - limit) : q.offset;
+export function pageReviewRows(db: Db, q: ReviewQuery, scope: ReviewScope, plan: PagePlan = {}): ReviewGridRowData[] {
+  const known = plan.knownTotal;
+  const fromEnd = known !== undefined && q.offset > known / 2;
+  const limit = fromEnd ? Math.max(0, Math.min(q.limit, known - q.offset)) : q.limit;
+  const offset = fromEnd ? Math.max(0, known - q.offset - limit) : q.offset;
   if (limit === 0) return [];
-  const rows = db
-    .prepare(
-      `SELECT ${SELECT_ROW} FROM review_row rr
-         LEFT JOIN review_item ri ON ri.reconciliation_id = @rec AND ri.item_id = rr.row_id
-        WHERE ${sql} ORDER BY ${fromEnd ? order.backward : order.forward} LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...params, limit, offset }) as ReviewGridRowData[];
+  const { sql, params } = pageSql(q, scope, plan, fromEnd);
+  const rows = db.prepare(sql).all({ ...params, limit, offset }) as ReviewGridRowData[];
   return fromEnd ? rows.reverse() : rows;
 }
 
@@ -235,19 +271,20 @@ export function countReviewRows(db: Db, q: Pick<ReviewQuery, 'runId' | 'filter'>
   return (db.prepare(`SELECT COUNT(*) AS n FROM review_row rr WHERE ${sql}`).get(params) as { n: number }).n;
 }
 
-/** The query plans of a page and a count, for tests that check the indexes are used. */
-export function explainReviewQuery(db: Db, q: ReviewQuery, scope: ReviewScope): string[] {
-  const { sql, params } = whereOf(q, scope);
-  const order = orderOf(q.sort);
-  params['rec'] = scope.reconciliationId;
-  const plan = db
+/** The query plan of a page, for tests that check the indexes are used. */
+export function explainReviewQuery(db: Db, q: ReviewQuery, scope: ReviewScope, plan: PagePlan = {}): string[] {
+  const { sql, params } = pageSql(q, scope, plan, false);
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, limit: q.limit, offset: q.offset }) as { detail: string }[]).map((p) => p.detail);
+}
+
+/** A reconciliation's runs for the grid's run picker, newest first, without their totals (which walk the run). */
+export function reviewRuns(db: Db, reconciliationId: number): { id: number; ruleSetVersion: number; finishedAt: string }[] {
+  return db
     .prepare(
-      `EXPLAIN QUERY PLAN SELECT ${SELECT_ROW} FROM review_row rr
-         LEFT JOIN review_item ri ON ri.reconciliation_id = @rec AND ri.item_id = rr.row_id
-        WHERE ${sql} ORDER BY ${order.forward} LIMIT @limit OFFSET @offset`,
+      `SELECT r.id AS id, v.version AS ruleSetVersion, r.finished_at AS finishedAt FROM run r JOIN rule_set_version v ON v.id = r.rule_set_version_id
+        WHERE r.reconciliation_id = ? ORDER BY r.id DESC`,
     )
-    .all({ ...params, limit: q.limit, offset: q.offset }) as { detail: string }[];
-  return plan.map((p) => p.detail);
+    .all(reconciliationId) as { id: number; ruleSetVersion: number; finishedAt: string }[];
 }
 
 /** What the page query needs to know about a run: its reconciliation, rule set and sides. */

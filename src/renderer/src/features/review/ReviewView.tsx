@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import { themeQuartz, type GridApi, type IDatasource } from 'ag-grid-community';
-import type { CallInput, ReconciliationInfo, ReviewGridRow, ReviewMember, RunInfo, SavedViewState, UserInfo } from '../../../../shared/contract.js';
+import type { CallInput, ReconciliationInfo, ReviewGridRow, ReviewMember, SavedViewState, UserInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ExplanationPanel, MembersPane } from './ExplanationPanel.js';
@@ -88,7 +88,7 @@ export function ReviewView({ revision }: { revision: number }) {
   const transport = useTransport();
   const [recs, setRecs] = useState<ReconciliationInfo[]>([]);
   const [rec, setRec] = useState<string | null>(null);
-  const [runs, setRuns] = useState<RunInfo[]>([]);
+  const [runs, setRuns] = useState<{ id: number; ruleSetVersion: number; finishedAt: string }[]>([]);
   const [runId, setRunId] = useState<number | null>(null);
   const [facets, setFacets] = useState<{ passes: string[]; sources: { name: string; side: string }[] }>({ passes: [], sources: [] });
   const [users, setUsers] = useState<{ users: UserInfo[]; current: string | null }>({ users: [], current: null });
@@ -123,7 +123,7 @@ export function ReviewView({ revision }: { revision: number }) {
   useEffect(() => {
     if (!rec) return;
     transport
-      .call('runs.list', { reconciliation: rec })
+      .call('review.runs', { reconciliation: rec })
       .then((list) => {
         setRuns(list);
         setRunId((id) => (id && list.some((r) => r.id === id) ? id : (list[0]?.id ?? null)));
