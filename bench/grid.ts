@@ -72,7 +72,7 @@ export async function benchGrid(workspacePath: string, rendererDir: string): Pro
 
     t = performance.now();
     await page.evaluate(() => {
-      const v = document.querySelector('[data-testid=review-grid] .ag-body-viewport');
+      const v = document.querySelector('[data-testid=review-grid] .ag-grid-viewport');
       if (v) v.scrollTop = v.scrollHeight;
     });
     const total = Number((count ?? '0').replace(/[^0-9]/g, ''));
@@ -80,14 +80,14 @@ export async function benchGrid(workspacePath: string, rendererDir: string): Pro
     console.log(`  jump to the last row (${total.toLocaleString('en-US')}):             ${secs(performance.now() - t)}`);
     t = performance.now();
     await page.evaluate(() => {
-      const v = document.querySelector('[data-testid=review-grid] .ag-body-viewport');
+      const v = document.querySelector('[data-testid=review-grid] .ag-grid-viewport');
       if (v) v.scrollTop = 0;
     });
     await firstRow.waitFor();
     console.log(`  and back to the first row:                  ${secs(performance.now() - t)}`);
     t = performance.now();
     await page.evaluate(() => {
-      const v = document.querySelector('[data-testid=review-grid] .ag-body-viewport');
+      const v = document.querySelector('[data-testid=review-grid] .ag-grid-viewport');
       if (v) v.scrollTop = v.scrollHeight / 2;
     });
     await page.waitForFunction(
