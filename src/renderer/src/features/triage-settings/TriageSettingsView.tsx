@@ -80,6 +80,8 @@ export function TriageSettingsView({ revision }: { revision: number }) {
   const [globalCount, setGlobalCount] = useState(0);
   const [fallback, setFallback] = useState('');
   const [effective, setEffective] = useState<string | null>(null);
+  /** Edits wait for the saved rules, so a late answer never wipes out what was typed. */
+  const [loaded, setLoaded] = useState(false);
   const [sla, setSla] = useState<{ class: string; hours: number; defaultHours: number; custom: boolean }[]>([]);
   const [hours, setHours] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -108,9 +110,11 @@ export function TriageSettingsView({ revision }: { revision: number }) {
 
   const load = useCallback(() => {
     if (!rec) return;
+    setLoaded(false);
     transport
       .call('ownership.get', { reconciliation: rec })
       .then((o) => {
+        setLoaded(true);
         setRules(o.rules.map((r) => toRow(r as { match: Match; owner: string })));
         setGlobalCount(o.globalRules.length);
         setFallback(o.fallbackOwner ?? '');
@@ -239,7 +243,7 @@ export function TriageSettingsView({ revision }: { revision: number }) {
         </tbody>
       </table>
       <div className="toolbar">
-        <button type="button" onClick={() => setRules([...rules, { ...EMPTY, owner: users[0]?.id ?? '' }])}>
+        <button type="button" disabled={!loaded} onClick={() => setRules([...rules, { ...EMPTY, owner: users[0]?.id ?? '' }])}>
           Add rule
         </button>
         <label>
@@ -253,7 +257,7 @@ export function TriageSettingsView({ revision }: { revision: number }) {
             ))}
           </select>
         </label>
-        <button type="button" className="primary" onClick={saveRules} disabled={!rec || rules.some((r) => !r.owner)}>
+        <button type="button" className="primary" onClick={saveRules} disabled={!rec || !loaded || rules.some((r) => !r.owner)}>
           Save rules
         </button>
       </div>
