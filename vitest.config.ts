@@ -7,7 +7,8 @@ export default defineConfig({
     pool: 'forks',
     // Many tests wait on spawned CLI processes and loopback servers, so a third worker keeps both cores busy.
     maxWorkers: 3,
-    testTimeout: 60_000,
+    // Spawned-CLI tests run several tsx processes; on a loaded 2-core machine 60 s was too tight.
+    testTimeout: 150_000,
     hookTimeout: 60_000,
   },
 });

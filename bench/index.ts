@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <import|match|quality|all> [--buys N]`: speed and quality figures,
+ * `npm run bench -- <import|match|quality|grid|bulk|all> [--buys N]`: speed and quality figures,
  * printed, never asserted. Data comes from the seeded demo generator in a temp folder.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,7 @@ import type { JobContext } from '../src/main/core/jobs/index.js';
 import { createReconciliation, runMatch } from '../src/main/core/reconcile/index.js';
 import { loadInputs } from '../src/main/core/reconcile/load-inputs.js';
 import { findReconciliation, openWorkspace } from '../src/main/core/workspace/index.js';
+import { benchBulk } from './bulk.js';
 import { benchGrid } from './grid.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { buys: { type: 'string' } } });
@@ -159,8 +160,13 @@ try {
     console.log(`\ngrid: the review grid in Chromium on that run`);
     await benchGrid(path, join(process.cwd(), 'out', 'renderer'));
   }
-  if (!['import', 'match', 'quality', 'grid', 'all'].includes(which)) {
-    console.error('usage: npm run bench -- <import|match|quality|grid|all> [--buys N]');
+  if (which === 'bulk' || which === 'all') {
+    const path = await benchMatch(size ?? 100_000);
+    console.log(`\nbulk: write off every open exception of that run as one bulk override, then reverse it`);
+    benchBulk(path, 'Bench');
+  }
+  if (!['import', 'match', 'quality', 'grid', 'bulk', 'all'].includes(which)) {
+    console.error('usage: npm run bench -- <import|match|quality|grid|bulk|all> [--buys N]');
     process.exitCode = 2;
   }
 } finally {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { OverrideRequestBody, ReasonCodeInput } from './decisions.js';
+import { PacketScope } from './packet-scope.js';
+import { Connector } from './connector.js';
 import { ErrorShape } from './error.js';
 import { FieldRole, FieldType, MappingTemplate } from './mapping.js';
 
@@ -338,7 +341,7 @@ const ReviewCalls = {
 } as const;
 
 /** Connectors travel as JSON; the core validates them (and refuses pasted secrets) at the boundary. */
-export const ConnectorJson = z.unknown();
+export const ConnectorJson = Connector;
 
 export const PullSummary = z.object({
   status: z.enum(['imported', 'already_imported', 'no_records']),
@@ -502,14 +505,40 @@ export const calls = {
   },
   'candidates.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), recordId: z.number().int().positive(), limit: z.number().int().min(1).max(20).default(5) }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.list': { input: z.object({ for: z.string().max(40).optional(), includeRetired: z.boolean().default(false) }), output: z.array(z.record(z.string(), z.unknown())) },
-  'reasonCodes.save': { input: z.object({ code: CoreValidated }), output: z.record(z.string(), z.unknown()) },
+  'reasonCodes.save': { input: z.object({ code: ReasonCodeInput }), output: z.record(z.string(), z.unknown()) },
   'reasonCodes.retire': { input: z.object({ code: z.string().min(1).max(64) }), output: z.record(z.string(), z.unknown()) },
-  'overrides.make': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), request: CoreValidated }), output: z.record(z.string(), z.unknown()) },
+  'overrides.make': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), request: OverrideRequestBody }), output: z.record(z.string(), z.unknown()) },
   'overrides.pending': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
   'overrides.decide': { input: z.object({ overrideId: z.number().int().positive(), decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(2000) }), output: z.record(z.string(), z.unknown()) },
   'overrides.reverse': { input: z.object({ overrideId: z.number().int().positive(), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }), output: z.record(z.string(), z.unknown()) },
+  // ---- Override history, bulk reversal and period sign-off (issue #6).
+  /** Overrides of a reconciliation, oldest first; with itemId, those of that item or group and their reversals; with bulkId, one bulk action; with latest, only the last N. */
+  'overrides.list': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), itemId: z.string().min(1).max(128).optional(), bulkId: z.string().min(1).max(64).optional(), latest: z.number().int().min(1).max(10_000).optional() }),
+    output: z.array(z.record(z.string(), z.unknown())),
+  },
+  /** Reverses every applied override of a bulk action, as one action. */
+  'overrides.reverseBulk': {
+    input: z.object({ bulkId: z.string().min(1).max(64), reasonCode: z.string().min(1).max(64), note: z.string().max(2000).optional() }),
+    output: z.object({ bulkId: z.string(), reversals: z.array(z.record(z.string(), z.unknown())) }),
+  },
+  /** The months the reconciliation's records fall in, each open, signed off or unlocked, with its sign-off events and any unlock asked for. */
+  'periods.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.record(z.string(), z.unknown())) },
+  'periods.signOff': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), period: z.string().max(7), note: z.string().trim().max(2000).optional() }),
+    output: z.record(z.string(), z.unknown()),
+  },
+  /** Asks for a signed-off period to be unlocked; a different approver decides with periods.decideUnlock. */
+  'periods.requestUnlock': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), period: z.string().max(7), reason: z.string().trim().min(1).max(2000) }),
+    output: z.record(z.string(), z.unknown()),
+  },
+  'periods.decideUnlock': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), period: z.string().max(7), decision: z.enum(['approve', 'reject']), note: z.string().trim().max(2000).optional() }),
+    output: z.object({ unlocked: z.boolean(), event: z.record(z.string(), z.unknown()).nullable() }),
+  },
   'packet.export': {
-    input: z.object({ scope: CoreValidated, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
+    input: z.object({ scope: PacketScope, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
     output: z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string(), fingerprint: z.string() }),
   },
   'packet.open': {

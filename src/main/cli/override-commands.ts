@@ -89,13 +89,15 @@ function describe(o: Override, io: Io): void {
   const g = o.after?.group;
   if (g) io.out(`  group ${g.groupId}: left ${g.left.join(',')} | right ${g.right.join(',')}${g.locked ? ' (manual match, locked)' : g.broken ? ' (broken)' : ''}`);
   for (const id of o.payload.partialItems ?? []) io.out(`  item ${id}: only some of its records were matched; left as it is`);
+  const a = o.payload.adjustment;
+  if (a) io.out(`  record ${a.recordId}: ${a.changes.map((c) => `${c.field} ${String(c.from)} -> ${String(c.to)}`).join(', ')}${o.status === 'applied' ? ' (corrected version is current; re-run the match)' : ''}`);
 }
 
 export const overrideCommand: Command = {
   name: 'override',
-  summary: 'record a reason-coded judgement: force_match, unmatch, accept_variance, write_off or reclassify',
+  summary: 'record a reason-coded judgement: force_match, unmatch, accept_variance, write_off, reclassify, or adjust (correct a source record)',
   usage:
-    'tieout override <workspace> --type <force_match|unmatch|accept_variance|write_off|reclassify> [--reconciliation <name>] (--left <recordIds,> --right <recordIds,> | --group <id> | --item <exceptionId>) [--amount <decimal>] [--class <cls>] --reason <code> [--note <text>] [--as <user>] [--json]',
+    'tieout override <workspace> --type <force_match|unmatch|accept_variance|write_off|reclassify|adjust> [--reconciliation <name>] (--left <recordIds,> --right <recordIds,> | --group <id> | --item <exceptionId> | --record <id> --set <field>=<value> [--set ...]) [--amount <decimal>] [--class <cls>] --reason <code> [--note <text>] [--as <user>] [--json]',
   async run(args, io) {
     const { positionals, values } = parse(
       args,
@@ -106,6 +108,8 @@ export const overrideCommand: Command = {
         right: { type: 'string' },
         group: { type: 'string' },
         item: { type: 'string' },
+        record: { type: 'string' },
+        set: { type: 'string', multiple: true },
         amount: { type: 'string' },
         class: { type: 'string' },
         reason: { type: 'string' },
@@ -118,11 +122,13 @@ export const overrideCommand: Command = {
     const type = values.type;
     if (!type || !isOverrideType(type)) throw new UsageError(`--type must be one of ${OVERRIDE_TYPES.join(', ')}${type ? `, got "${type}"` : ''}`);
     if (!values.reason) throw new UsageError('--reason <code> is required');
-    const targets = [values.left !== undefined || values.right !== undefined, values.group !== undefined, values.item !== undefined].filter(Boolean).length;
-    if (targets > 1) throw new UsageError('give one target: --left/--right, --group or --item');
+    const targets = [values.left !== undefined || values.right !== undefined, values.group !== undefined, values.item !== undefined, values.record !== undefined].filter(Boolean).length;
+    if (targets > 1) throw new UsageError('give one target: --left/--right, --group, --item or --record');
+    if (type === 'adjust' && (values.record === undefined || !values.set?.length)) throw new UsageError('adjust needs --record <id> and at least one --set <field>=<value>');
+    if (values.set !== undefined && type !== 'adjust') throw new UsageError('--set only goes with --type adjust');
     if (type === 'force_match' && (values.left === undefined || values.right === undefined)) throw new UsageError('force_match needs --left and --right record ids');
     if (type === 'unmatch' && values.group === undefined) throw new UsageError('unmatch needs --group <id>');
-    if (type !== 'force_match' && type !== 'unmatch' && values.item === undefined) throw new UsageError(`${type} needs --item <exceptionId>`);
+    if (type !== 'force_match' && type !== 'unmatch' && type !== 'adjust' && values.item === undefined) throw new UsageError(`${type} needs --item <exceptionId>`);
     if (values.amount !== undefined && type !== 'write_off') throw new UsageError('--amount only goes with --type write_off');
     if (type === 'reclassify' && values.class === undefined) throw new UsageError('reclassify needs --class <cls>');
     if (values.class !== undefined && type !== 'reclassify') throw new UsageError('--class only goes with --type reclassify');
@@ -135,6 +141,14 @@ export const overrideCommand: Command = {
       let req: OverrideRequest;
       if (type === 'force_match') req = { type, ...common, left: recordIds(values.left!, 'left'), right: recordIds(values.right!, 'right') };
       else if (type === 'unmatch') req = { type, ...common, groupId: values.group! };
+      else if (type === 'adjust') {
+        const changes = values.set!.map((s) => {
+          const eq = s.indexOf('=');
+          if (eq < 1) throw new UsageError(`--set takes <field>=<value>, got "${s}"`);
+          return { field: s.slice(0, eq).trim(), value: s.slice(eq + 1) };
+        });
+        req = { type, ...common, recordId: recordIds(values.record!, 'record')[0]!, changes };
+      }
       else if (type === 'write_off') {
         let amountMinor: number | undefined;
         if (values.amount !== undefined) {
@@ -144,7 +158,7 @@ export const overrideCommand: Command = {
         }
         req = { type, ...common, itemId: values.item!, ...(amountMinor !== undefined && { amountMinor }) };
       } else if (type === 'reclassify') req = { type, ...common, itemId: values.item!, toClass: values.class as never };
-      else req = { type, ...common, itemId: values.item! };
+      else req = { type: 'accept_variance', ...common, itemId: values.item! };
       return makeOverride(db, req, actor);
     });
     if (values.json) io.out(json(o));

@@ -5,7 +5,6 @@ import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
 import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTableName } from './packet/index.js';
 import { packetKeyDir } from './packet/keys.js';
-import { PacketScope } from './packet/format.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   applyBulk,
@@ -31,7 +30,26 @@ import {
   timeline,
 } from './triage/index.js';
 import { addFxRates, importFxFile, listFx } from './fx/index.js';
-import { approve, decideSuggestions, ensureDefaultReasonCodes, listReasonCodes, ReasonCodeInput, retireReasonCode, saveReasonCode, makeOverride, pendingApprovals, pendingOverrideFor, reject, reverse, type OverrideRequest } from './overrides/index.js';
+import {
+  approve,
+  decideSuggestions,
+  decideUnlock,
+  ensureDefaultReasonCodes,
+  listOverrides,
+  listPeriods,
+  listReasonCodes,
+  requestUnlock,
+  retireReasonCode,
+  saveReasonCode,
+  makeOverride,
+  overrideHistory,
+  pendingApprovals,
+  pendingOverrideFor,
+  reject,
+  reverse,
+  reverseBulk,
+  signOff,
+} from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
 import {
@@ -286,9 +304,7 @@ export function createService(opts: ServiceOptions = {}): Service {
     'candidates.list': async ({ reconciliation, recordId, limit }) => candidatesFor(current().db, recId(reconciliation), recordId, limit) as never,
     'reasonCodes.list': async (q) => listReasonCodes(current().db, q as never) as never,
     'reasonCodes.save': async ({ code }) => {
-      const parsed = ReasonCodeInput.safeParse(code);
-      if (!parsed.success) throw TieoutError.fromZod(parsed.error, 'bad_input', 'reason code');
-      const r = saveReasonCode(current().db, parsed.data, who());
+      const r = saveReasonCode(current().db, code, who());
       changed('reason_code');
       return r as never;
     },
@@ -298,7 +314,7 @@ export function createService(opts: ServiceOptions = {}): Service {
       return r as never;
     },
     'overrides.make': async ({ reconciliation, request }) => {
-      const r = makeOverride(current().db, { ...(request as object), reconciliationId: recId(reconciliation) } as OverrideRequest, who());
+      const r = makeOverride(current().db, { ...request, reconciliationId: recId(reconciliation) }, who());
       changed('override', 'review_item');
       return r as never;
     },
@@ -318,11 +334,39 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('override', 'review_item');
       return r as never;
     },
+    'overrides.list': async ({ reconciliation, itemId, bulkId, latest }) => {
+      const db = current().db;
+      const id = recId(reconciliation);
+      const list = itemId ? overrideHistory(db, id, itemId) : listOverrides(db, id, bulkId ? { bulkId } : {});
+      const mine = bulkId && itemId ? list.filter((o) => o.bulkId === bulkId) : list;
+      return (latest === undefined ? mine : mine.slice(-latest)) as never;
+    },
+    'overrides.reverseBulk': async ({ bulkId, reasonCode, note }) => {
+      const r = reverseBulk(current().db, bulkId, who(), reasonCode, note);
+      changed('override', 'review_item');
+      return r as never;
+    },
+    'periods.list': async ({ reconciliation }) => listPeriods(current().db, recId(reconciliation)) as never,
+    'periods.signOff': async ({ reconciliation, period, note }) => {
+      const r = signOff(current().db, recId(reconciliation), period, who(), note);
+      changed('period_lock_event');
+      return r as never;
+    },
+    'periods.requestUnlock': async ({ reconciliation, period, reason }) => {
+      const r = requestUnlock(current().db, recId(reconciliation), period, who(), reason);
+      changed('audit_event');
+      return r as never;
+    },
+    'periods.decideUnlock': async ({ reconciliation, period, decision, note }) => {
+      const event = decideUnlock(current().db, recId(reconciliation), period, who(), decision, note);
+      changed('period_lock_event');
+      return { unlocked: event !== null, event: event as never };
+    },
     'packet.export': async ({ scope, includeSources, out }) => {
       const db = current().db;
       const user = currentUser(db);
       const r = await exportPacket(db, {
-        scope: PacketScope.parse(scope),
+        scope,
         includeSources,
         exporter: { userId: user?.id ?? who(), name: user?.name ?? who() },
         keyDir: opts.keyDir ?? packetKeyDir(),

@@ -31,6 +31,19 @@ describe('rule set schema', () => {
     }
   });
 
+  it('refuses a misspelt key instead of ignoring it, and names where it is', () => {
+    const typo = rules([{ ...keyPass(), tolerence: { amount: { abs: 5 } } } as never]);
+    const nested = rules([keyPass({ tolerance: { amount: { abs: 5, pc: 1 } } as never })]);
+    for (const [bad, path] of [
+      [typo, 'passes.0'],
+      [nested, 'passes.0.tolerance.amount'],
+    ] as const) {
+      const r = RuleSet.safeParse(bad);
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]).toMatchObject({ code: 'unrecognized_keys', path: path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) });
+    }
+  });
+
   it('requires alias steps last, known tables, declared text roles and valid regexes', () => {
     const r = rules([
       keyPass({

@@ -34,21 +34,21 @@ const FieldName = z.string().min(1);
 export const NormalizerStep = z.union([
   z.enum(['trim', 'upper', 'lower', 'alnum', 'collapse_spaces', 'strip_leading_zeros', 'month']),
   z.discriminatedUnion('op', [
-    z.object({ op: z.literal('trim') }),
-    z.object({ op: z.literal('upper') }),
-    z.object({ op: z.literal('lower') }),
-    z.object({ op: z.literal('alnum') }),
-    z.object({ op: z.literal('collapse_spaces') }),
-    z.object({ op: z.literal('strip_leading_zeros') }),
-    z.object({ op: z.literal('month') }),
-    z.object({ op: z.literal('strip_prefix'), values: z.array(z.string().min(1)).min(1) }),
-    z.object({ op: z.literal('strip_suffix'), values: z.array(z.string().min(1)).min(1) }),
-    z.object({
+    z.strictObject({ op: z.literal('trim') }),
+    z.strictObject({ op: z.literal('upper') }),
+    z.strictObject({ op: z.literal('lower') }),
+    z.strictObject({ op: z.literal('alnum') }),
+    z.strictObject({ op: z.literal('collapse_spaces') }),
+    z.strictObject({ op: z.literal('strip_leading_zeros') }),
+    z.strictObject({ op: z.literal('month') }),
+    z.strictObject({ op: z.literal('strip_prefix'), values: z.array(z.string().min(1)).min(1) }),
+    z.strictObject({ op: z.literal('strip_suffix'), values: z.array(z.string().min(1)).min(1) }),
+    z.strictObject({
       op: z.literal('regex_extract'),
       pattern: z.string().min(1),
       flags: z.string().regex(/^[imsu]*$/, 'only i, m, s, u flags').optional(),
     }),
-    z.object({ op: z.literal('alias'), table: z.string().min(1) }),
+    z.strictObject({ op: z.literal('alias'), table: z.string().min(1) }),
   ]),
 ]);
 export type NormalizerStep = z.infer<typeof NormalizerStep>;
@@ -58,7 +58,7 @@ export const NormalizeRef = z.union([z.string().min(1), z.array(NormalizerStep)]
 export type NormalizeRef = z.infer<typeof NormalizeRef>;
 
 /** One field of a key; its value goes through `normalize` (or the key's default chain). */
-export const KeyPart = z.object({ field: FieldName, normalize: NormalizeRef.optional() });
+export const KeyPart = z.strictObject({ field: FieldName, normalize: NormalizeRef.optional() });
 export type KeyPart = z.infer<typeof KeyPart>;
 
 /**
@@ -66,7 +66,7 @@ export type KeyPart = z.infer<typeof KeyPart>;
  * fields and different numbers of parts; records whose key part is missing or normalizes to ""
  * have no key in that pass (empty keys never match each other).
  */
-export const KeySpec = z.object({
+export const KeySpec = z.strictObject({
   left: z.array(KeyPart).min(1),
   right: z.array(KeyPart).min(1),
   /** Default chain for parts that give none. */
@@ -81,7 +81,7 @@ export type KeySpec = z.infer<typeof KeySpec>;
  * Neither given means exact. `fx: true` converts the right amount into the left currency through
  * the run's `fx` table (exact rational arithmetic, round half-even) when currencies differ.
  */
-export const AmountTolerance = z.object({
+export const AmountTolerance = z.strictObject({
   abs: z.union([z.number().int().nonnegative(), DecimalText]).optional(),
   pct: z.union([z.number().nonnegative(), DecimalText]).optional(),
   combine: z.enum(['either', 'both']).default('either'),
@@ -108,7 +108,7 @@ export const TextMeasure = z.enum(['jaro_winkler', 'token_set']);
 export type TextMeasure = z.infer<typeof TextMeasure>;
 
 /** Text similarity of a named text role (declared on both sides) must reach `threshold` (0..1). */
-export const TextCondition = z.object({
+export const TextCondition = z.strictObject({
   role: z.string().min(1),
   measure: TextMeasure.default('jaro_winkler'),
   threshold: z.number().min(0).max(1),
@@ -122,7 +122,7 @@ export type TextCondition = z.infer<typeof TextCondition>;
  * condition makes a variance exception (see `onToleranceFail`); a failed text condition always
  * means "not this pair". In probabilistic passes they are hard filters on candidate pairs.
  */
-export const Tolerance = z.object({
+export const Tolerance = z.strictObject({
   amount: AmountTolerance.optional(),
   date: DateWindow.optional(),
   text: z.array(TextCondition).default([]),
@@ -157,7 +157,7 @@ const passBase = {
  * single record on the "one" side, or the whole block for N:M) whose amount/date fails as an
  * `amount_variance` / `date_variance` / `currency_mismatch` exception; `skip` leaves it unclaimed.
  */
-export const KeyPass = z.object({
+export const KeyPass = z.strictObject({
   ...passBase,
   kind: z.literal('key'),
   key: KeySpec,
@@ -173,7 +173,7 @@ export const KeyPass = z.object({
 export type KeyPass = z.infer<typeof KeyPass>;
 
 /** Closeness bounds for the `close` level of amount comparisons. */
-const AmountClose = z.object({
+const AmountClose = z.strictObject({
   abs: z.union([z.number().int().nonnegative(), DecimalText]).optional(),
   pct: z.union([z.number().nonnegative(), DecimalText]).optional(),
   combine: z.enum(['either', 'both']).default('either'),
@@ -188,15 +188,15 @@ const AmountClose = z.object({
  * - exact: normalized key parts equal (no close level).
  */
 export const Comparison = z.discriminatedUnion('type', [
-  z.object({ id: Id, type: z.literal('amount'), close: AmountClose.prefault({}), fx: z.boolean().default(false) }),
-  z.object({
+  z.strictObject({ id: Id, type: z.literal('amount'), close: AmountClose.prefault({}), fx: z.boolean().default(false) }),
+  z.strictObject({
     id: Id,
     type: z.literal('date'),
-    close: z.object({ min: z.number().int().optional(), max: z.number().int().optional() }),
+    close: z.strictObject({ min: z.number().int().optional(), max: z.number().int().optional() }),
     left: FieldName.optional(),
     right: FieldName.optional(),
   }),
-  z.object({
+  z.strictObject({
     id: Id,
     type: z.literal('text'),
     role: z.string().min(1),
@@ -204,7 +204,7 @@ export const Comparison = z.discriminatedUnion('type', [
     threshold: z.number().min(0).max(1),
     normalize: NormalizeRef.optional(),
   }),
-  z.object({ id: Id, type: z.literal('exact'), left: z.array(KeyPart).min(1), right: z.array(KeyPart).min(1) }),
+  z.strictObject({ id: Id, type: z.literal('exact'), left: z.array(KeyPart).min(1), right: z.array(KeyPart).min(1) }),
 ]);
 export type Comparison = z.infer<typeof Comparison>;
 export type ComparisonInput = z.input<typeof Comparison>;
@@ -219,13 +219,13 @@ export type ComparisonInput = z.input<typeof Comparison>;
  * record by `minMargin`), ≥ `thresholds.suggest` is suggested. Assignment is one-to-one, greedy
  * by score, ties broken by record ids.
  */
-export const ProbabilisticPass = z.object({
+export const ProbabilisticPass = z.strictObject({
   ...passBase,
   kind: z.literal('probabilistic'),
   blocking: z.array(KeySpec).min(1),
   maxBlockPairs: z.number().int().min(1).max(1_000_000).default(2_500),
   comparisons: z.array(Comparison).min(1),
-  thresholds: z.object({ match: z.number(), suggest: z.number() }).refine((t) => t.suggest <= t.match, 'suggest must be ≤ match'),
+  thresholds: z.strictObject({ match: z.number(), suggest: z.number() }).refine((t) => t.suggest <= t.match, 'suggest must be ≤ match'),
   minMargin: z.number().nonnegative().default(1),
   em: z
     .object({
@@ -244,12 +244,12 @@ export type Pass = z.infer<typeof Pass>;
 export type PassInput = z.input<typeof Pass>;
 
 /** Field roles of one side. `text` maps role names (vendor, description, …) to field names. */
-export const SideSpec = z.object({
+export const SideSpec = z.strictObject({
   /** e.g. "Buys". */
   label: z.string().min(1),
   /** Label of this side's unmatched exceptions, e.g. "Unbilled" / "Not authorized". */
   unmatchedLabel: z.string().min(1),
-  fields: z.object({
+  fields: z.strictObject({
     /** Integer minor units. */
     amount: FieldName,
     currency: FieldName.optional(),
@@ -267,7 +267,7 @@ export const RuleSet = z
     format: z.literal(1).default(1),
     name: z.string().min(1),
     description: z.string().optional(),
-    sides: z.object({ left: SideSpec, right: SideSpec }),
+    sides: z.strictObject({ left: SideSpec, right: SideSpec }),
     /** Named normalizer chains, referenced by name from keys and text conditions. */
     normalizers: z.record(z.string(), z.array(NormalizerStep)).default({}),
     /** Named alias tables: variant → canonical. */
@@ -277,7 +277,7 @@ export const RuleSet = z
      * A record equal to an already claimed record of the same side (same normalized key of a key
      * pass, same amount, currency and date) is reported as a `duplicate` of it.
      */
-    duplicates: z.object({ left: z.boolean().default(true), right: z.boolean().default(true) }).prefault({}),
+    duplicates: z.strictObject({ left: z.boolean().default(true), right: z.boolean().default(true) }).prefault({}),
   })
   .superRefine((rs, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

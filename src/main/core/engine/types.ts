@@ -123,18 +123,9 @@ export interface Group {
   explanation: Explanation;
 }
 
-export const EXCEPTION_CLASSES = [
-  'amount_variance',
-  'date_variance',
-  'currency_mismatch',
-  'duplicate',
-  'ambiguous',
-  'unmatched_left',
-  'unmatched_right',
-  /** A confirmed manual decision one of whose records has changed since (see LockedGroup.changed). */
-  'record_changed',
-] as const;
-export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number];
+// The classes are part of the contract: the renderer filters and the packet name them.
+export { EXCEPTION_CLASSES, type ExceptionClass } from '../../../shared/decisions.js';
+import type { ExceptionClass } from '../../../shared/decisions.js';
 
 export interface EngineException {
   id: string;

@@ -1,18 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { lastSubmitter } from '../workspace/triage.js';
 import { selectItem } from '../workspace/overrides.js';
 import { approve, effectiveGroups, getOverride, lockedGroupsFor, makeOverride, pendingApprovals, pendingOverrideFor, reject, unmatchedItemId } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
+import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, itemOf, matchedGroups } from './test-fixture.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
@@ -28,13 +22,13 @@ function smallVariance() {
 
 describe('approval rules', () => {
   it('applies at once when the code never needs approval', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const o = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: bigVariance().exceptionId, reasonCode: 'timing_difference' }, 'ana');
     expect(o.status).toBe('applied');
   });
 
   it('"above": at or below the threshold applies at once; above it waits for approval', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const small = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: smallVariance().exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     expect(small.status).toBe('applied');
     const big = bigVariance();
@@ -43,7 +37,7 @@ describe('approval rules', () => {
   });
 
   it('"above": a write-off over 1,000.00 is pending, its item waits, and nothing else happens until approved', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const big = bigVariance();
     const o = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: big.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     expect(o.status).toBe('pending_approval');
@@ -55,14 +49,14 @@ describe('approval rules', () => {
   });
 
   it('"always": a make-good waits for approval whatever the amount', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const o = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: smallVariance().exceptionId, reasonCode: 'make_good', note: 'bonus impressions' }, 'ana');
     expect(o.status).toBe('pending_approval');
     expect(o.approvalReason).toMatch(/always needs approval/);
   });
 
   it('a pending force match locks nothing and a pending unmatch breaks nothing until approved', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const left = exceptionsOf(f.db, f.runId, 'unmatched_left')[0]!;
     const right = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
     const fm = makeOverride(f.db, { type: 'force_match', reconciliationId: f.recId, left: left.left, right: right.right, reasonCode: 'make_good', note: 'make-good line' }, 'ana');
@@ -90,7 +84,7 @@ describe('approval rules', () => {
 
 describe('approve and reject', () => {
   it('approval by a different approver applies the effect with its comment, in one transaction with its events', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const big = bigVariance();
     const o = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: big.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     const seq = auditCount(f.db);
@@ -105,7 +99,7 @@ describe('approve and reject', () => {
   });
 
   it('refuses self-approval, a non-approver, an unknown checker and a decision without a comment', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const own = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: smallVariance().exceptionId, reasonCode: 'make_good', note: 'mine' }, 'fin');
     refused(() => approve(f.db, own.id, 'fin', 'looks good to me'), 'forbidden', /fin made override #\d+ and cannot approve it/);
     refused(() => reject(f.db, own.id, 'fin', 'nah'), 'forbidden', /cannot reject it/);
@@ -119,7 +113,7 @@ describe('approve and reject', () => {
   });
 
   it('rejection leaves the effect unapplied and returns the item to investigating', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = smallVariance();
     const o = makeOverride(f.db, { type: 'reclassify', reconciliationId: f.recId, itemId: v.exceptionId, toClass: 'duplicate', reasonCode: 'duplicate_billing_disputed', note: 'same invoice twice' }, 'ana');
     expect(itemOf(f, v.exceptionId)).toMatchObject({ status: 'pending_approval', class: 'amount_variance' });
@@ -134,7 +128,7 @@ describe('approve and reject', () => {
   });
 
   it('an approved reclassify moves the item to investigating with its new class', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = smallVariance();
     const o = makeOverride(f.db, { type: 'reclassify', reconciliationId: f.recId, itemId: v.exceptionId, toClass: 'duplicate', reasonCode: 'duplicate_billing_disputed', note: 'x' }, 'ana');
     approve(f.db, o.id, 'fin', 'yes');
@@ -142,7 +136,7 @@ describe('approve and reject', () => {
   });
 
   it('a new override on an item waiting for approval is refused', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const big = bigVariance();
     const o = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: big.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     refused(
@@ -155,7 +149,7 @@ describe('approve and reject', () => {
 
 describe('pendingApprovals', () => {
   it('lists each pending override with its item, records, periods and the engine explanation', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const big = bigVariance();
     const o = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: big.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     const g = matchedGroups(f.db, f.runId)[0]!;

@@ -47,7 +47,22 @@ export {
 } from './overrides.js';
 export { decideSuggestions, SUGGESTION_REASON, type SuggestionDecision, type SuggestionOutcome } from './suggestions.js';
 export { approve, pendingApprovals, reject, type ApprovalContext, type PendingApproval } from './approvals.js';
-export { reverse, reverseBulk } from './reversal.js';
-export { assertUnlocked, isLocked, lockedPeriods, periodEvents, periodsOf, signOff, unlockPeriod, type LockEvent } from './sign-off.js';
+export { overrideHistory, reverse, reverseBulk } from './reversal.js';
+export {
+  assertUnlocked,
+  decideUnlock,
+  isLocked,
+  listPeriods,
+  lockedPeriods,
+  pendingUnlockRequest,
+  periodEvents,
+  periodsOf,
+  requestUnlock,
+  signOff,
+  unlockPeriod,
+  type LockEvent,
+  type PeriodState,
+  type UnlockRequest,
+} from './sign-off.js';
 export { pendingOverrideFor, unmatchedItemId } from './items.js';
 export { defaultActor, requireActor, requireApprover } from './users.js';

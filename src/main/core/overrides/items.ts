@@ -17,6 +17,7 @@ import {
   updateItemState,
   type ItemRow,
 } from '../workspace/overrides.js';
+import { applyAdjustment } from './adjust.js';
 import { toOverride, type Effect, type ItemSnapshot, type Override } from './types.js';
 
 /**
@@ -199,6 +200,7 @@ function createSurfaced(db: Db, reconciliationId: number, runId: number, e: Extr
 /** Carries out the effects of an approved or immediately applied override. */
 export function applyEffects(db: Db, o: Pick<Override, 'id' | 'type' | 'reasonCode' | 'amountMinor' | 'currency' | 'reconciliationId' | 'payload'>, act: Acting): void {
   const rec = o.reconciliationId;
+  if (o.payload.adjustment) applyAdjustment(db, o.payload.adjustment, { actor: act.actor, at: act.at, overrideId: o.id, reasonCode: act.reasonCode, note: act.note });
   for (const e of o.payload.effects) {
     const item = selectItem(db, rec, e.itemId);
     switch (e.action) {

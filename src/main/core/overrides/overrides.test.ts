@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { runEngine } from '../engine/index.js';
@@ -14,28 +14,10 @@ import {
   makeOverride,
   unmatchedItemId,
 } from './index.js';
-import {
-  auditActions,
-  auditCount,
-  buildTemplate,
-  chainOk,
-  exceptionsOf,
-  fresh,
-  itemOf,
-  matchedGroups,
-  recordsFingerprint,
-  removeTemplate,
-  type Fixture,
-} from './test-fixture.js';
+import { auditActions, auditCount, chainOk, exceptionsOf, type Fixture, fixturePerTest, itemOf, matchedGroups, recordsFingerprint } from './test-fixture.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 function thrown(fn: () => unknown): TieoutError {
   try {
@@ -63,7 +45,7 @@ function refusedWithoutTrace(fn: () => unknown, code: string, message?: RegExp):
 
 describe('force_match', () => {
   it('pairs an unbilled buy with an unauthorized invoice line as a manual group, resolves both items and locks the group for the engine', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const before = recordsFingerprint(f.db);
     const left = exceptionsOf(f.db, f.runId, 'unmatched_left')[0]!;
     const right = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
@@ -99,7 +81,7 @@ describe('force_match', () => {
   });
 
   it('refuses records the rules already matched, records on the wrong side, records not in the run, and records already in a manual group', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const g = matchedGroups(f.db, f.runId)[0]!;
     const left = exceptionsOf(f.db, f.runId, 'unmatched_left')[0]!;
     const right = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
@@ -114,7 +96,7 @@ describe('force_match', () => {
   });
 
   it('leaves an item alone when only some of its records are matched, and says so', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const variance = exceptionsOf(f.db, f.runId, 'amount_variance')[0]!;
     const right = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
     const o = makeOverride(f.db, { type: 'force_match', reconciliationId: f.recId, left: variance.left, right: right.right, reasonCode: 'data_entry_error', note: 'wrong PO on the line' }, 'ana');
@@ -126,7 +108,7 @@ describe('force_match', () => {
 
 describe('unmatch', () => {
   it('breaks a matched group: its records become unmatched items, the group is reported broken, and they can then be force matched', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const before = recordsFingerprint(f.db);
     const g = matchedGroups(f.db, f.runId)[0]!;
     const seq = auditCount(f.db);
@@ -151,14 +133,14 @@ describe('unmatch', () => {
   });
 
   it('refuses a group that is not in the latest run', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     refusedWithoutTrace(() => makeOverride(f.db, { type: 'unmatch', reconciliationId: f.recId, groupId: 'ffffffffffffffff', reasonCode: 'wrong_match', note: 'x' }, 'ana'), 'not_found', /No group/);
   });
 });
 
 describe('accept_variance, write_off, reclassify', () => {
   it('accept_variance resolves a variance item and refuses anything that is not a variance', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = exceptionsOf(f.db, f.runId, 'amount_variance').find((x) => x.amountMinor <= 10_000)!;
     const seq = auditCount(f.db);
     const o = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'fx_rounding' }, 'ana');
@@ -172,7 +154,7 @@ describe('accept_variance, write_off, reclassify', () => {
   });
 
   it('write_off closes an item as written off with the amount, and refuses more than is at risk or a fractional amount', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = exceptionsOf(f.db, f.runId, 'amount_variance').find((x) => x.amountMinor > 100 && x.amountMinor <= 100_000)!;
     const base = { type: 'write_off' as const, reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'immaterial_write_off' };
     refusedWithoutTrace(() => makeOverride(f.db, { ...base, amountMinor: v.amountMinor + 1 }, 'ana'), 'bad_input', /Cannot write off/);
@@ -186,14 +168,14 @@ describe('accept_variance, write_off, reclassify', () => {
   });
 
   it('write_off defaults to the whole amount at risk', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = exceptionsOf(f.db, f.runId, 'amount_variance').find((x) => x.amountMinor <= 100_000)!;
     const o = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     expect(o.amountMinor).toBe(v.amountMinor);
   });
 
   it('reclassify changes the class and keeps the item open; the same class is refused', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const d = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
     const seq = auditCount(f.db);
     const o = makeOverride(f.db, { type: 'reclassify', reconciliationId: f.recId, itemId: d.exceptionId, toClass: 'duplicate', reasonCode: 'data_entry_error', note: 'billed twice' }, 'ana');
@@ -212,7 +194,7 @@ describe('accept_variance, write_off, reclassify', () => {
 
 describe('validation in the core', () => {
   it('refuses unknown, retired and inapplicable codes, a missing required note, unknown items, auditors and unknown users', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = exceptionsOf(f.db, f.runId, 'amount_variance')[0]!;
     const base = { type: 'accept_variance' as const, reconciliationId: f.recId, itemId: v.exceptionId };
     refusedWithoutTrace(() => makeOverride(f.db, { ...base, reasonCode: 'because' }, 'ana'), 'not_found', /No reason code "because".*timing_difference/);
@@ -229,7 +211,7 @@ describe('validation in the core', () => {
   });
 
   it('refuses an item someone else has claimed', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = exceptionsOf(f.db, f.runId, 'amount_variance')[0]!;
     f.db.prepare("UPDATE review_item SET claimed_by = 'bob', status = 'investigating' WHERE item_id = ?").run(v.exceptionId);
     refusedWithoutTrace(() => makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'data_entry_error', note: 'x' }, 'ana'), 'conflict', /being worked by bob/);
@@ -241,7 +223,7 @@ describe('validation in the core', () => {
 
 describe('bulk', () => {
   it('makes several overrides as one action with one bulk id and one bulk event, or none at all', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const [a, b] = exceptionsOf(f.db, f.runId, 'amount_variance').filter((x) => x.amountMinor <= 100_000);
     const req = (itemId: string) => ({ type: 'write_off' as const, reconciliationId: f.recId, itemId, reasonCode: 'immaterial_write_off' });
     // The second names an item that does not exist: nothing is made.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { OverrideRequest } from '../../../shared/decisions.js';
 import { TieoutError } from '../../../shared/error.js';
 import { compareIds, groupId as engineGroupId } from '../engine/group-id.js';
 import type { ApartSet, LockedGroup } from '../engine/types.js';
@@ -29,6 +30,7 @@ import {
   snapshot,
   unmatchedItemId,
 } from './items.js';
+import { planAdjustment } from './adjust.js';
 import { approvalNeeded, chooseReasonCode } from './reason-codes.js';
 import { assertUnlocked } from './sign-off.js';
 import {
@@ -45,22 +47,7 @@ import {
 } from './types.js';
 import { requireActor } from './users.js';
 
-const RecordIds = z.array(z.number().int().positive()).min(1, 'name at least one record on each side');
-const Common = {
-  reconciliationId: z.number().int().positive(),
-  reasonCode: z.string().min(1, 'a reason code is required'),
-  note: z.string().nullish(),
-};
-
-/** One override to make. Amounts are integer minor units of the item's currency. */
-export const OverrideRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('force_match'), left: RecordIds, right: RecordIds, ...Common }),
-  z.object({ type: z.literal('unmatch'), groupId: z.string().min(1), ...Common }),
-  z.object({ type: z.literal('accept_variance'), itemId: z.string().min(1), ...Common }),
-  z.object({ type: z.literal('write_off'), itemId: z.string().min(1), amountMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(), ...Common }),
-  z.object({ type: z.literal('reclassify'), itemId: z.string().min(1), toClass: z.enum(EXCEPTION_CLASSES), ...Common }),
-]);
-export type OverrideRequest = z.input<typeof OverrideRequest>;
+export { OverrideRequest } from '../../../shared/decisions.js';
 type Request = z.output<typeof OverrideRequest>;
 
 export interface OverrideResult extends Override {
@@ -315,6 +302,17 @@ function planUnmatch(db: Db, rec: ReconciliationRow, req: Extract<Request, { typ
   };
 }
 
+function planAdjust(db: Db, rec: ReconciliationRow, req: Extract<Request, { type: 'adjust' }>): Plan {
+  const { adjustment, amountMinor, currency } = planAdjustment(db, rec, req.recordId, req.changes);
+  return {
+    target: `record:${req.recordId}`,
+    // Nothing about review items changes until the next run reads the corrected record.
+    payload: { runId: latestRunId(db, rec.id) ?? 0, records: { left: adjustment.side === 'left' ? [req.recordId] : [], right: adjustment.side === 'right' ? [req.recordId] : [] }, effects: [], adjustment },
+    amountMinor,
+    currency,
+  };
+}
+
 function planItem(db: Db, rec: ReconciliationRow, req: Extract<Request, { type: 'accept_variance' | 'write_off' | 'reclassify' }>, actor: string): Plan {
   const item = requireItem(db, rec.id, req.itemId);
   if (item.kind !== 'exception') {
@@ -372,7 +370,14 @@ function makeOne(db: Db, req: Request, actor: string, at: string, bulkId: string
   const rec = requireReconciliation(db, req.reconciliationId);
   requireActor(db, actor);
   const code = chooseReasonCode(db, req.reasonCode, req.type, req.note);
-  const plan = req.type === 'force_match' ? planForceMatch(db, rec, req, actor) : req.type === 'unmatch' ? planUnmatch(db, rec, req, actor) : planItem(db, rec, req, actor);
+  const plan =
+    req.type === 'force_match'
+      ? planForceMatch(db, rec, req, actor)
+      : req.type === 'unmatch'
+        ? planUnmatch(db, rec, req, actor)
+        : req.type === 'adjust'
+          ? planAdjust(db, rec, req)
+          : planItem(db, rec, req, actor);
   assertUnlocked(db, rec.id, allRecords(plan.payload as OverridePayload));
   const approval = approvalNeeded(code, plan.amountMinor, plan.currency);
   const payload: OverridePayload = { ...plan.payload, approval };

@@ -1,22 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { approvalNeeded, DEFAULT_REASON_CODES, ensureDefaultReasonCodes, getReasonCode, listReasonCodes, makeOverride, retireReasonCode, saveReasonCode } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
+import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest } from './test-fixture.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
 describe('reason codes', () => {
   it('ships defaults for ad-ops and finance once; a second call adds nothing and writes no event', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const codes = listReasonCodes(f.db).map((c) => c.code);
     for (const c of ['timing_difference', 'fx_rounding', 'make_good', 'vendor_credit_pending', 'immaterial_write_off', 'data_entry_error', 'duplicate_billing_disputed', 'rate_card_difference']) {
       expect(codes).toContain(c);
@@ -31,14 +25,14 @@ describe('reason codes', () => {
   });
 
   it('does not bring back a default an approver retired', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     retireReasonCode(f.db, 'fx_rounding', 'fin');
     expect(ensureDefaultReasonCodes(f.db)).toEqual([]);
     expect(getReasonCode(f.db, 'fx_rounding')!.retiredAt).not.toBeNull();
   });
 
   it('approvers create and edit codes, each with an audit event; analysts are refused', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const seq = auditCount(f.db);
     const c = saveReasonCode(f.db, { code: 'bonus_inventory', label: 'Bonus inventory', appliesTo: ['accept_variance', 'write_off'], approval: 'above', approvalThresholdMinor: 50_000, noteRequired: true }, 'fin');
     expect(c).toMatchObject({ code: 'bonus_inventory', appliesTo: ['accept_variance', 'write_off'], approvalThresholdMinor: 50_000, retiredAt: null });
@@ -51,7 +45,7 @@ describe('reason codes', () => {
   });
 
   it('validates a code: a threshold only with "above", known override types, a sane code', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     refused(() => saveReasonCode(f.db, { code: 'x_above', label: 'X', appliesTo: ['write_off'], approval: 'above' }, 'fin'), 'bad_input', /needs a threshold/);
     refused(() => saveReasonCode(f.db, { code: 'x_never', label: 'X', appliesTo: ['write_off'], approval: 'never', approvalThresholdMinor: 5 }, 'fin'), 'bad_input', /only applies to approval "above"/);
     refused(() => saveReasonCode(f.db, { code: 'x_types', label: 'X', appliesTo: ['teleport' as never], approval: 'never' }, 'fin'), 'bad_input', /appliesTo/);
@@ -61,7 +55,7 @@ describe('reason codes', () => {
   });
 
   it('a retired code stays readable (and on old overrides) but cannot be chosen', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = exceptionsOf(f.db, f.runId, 'amount_variance');
     const old = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v[0]!.exceptionId, reasonCode: 'timing_difference' }, 'ana');
     const seq = auditCount(f.db);

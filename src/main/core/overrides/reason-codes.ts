@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { ReasonCodeInput } from '../../../shared/decisions.js';
 import { TieoutError } from '../../../shared/error.js';
 import { displayMinor } from '../../../shared/money.js';
 import { appendAuditEvent, type Db } from '../workspace/index.js';
@@ -10,7 +11,7 @@ import {
   updateReasonCode,
   type ReasonCodeRow,
 } from '../workspace/overrides.js';
-import { OVERRIDE_KINDS, type OverrideKind } from './types.js';
+import type { OverrideKind } from './types.js';
 import { requireApprover } from './users.js';
 
 export type Approval = 'never' | 'always' | 'above';
@@ -28,21 +29,7 @@ export interface ReasonCode {
   createdAt: string;
 }
 
-export const ReasonCodeInput = z
-  .object({
-    code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lower-case letters, digits and _; 2 to 40, starting with a letter'),
-    label: z.string().trim().min(1, 'a label is required'),
-    appliesTo: z.array(z.enum(OVERRIDE_KINDS)).min(1, 'name at least one override type'),
-    approval: z.enum(['never', 'always', 'above']),
-    approvalThresholdMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(),
-    noteRequired: z.boolean().default(false),
-  })
-  .superRefine((v, ctx) => {
-    const has = v.approvalThresholdMinor !== null && v.approvalThresholdMinor !== undefined;
-    if (v.approval === 'above' && !has) ctx.addIssue({ code: 'custom', path: ['approvalThresholdMinor'], message: 'approval "above" needs a threshold in minor units' });
-    if (v.approval !== 'above' && has) ctx.addIssue({ code: 'custom', path: ['approvalThresholdMinor'], message: `a threshold only applies to approval "above", not "${v.approval}"` });
-  });
-export type ReasonCodeInput = z.input<typeof ReasonCodeInput>;
+export { ReasonCodeInput } from '../../../shared/decisions.js';
 
 function toCode(r: ReasonCodeRow): ReasonCode {
   return {
@@ -71,6 +58,7 @@ export const DEFAULT_REASON_CODES: readonly z.output<typeof ReasonCodeInput>[] =
   { code: 'duplicate_billing_disputed', label: 'Duplicate billing disputed', appliesTo: ['unmatch', 'write_off', 'reclassify'], approval: 'always', approvalThresholdMinor: null, noteRequired: true },
   { code: 'rate_card_difference', label: 'Rate card difference', appliesTo: ['force_match', 'accept_variance', 'write_off'], approval: 'above', approvalThresholdMinor: 100_000, noteRequired: true },
   { code: 'wrong_match', label: 'Rules paired the wrong records', appliesTo: ['unmatch'], approval: 'never', approvalThresholdMinor: null, noteRequired: true },
+  { code: 'source_correction', label: 'Source record corrected (confirmed with the sender)', appliesTo: ['adjust'], approval: 'above', approvalThresholdMinor: 100_000, noteRequired: true },
   // Confirming or rejecting a rule's suggestion is routine review work, not a judgement to approve.
   { code: 'suggestion_confirmed', label: 'Suggested match confirmed', appliesTo: ['force_match'], approval: 'never', approvalThresholdMinor: null, noteRequired: false },
   { code: 'suggestion_rejected', label: 'Suggested match rejected', appliesTo: ['unmatch'], approval: 'never', approvalThresholdMinor: null, noteRequired: false },

@@ -1,16 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
-import { approve, effectiveGroups, getOverride, listOverrides, lockedGroupsFor, makeBulkOverride, makeOverride, reject, reverse, reverseBulk, unmatchedItemId } from './index.js';
-import { auditActions, auditCount, buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, recordsFingerprint, removeTemplate, type Fixture, expectRefused } from './test-fixture.js';
+import { approve, effectiveGroups, getOverride, listOverrides, lockedGroupsFor, makeBulkOverride, makeOverride, overrideHistory, reject, reverse, reverseBulk, unmatchedItemId } from './index.js';
+import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, itemOf, matchedGroups, recordsFingerprint } from './test-fixture.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 const refused = (fn: () => unknown, code: string, message: RegExp) => expectRefused(f.db, fn, code, message);
 
@@ -18,7 +12,7 @@ const small = () => exceptionsOf(f.db, f.runId, 'amount_variance').filter((x) =>
 
 describe('reverse', () => {
   it('undoes a write-off: a reversal override references the original, which becomes reversed; the item is open again; nothing is deleted', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = small()[0]!;
     const o = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: v.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
     const seq = auditCount(f.db);
@@ -36,7 +30,7 @@ describe('reverse', () => {
   });
 
   it('restores the class of a reclassified item and the status it had before (investigating via open)', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const v = small()[0]!;
     f.db.prepare("UPDATE review_item SET status = 'investigating' WHERE item_id = ?").run(v.exceptionId);
     const rc = makeOverride(f.db, { type: 'reclassify', reconciliationId: f.recId, itemId: v.exceptionId, toClass: 'duplicate', reasonCode: 'duplicate_billing_disputed', note: 'x' }, 'ana');
@@ -51,7 +45,7 @@ describe('reverse', () => {
   });
 
   it('undoes a force match: the group is no longer locked and its items reopen', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const left = exceptionsOf(f.db, f.runId, 'unmatched_left')[0]!;
     const right = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
     const o = makeOverride(f.db, { type: 'force_match', reconciliationId: f.recId, left: left.left, right: right.right, reasonCode: 'timing_difference' }, 'ana');
@@ -66,7 +60,7 @@ describe('reverse', () => {
   });
 
   it('undoes an unmatch: the group stands again and the items it surfaced are closed, not deleted', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const before = recordsFingerprint(f.db);
     const g = matchedGroups(f.db, f.runId)[0]!;
     const o = makeOverride(f.db, { type: 'unmatch', reconciliationId: f.recId, groupId: g.groupId, reasonCode: 'wrong_match', note: 'x' }, 'ana');
@@ -83,7 +77,7 @@ describe('reverse', () => {
   });
 
   it('refuses pending, rejected, already reversed and reversal overrides, and codes that do not apply to reversals', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const [a, b] = small();
     const pending = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: a!.exceptionId, reasonCode: 'make_good', note: 'x' }, 'ana');
     refused(() => reverse(f.db, pending.id, 'ana', 'override_in_error', 'x'), 'conflict', /waits for approval/);
@@ -101,7 +95,7 @@ describe('reverse', () => {
 
 describe('reverseBulk', () => {
   it('reverses every override of a bulk action as one event', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const [a, b, c] = small();
     const bulk = makeBulkOverride(
       f.db,
@@ -123,7 +117,7 @@ describe('reverseBulk', () => {
   });
 
   it('is refused while an override of the bulk still waits for approval', () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const [a] = small();
     const big = exceptionsOf(f.db, f.runId, 'amount_variance').find((x) => x.amountMinor > 100_000)!;
     const bulk = makeBulkOverride(
@@ -133,5 +127,24 @@ describe('reverseBulk', () => {
     );
     expect(bulk.overrides.map((o) => o.status)).toEqual(['applied', 'pending_approval']);
     refused(() => reverseBulk(f.db, bulk.bulkId, 'ana', 'override_in_error', 'x'), 'conflict', /wait for approval/);
+  });
+
+  it('shows an item\'s history (its overrides and the reversals that undid them) and a group\'s unmatch', () => {
+    f = fixtures.fresh();
+    const [v, w] = small();
+    const o1 = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: v!.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
+    makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: w!.exceptionId, reasonCode: 'immaterial_write_off' }, 'ana');
+    const r = reverse(f.db, o1.id, 'bob', 'override_in_error', 'wrong item');
+    const o2 = makeOverride(f.db, { type: 'accept_variance', reconciliationId: f.recId, itemId: v!.exceptionId, reasonCode: 'fx_rounding' }, 'ana');
+    expect(overrideHistory(f.db, f.recId, v!.exceptionId).map((o) => [o.id, o.type, o.status])).toEqual([
+      [o1.id, 'write_off', 'reversed'],
+      [r.id, 'reversal', 'applied'],
+      [o2.id, 'accept_variance', 'applied'],
+    ]);
+    const g = matchedGroups(f.db, f.runId)[0]!;
+    const u = makeOverride(f.db, { type: 'unmatch', reconciliationId: f.recId, groupId: g.groupId, reasonCode: 'wrong_match', note: 'different POs' }, 'ana');
+    expect(overrideHistory(f.db, f.recId, g.groupId).map((o) => o.id)).toEqual([u.id]);
+    // The records it surfaced carry it too.
+    expect(overrideHistory(f.db, f.recId, unmatchedItemId('left', g.left[0]!)).map((o) => o.id)).toEqual([u.id]);
   });
 });

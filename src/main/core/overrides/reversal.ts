@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TieoutError } from '../../../shared/error.js';
 import { appendAuditEvent, type Db } from '../workspace/index.js';
 import { insertOverride, selectOverride, selectOverrides, setOverrideStates, setOverrideStatus } from '../workspace/overrides.js';
+import { revertAdjustment } from './adjust.js';
 import { restoreItems } from './items.js';
 import { stateOf } from './overrides.js';
 import { chooseReasonCode } from './reason-codes.js';
@@ -16,24 +17,47 @@ import { requireActor } from './users.js';
  * effect at once: they return work to an unresolved state, which needs no second pair of eyes.
  */
 
-function touches(a: Override, b: Override): boolean {
-  const items = new Set(a.payload.effects.map((e) => e.itemId));
-  if (b.payload.effects.some((e) => items.has(e.itemId))) return true;
-  const left = new Set(a.payload.records.left);
-  const right = new Set(a.payload.records.right);
-  return b.payload.records.left.some((id) => left.has(id)) || b.payload.records.right.some((id) => right.has(id));
+/** What an override touches: the items it changes and the records it names. Two overrides touch when they share one. */
+function touchKeys(o: Override): string[] {
+  return [...o.payload.effects.map((e) => `item:${e.itemId}`), ...o.payload.records.left.map((id) => `left:${id}`), ...o.payload.records.right.map((id) => `right:${id}`)];
 }
 
-function reverseOne(db: Db, o: Override, actor: string, reasonCode: string, note: string | null, at: string, bulkId: string | null): Override {
+/**
+ * The overrides of a reconciliation still in force (applied or waiting), indexed by what they
+ * touch, read once per reversal action: a bulk reversal asks it once per override it undoes.
+ */
+class InForce {
+  private readonly live = new Map<number, Override>();
+  private readonly byKey = new Map<string, number[]>();
+
+  constructor(db: Db, reconciliationId: number) {
+    for (const r of selectOverrides(db, { reconciliationId })) {
+      if (r.type === 'reversal' || (r.status !== 'applied' && r.status !== 'pending_approval')) continue;
+      const o = toOverride(r);
+      this.live.set(o.id, o);
+      for (const k of touchKeys(o)) this.byKey.set(k, [...(this.byKey.get(k) ?? []), o.id]);
+    }
+  }
+
+  /** The first override made after `o` that touches the same items or records, if it is still in force. */
+  laterTouching(o: Override): Override | undefined {
+    let first: number | undefined;
+    for (const k of touchKeys(o)) for (const id of this.byKey.get(k) ?? []) if (id > o.id && this.live.has(id) && (first === undefined || id < first)) first = id;
+    return first === undefined ? undefined : this.live.get(first);
+  }
+
+  undone(id: number): void {
+    this.live.delete(id);
+  }
+}
+
+function reverseOne(db: Db, o: Override, actor: string, reasonCode: string, note: string | null, at: string, bulkId: string | null, inForce: InForce): Override {
   if (o.type === 'reversal') throw new TieoutError('conflict', `Override #${o.id} is itself a reversal; make a new override instead`, { value: String(o.id) });
   if (o.status === 'pending_approval') throw new TieoutError('conflict', `Override #${o.id} waits for approval and has had no effect; an approver can reject it`, { value: String(o.id) });
   if (o.status === 'rejected') throw new TieoutError('conflict', `Override #${o.id} was rejected and never took effect`, { value: String(o.id) });
   if (o.status === 'reversed') throw new TieoutError('conflict', `Override #${o.id} is already reversed`, { value: String(o.id) });
   // Undo in the opposite order of doing: a later judgement on the same items or records goes first.
-  const later = selectOverrides(db, { reconciliationId: o.reconciliationId })
-    .filter((r) => r.id > o.id && r.type !== 'reversal' && (r.status === 'applied' || r.status === 'pending_approval'))
-    .map(toOverride)
-    .find((r) => touches(o, r));
+  const later = inForce.laterTouching(o);
   if (later) {
     throw new TieoutError('conflict', `Override #${later.id} (${later.type}) came later and touches the same items or records; ${later.status === 'applied' ? 'reverse' : 'reject'} it first`, {
       value: String(later.id),
@@ -63,10 +87,12 @@ function reverseOne(db: Db, o: Override, actor: string, reasonCode: string, note
     afterJson: null,
   });
   restoreItems(db, o.reconciliationId, o.before?.items ?? [], { actor, at, overrideId: id, type: 'reversal', reasonCode, note, bulkId, reversed: o.id });
+  revertAdjustment(db, o.id, { actor, at, reasonCode, note, reversal: id });
   const group = o.before?.group && { ...o.before.group, locked: false, broken: false };
   const restored: OverrideState = { ...stateOf(db, o.reconciliationId, o.payload.effects, group), status: 'reversed' };
   setOverrideStates(db, id, JSON.stringify(current), JSON.stringify(restored));
   setOverrideStatus(db, o.id, 'reversed');
+  inForce.undone(o.id);
   return toOverride(selectOverride(db, id)!);
 }
 
@@ -83,7 +109,7 @@ export function reverse(db: Db, overrideId: number, actor: string, reasonCode: s
     const code = chooseReasonCode(db, reasonCode, 'reversal', note);
     const o = requireOverride(db, overrideId);
     const at = new Date().toISOString();
-    const r = reverseOne(db, o, actor, code.code, note?.trim() || null, at, null);
+    const r = reverseOne(db, o, actor, code.code, note?.trim() || null, at, null, new InForce(db, o.reconciliationId));
     appendAuditEvent(
       db,
       { actor, action: 'override.reverse', target: `override:${o.id}`, before: { status: o.status, type: o.type, state: r.before }, after: { status: 'reversed', reversal: r.id, state: r.after }, reasonCode: code.code, note: r.note },
@@ -110,7 +136,8 @@ export function reverseBulk(db: Db, bulkId: string, actor: string, reasonCode: s
     const at = new Date().toISOString();
     const reversalBulk = randomUUID();
     // Last made, first undone: within a bulk, later overrides may build on earlier ones.
-    const reversals = [...applied].reverse().map((o) => reverseOne(db, o, actor, code.code, note?.trim() || null, at, reversalBulk));
+    const inForce = new InForce(db, applied[0]!.reconciliationId);
+    const reversals = [...applied].reverse().map((o) => reverseOne(db, o, actor, code.code, note?.trim() || null, at, reversalBulk, inForce));
     appendAuditEvent(
       db,
       {
@@ -126,4 +153,18 @@ export function reverseBulk(db: Db, bulkId: string, actor: string, reasonCode: s
     );
     return { bulkId: reversalBulk, reversals };
   }).immediate();
+}
+
+/**
+ * The overrides a reviewer sees for one item or group, oldest first: those that target it or
+ * change it, and the reversals that undid them. Each applied one can be reversed from there.
+ */
+export function overrideHistory(db: Db, reconciliationId: number, itemOrGroupId: string): Override[] {
+  const all = selectOverrides(db, { reconciliationId }).map(toOverride);
+  const mine = new Set(
+    all
+      .filter((o) => o.target === `item:${itemOrGroupId}` || o.target === `group:${itemOrGroupId}` || o.payload.effects.some((e) => e.itemId === itemOrGroupId))
+      .map((o) => o.id),
+  );
+  return all.filter((o) => mine.has(o.id) || (o.reverses !== null && mine.has(o.reverses)));
 }

@@ -1,5 +1,5 @@
 import { TieoutError } from '../../../shared/error.js';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,27 @@ export function fresh(template: { dir: string; file: string }): Fixture {
 
 export function removeTemplate(template: { dir: string }): void {
   rmSync(template.dir, { recursive: true, force: true });
+}
+
+/**
+ * The hooks every file of these tests needs: the template is built once per file, each test
+ * takes a fresh copy with `fresh()`, and the copy is closed after the test.
+ */
+export function fixturePerTest(): { fresh(): Fixture; dir(): string } {
+  let template: { dir: string; file: string } | undefined;
+  let current: Fixture | undefined;
+  beforeAll(async () => {
+    template = await buildTemplate();
+  });
+  afterAll(() => template && removeTemplate(template));
+  afterEach(() => {
+    current?.close();
+    current = undefined;
+  });
+  return {
+    fresh: () => (current = fresh(template!)),
+    dir: () => template!.dir,
+  };
 }
 
 export function auditCount(db: Db): number {

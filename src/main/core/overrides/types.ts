@@ -1,12 +1,10 @@
 import { EXCEPTION_CLASSES, type ExceptionClass } from '../engine/types.js';
 import type { ItemStatus } from '../triage/status.js';
 import type { OverrideRow, OverrideStatusValue } from '../workspace/overrides.js';
+import type { Adjustment } from './adjust.js';
 
-/** The judgements an analyst can record. A `reversal` undoes one of them. */
-export const OVERRIDE_TYPES = ['force_match', 'unmatch', 'accept_variance', 'write_off', 'reclassify'] as const;
-export type OverrideType = (typeof OVERRIDE_TYPES)[number];
-export const OVERRIDE_KINDS = [...OVERRIDE_TYPES, 'reversal'] as const;
-export type OverrideKind = (typeof OVERRIDE_KINDS)[number];
+import { OVERRIDE_TYPES, type OverrideKind, type OverrideType } from '../../../shared/decisions.js';
+export { OVERRIDE_KINDS, OVERRIDE_TYPES, type OverrideKind, type OverrideType } from '../../../shared/decisions.js';
 export type OverrideStatus = OverrideStatusValue;
 
 /** Exceptions whose records were paired but disagree: the ones a variance can be accepted on. */
@@ -47,6 +45,8 @@ export interface OverridePayload {
   effects: Effect[];
   /** reversal: the overrides it undid. */
   reverses?: number[];
+  /** adjust: the corrected version of a source record to write when it applies. */
+  adjustment?: Adjustment;
 }
 
 export interface OverrideState {

@@ -30,6 +30,7 @@ import {
   packetMembers,
   packetOverrides,
   packetPeriodLocks,
+  runDecisions,
   packetRejectedRows,
   packetReviewRows,
   packetRunById,
@@ -189,7 +190,7 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
           source: r.source,
           fields: JSON.parse(r.fieldsJson) as unknown,
           currency: r.currency,
-          provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber },
+          provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber, ...(r.adjustedFrom !== null && { adjusted: { from: r.adjustedFrom, override: r.adjustedBy! } }) },
         }),
       );
     }
@@ -241,10 +242,13 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
       notes.push(`Run ${run.runId}: the stored groups and exceptions do not reproduce the run's result fingerprint; the workspace may have been altered.`);
     }
     resultsFile.runs.push(ordered);
+    const decisions = runDecisions(db, run.runId);
     engineInputs.runs.push({
       runId: run.runId,
       fx,
-      locked: ordered.groups.filter((g) => g.passKind === 'locked').map((g) => ({ groupId: g.id, left: g.left, right: g.right })),
+      // Runs record the decisions they were given; older runs only show the groups they locked.
+      locked: decisions?.locked ?? ordered.groups.filter((g) => g.passKind === 'locked').map((g) => ({ groupId: g.id, left: g.left, right: g.right })),
+      apart: decisions?.apart ?? [],
     });
     manifestRuns.push({
       runId: run.runId,

@@ -22,26 +22,8 @@ export const ENTRY = {
 /** Entries the manifest cannot list: itself, and the signature over it. */
 export const UNLISTED = new Set<string>([ENTRY.manifest, ENTRY.signature]);
 
-const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a period such as 2026-03');
-const OneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]);
-
-export const PacketFilter = z
-  .object({
-    class: OneOrMany.optional(),
-    status: OneOrMany.optional(),
-    vendor: z.string().min(1).optional(),
-    text: z.string().min(1).optional(),
-  })
-  .strict();
-export type PacketFilter = z.infer<typeof PacketFilter>;
-
-export const PacketScope = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('workspace') }).strict(),
-  z.object({ kind: z.literal('run'), runId: z.number().int().positive() }).strict(),
-  z.object({ kind: z.literal('period'), period: Period, reconciliation: z.string().min(1).optional() }).strict(),
-  z.object({ kind: z.literal('filter'), runId: z.number().int().positive().optional(), filter: PacketFilter }).strict(),
-]);
-export type PacketScope = z.infer<typeof PacketScope>;
+import { PacketScope } from '../../../shared/packet-scope.js';
+export { PacketFilter, PacketScope } from '../../../shared/packet-scope.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -153,18 +135,26 @@ export const InputRecordLine = z.object({
   source: z.string(),
   fields: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   currency: z.string().nullable(),
-  provenance: z.object({ batch: z.number().int(), fileSha256: z.string(), row: z.number().int() }),
+  provenance: z.object({
+    batch: z.number().int(),
+    fileSha256: z.string(),
+    row: z.number().int(),
+    /** A correction: the record it replaced and the adjust override that made it (its fields differ from the file's row). */
+    adjusted: z.object({ from: z.number().int(), override: z.number().int() }).optional(),
+  }),
 });
 export type InputRecordLine = z.infer<typeof InputRecordLine>;
 
-/** inputs/engine.json: what else the engine was given per run (FX table, confirmed manual groups). */
+/** inputs/engine.json: what else the engine was given per run (FX table, confirmed manual groups, records kept apart). */
 export const EngineInputsFile = z.object({
   note: z.string(),
   runs: z.array(
     z.object({
       runId: z.number().int(),
       fx: z.array(z.object({ from: z.string(), to: z.string(), rate: z.string(), date: z.string().optional() })),
-      locked: z.array(z.object({ groupId: z.string(), left: z.array(z.string()), right: z.array(z.string()) })),
+      locked: z.array(z.object({ groupId: z.string(), left: z.array(z.string()), right: z.array(z.string()), changed: z.string().optional() })),
+      /** Records analysts split apart (unmatches, rejected suggestions); absent in packets from before engine 1.2. */
+      apart: z.array(z.object({ by: z.string(), left: z.array(z.string()), right: z.array(z.string()) })).optional(),
     }),
   ),
 });

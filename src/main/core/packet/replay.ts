@@ -112,6 +112,7 @@ export function replayPacket(path: string, opts: { maxDifferences?: number } = {
           records: records.get(run.runId) ?? [],
           fx: extra?.fx ?? [],
           locked: extra?.locked ?? [],
+          apart: extra?.apart ?? [],
         });
       } catch (err) {
         add('rules', `the rules of run ${run.runId} do not run on this engine: ${TieoutError.from(err).message}`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { listAuditEvents } from '../workspace/index.js';
-import type { ConnectorInput } from './connector.js';
+import type { ConnectorInput } from '../../../shared/connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore, mapSecretStore } from './secrets.js';
 import { fakeClock, startTestApiServer, type TestApiServer, type TestAuth } from './test-server.js';

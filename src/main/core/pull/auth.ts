@@ -5,7 +5,7 @@
  * fetched again on expiry or once after a 401.
  */
 import { TieoutError } from '../../../shared/error.js';
-import type { ConnectorAuth } from './connector.js';
+import type { ConnectorAuth } from '../../../shared/connector.js';
 import { bodySnippet, type HttpClient, type HttpClock } from './http.js';
 import { withQueryParam } from './url.js';
 import type { Redactor, SecretStore } from './secrets.js';

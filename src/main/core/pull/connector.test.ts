@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
-import { Connector, secretNames } from './connector.js';
+import { Connector, secretNames } from '../../../shared/connector.js';
 import { parseConnector } from './pull.js';
 import { envSecretStore, Redactor, redactUrl } from './secrets.js';
 import { atPath, fillTemplate, nextFromLinkHeader, withoutQueryParam, withQueryParam } from './url.js';

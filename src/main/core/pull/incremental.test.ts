@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { iterateRecords, listAuditEvents, listBatches } from '../workspace/index.js';
 import { getPullState } from '../workspace/pull-state.js';
-import type { ConnectorInput } from './connector.js';
+import type { ConnectorInput } from '../../../shared/connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore } from './secrets.js';
 import { startTestApiServer, type TestApiServer } from './test-server.js';

@@ -16,7 +16,7 @@ export {
   isSecretParam,
   secretNames,
   type ConnectorInput,
-} from './connector.js';
+} from '../../../shared/connector.js';
 export { envSecretStore, mapSecretStore, redactUrl, type SecretStore } from './secrets.js';
 export { CircuitBreaker, parseRetryAfter, type CircuitState, type HttpClock, type HttpEvent } from './http.js';
 export { compareWatermarks, type Watermark } from './watermark.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { TieoutError } from '../../../shared/error.js';
 import type { RequestAuth } from './auth.js';
-import type { Connector } from './connector.js';
+import type { Connector } from '../../../shared/connector.js';
 import { bodySnippet, type HttpClient } from './http.js';
 import type { Redactor } from './secrets.js';
 import { atPath, buildUrl, nextFromLinkHeader, withoutQueryParam, type TemplateValues } from './url.js';

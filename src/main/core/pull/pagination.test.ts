@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { iterateRecords, listBatches } from '../workspace/index.js';
-import type { ConnectorInput } from './connector.js';
+import type { ConnectorInput } from '../../../shared/connector.js';
 import { envSecretStore } from './secrets.js';
 import { runPull } from './pull.js';
 import { startTestApiServer, type TestApiServer, type TestPagination } from './test-server.js';

@@ -14,7 +14,7 @@ import { NO_JOB, type JobContext } from '../jobs/job-context.js';
 import { findSourceByName, type Workspace } from '../workspace/index.js';
 import { getPullState, recordPullState } from '../workspace/pull-state.js';
 import { createAuth } from './auth.js';
-import { Connector, type ConnectorInput } from './connector.js';
+import { Connector, type ConnectorInput } from '../../../shared/connector.js';
 import { CircuitBreaker, HttpClient, REAL_CLOCK, type HttpClock, type HttpEvent, type HttpPolicy } from './http.js';
 import { fetchPage, firstPosition, type PageSession } from './page.js';
 import { Redactor, type SecretStore } from './secrets.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
-import type { ConnectorInput } from './connector.js';
+import type { ConnectorInput } from '../../../shared/connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore } from './secrets.js';
 import { fakeClock, startTestApiServer, type TestApiServer, type TestFault } from './test-server.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { listBatches } from '../workspace/index.js';
-import type { ConnectorInput } from './connector.js';
+import type { ConnectorInput } from '../../../shared/connector.js';
 import { runPull } from './pull.js';
 import { envSecretStore } from './secrets.js';
 import { stagingKey } from './staging.js';

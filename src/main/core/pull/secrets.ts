@@ -3,7 +3,7 @@
  * (environment in the CLI, OS-encrypted storage in the app). Every URL or message that leaves a
  * pull goes through a Redactor, so no credential reaches provenance, errors, logs or the audit log.
  */
-import { isSecretParam } from './connector.js';
+import { isSecretParam } from '../../../shared/connector.js';
 
 export interface SecretStore {
   get(name: string): Promise<string | undefined>;

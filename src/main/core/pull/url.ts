@@ -1,6 +1,6 @@
 /** URL building for pulls: templates, query parameters, RFC 8288 Link headers, dotted paths. */
 import { TieoutError } from '../../../shared/error.js';
-import type { Connector, TemplateVar } from './connector.js';
+import type { Connector, TemplateVar } from '../../../shared/connector.js';
 
 export type TemplateValues = Partial<Record<TemplateVar, string>>;
 

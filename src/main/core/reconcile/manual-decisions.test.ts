@@ -1,22 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_SOURCES, INVOICE_COLUMNS } from '../demo/index.js';
 import { runImport } from '../import/index.js';
 import { decideSuggestions, makeOverride, reverse, unmatchedItemId } from '../overrides/index.js';
-import { buildTemplate, chainOk, exceptionsOf, fresh, itemOf, matchedGroups, REC, removeTemplate, type Fixture } from '../overrides/test-fixture.js';
+import { chainOk, exceptionsOf, type Fixture, fixturePerTest, itemOf, matchedGroups, REC } from '../overrides/test-fixture.js';
 import { selectItem } from '../workspace/overrides.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
+import { exportPacket, replayPacket } from '../packet/index.js';
 import { runMatch, saveRules } from './index.js';
 
-let template: Awaited<ReturnType<typeof buildTemplate>>;
+const fixtures = fixturePerTest();
 let f: Fixture;
-
-beforeAll(async () => {
-  template = await buildTemplate();
-});
-afterAll(() => removeTemplate(template));
-afterEach(() => f?.close());
 
 async function rerun(): Promise<number> {
   const r = await runMatch(f.ws, { reconciliation: REC, actor: 'ana' });
@@ -53,7 +48,7 @@ function suggestedGroups(runId: number): { groupId: string; left: number[]; righ
 
 describe('a re-run honours what analysts decided', () => {
   it('an applied unmatch keeps its records apart: the group is not formed again and the surfaced items stay open with their history', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const g = matchedGroups(f.db, f.runId)[0]!;
     makeOverride(f.db, { type: 'unmatch', reconciliationId: f.recId, groupId: g.groupId, reasonCode: 'wrong_match', note: 'different campaign' }, 'ana');
     const leftItem = unmatchedItemId('left', g.left[0]!);
@@ -67,10 +62,14 @@ describe('a re-run honours what analysts decided', () => {
     // Same item as the unmatch surfaced: seen again, not cleared and recreated.
     expect(itemOf(f, leftItem)).toMatchObject({ status: 'open', lastSeenRun: run2 });
     expect(chainOk(f.db)).toBe(true);
+
+    // The run keeps the decision as an input, so its packet replays to the same result.
+    const packet = await exportPacket(f.db, { scope: { kind: 'run', runId: run2 }, includeSources: false, exporter: { userId: 'ana', name: 'Ana' }, keyDir: join(fixtures.dir(), 'keys'), now: new Date(), out: join(fixtures.dir(), `run${run2}.tieoutpkt`) });
+    expect(replayPacket(packet.path)).toMatchObject({ equal: true });
   });
 
   it('reversing the unmatch lets the next run pair the records again', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const g = matchedGroups(f.db, f.runId)[0]!;
     const um = makeOverride(f.db, { type: 'unmatch', reconciliationId: f.recId, groupId: g.groupId, reasonCode: 'wrong_match', note: 'checking' }, 'ana');
     reverse(f.db, um.id, 'ana', 'override_in_error', 'it was right');
@@ -79,7 +78,7 @@ describe('a re-run honours what analysts decided', () => {
   });
 
   it('a reclassified item keeps the analyst\u2019s class when the next run reports it again', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const x = exceptionsOf(f.db, f.runId, 'amount_variance')[0]!;
     makeOverride(f.db, { type: 'reclassify', reconciliationId: f.recId, itemId: x.exceptionId, toClass: 'date_variance', reasonCode: 'timing_difference' }, 'ana');
     await rerun();
@@ -87,7 +86,7 @@ describe('a re-run honours what analysts decided', () => {
   });
 
   it('a confirmed suggestion becomes a manual match the next run keeps; a rejected one is never suggested again', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const [a, b] = suggestedGroups(await withSuggestions());
     expect(b).toBeDefined();
     const confirmed = decideSuggestions(f.db, { reconciliationId: f.recId, groupIds: [a!.groupId], decision: 'confirm' }, 'ana');
@@ -105,7 +104,7 @@ describe('a re-run honours what analysts decided', () => {
   });
 
   it('deciding several suggestions is one bulk override; matched groups and repeats are skipped with a reason', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const runId = await withSuggestions();
     const sugg = suggestedGroups(runId).slice(0, 3);
     expect(sugg).toHaveLength(3);
@@ -122,7 +121,7 @@ describe('a re-run honours what analysts decided', () => {
   });
 
   it('a manual match whose record changed since becomes a record_changed exception naming the change', async () => {
-    f = fresh(template);
+    f = fixtures.fresh();
     const l = exceptionsOf(f.db, f.runId, 'unmatched_left')[0]!;
     const r = exceptionsOf(f.db, f.runId, 'unmatched_right')[0]!;
     const fm = makeOverride(f.db, { type: 'force_match', reconciliationId: f.recId, left: l.left, right: r.right, reasonCode: 'timing_difference' }, 'ana');
@@ -143,7 +142,7 @@ describe('a re-run honours what analysts decided', () => {
       Amount: ((old.a + 12_345) / 100).toFixed(2),
       Currency: fields['currency'],
     };
-    const file = join(template.dir, 'resend.csv');
+    const file = join(fixtures.dir(), 'resend.csv');
     const cell = (v: unknown) => `"${String(v ?? '').replaceAll('"', '""')}"`;
     writeFileSync(file, `${INVOICE_COLUMNS.map(cell).join(',')}\n${INVOICE_COLUMNS.map((c) => cell(byColumn[c])).join(',')}\n`);
     const imported = await runImport(f.ws, { source: DEMO_SOURCES.invoices.name, path: file, actor: 'ana' });

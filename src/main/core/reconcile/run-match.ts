@@ -89,7 +89,8 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       startedAt,
       finishedAt: new Date().toISOString(),
       // The FX table is an input too: its fingerprint lets a conversion be traced to the rates seen.
-      inputs: { batches, records: inputs.records.length, fx: { rates: fx.length, sha256: fxFingerprint(fx) } },
+      // Analysts' decisions are engine inputs too: kept on the run so a packet can replay it exactly.
+      inputs: { batches, records: inputs.records.length, fx: { rates: fx.length, sha256: fxFingerprint(fx) }, decisions: { locked, apart } },
       stats: result.stats,
       resultSha256,
     });

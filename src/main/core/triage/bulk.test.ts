@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findReviewItem } from '../workspace/triage.js';
 import { applyBulk, previewBulk } from './bulk.js';
+import { approve } from '../overrides/approvals.js';
+import { reverseBulk } from '../overrides/reversal.js';
 import { claim } from './claims.js';
 import { auditRows, chainOk, demoFixture, type Fixture } from './test-fixture.js';
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
   reasonCode('big_needs_ok', ['accept_variance', 'write_off'], 'above', 1_000_000);
   reasonCode('old', ['accept_variance'], 'never', null, true);
   reasonCode('unmatch_only', ['unmatch'], 'never', null);
+  reasonCode('oops', ['reversal'], 'never', null);
 });
 afterAll(() => f?.close());
 
@@ -88,23 +91,65 @@ describe('bulk actions', () => {
     expect((auditRows(f.ws, { action: 'bulk.apply', target: `bulk:${r.bulkId}` })[0]!.after as { skipped: string[] }).skipped).toEqual([dups[0]]);
   });
 
-  it('resolves with a reason code, sending items above the code\'s threshold for approval', () => {
-    const sel = ids('unmatched_left').concat(ids('unmatched_right'));
-    const r = applyBulk(f.ws.db, { selection: { reconciliationId: f.recId, itemIds: sel }, action: { type: 'resolve', reasonCode: 'big_needs_ok' }, actor: 'alice' }, 'billed next quarter');
-    expect(r.changed).toBe(sel.length);
-    for (const id of sel) {
+  it('resolves variances with a reason code as one bulk override, sends those above the threshold for approval, and reverses it as a whole', () => {
+    const sel = ids('amount_variance');
+    const amounts = sel.map((id) => item(id).amountMinor).sort((a, b) => a - b);
+    const threshold = amounts[Math.floor(amounts.length / 2)]!;
+    reasonCode('mid_needs_ok', ['accept_variance', 'write_off'], 'above', threshold);
+    const before = new Map(sel.map((id) => [id, item(id).status]));
+    const req = { selection: { reconciliationId: f.recId, itemIds: sel }, action: { type: 'resolve', reasonCode: 'mid_needs_ok' } as const, actor: 'alice' };
+    const expectedPending = sel.filter((id) => item(id).amountMinor > threshold).length;
+    expect(expectedPending).toBeGreaterThan(0);
+    expect(previewBulk(f.ws.db, req)).toMatchObject({ willChange: sel.length, needApproval: expectedPending, blockedCount: 0 });
+
+    const r = applyBulk(f.ws.db, req, 'agreed with the vendors');
+    expect(r).toMatchObject({ changed: sel.length, needApproval: expectedPending });
+    expect(r.overrideIds).toHaveLength(sel.length);
+    const made = f.ws.db.prepare('SELECT id, type, status, bulk_id AS bulkId, reason_code AS reasonCode, note, before_json AS b, after_json AS a, target FROM override WHERE bulk_id = ? ORDER BY id').all(r.bulkId) as {
+      id: number; type: string; status: string; bulkId: string; reasonCode: string; note: string; b: string; a: string; target: string;
+    }[];
+    expect(made.map((o) => o.id)).toEqual(r.overrideIds);
+    for (const o of made) {
+      const id = o.target.replace('item:', '');
       const i = item(id);
-      expect(i.status, id).toBe(i.amountMinor > 1_000_000 ? 'pending_approval' : 'resolved');
-      if (i.status === 'resolved') expect(i.resolution).toBe('big_needs_ok: billed next quarter');
-      expect(auditRows(f.ws, { action: 'item.status', target: `item:${f.recId}:${id}` }).at(-1)).toMatchObject({ reasonCode: 'big_needs_ok', note: 'billed next quarter' });
+      expect(o).toMatchObject({ type: 'accept_variance', reasonCode: 'mid_needs_ok', note: 'agreed with the vendors' });
+      expect(o.status).toBe(i.amountMinor > threshold ? 'pending_approval' : 'applied');
+      expect(i.status, id).toBe(i.amountMinor > threshold ? 'pending_approval' : 'resolved');
+      // Every item's before and after is on its override.
+      expect(JSON.parse(o.b).items).toEqual([expect.objectContaining({ itemId: id, status: before.get(id) })]);
+      expect(JSON.parse(o.a).items).toEqual([expect.objectContaining({ itemId: id, status: i.status })]);
+      expect(auditRows(f.ws, { action: 'item.status', target: `item:${f.recId}:${id}` }).at(-1)).toMatchObject({ reasonCode: 'mid_needs_ok', note: 'agreed with the vendors', after: expect.objectContaining({ bulkId: r.bulkId }) });
     }
-    // An approver (not the maker) then approves the pending ones in bulk.
+    expect(auditRows(f.ws, { action: 'override.bulk', target: `bulk:${r.bulkId}` })).toHaveLength(1);
+    expect(auditRows(f.ws, { action: 'bulk.apply', target: `bulk:${r.bulkId}` })[0]!.after).toMatchObject({ overrides: r.overrideIds, needApproval: expectedPending });
+
+    // The pending ones are decided through their overrides, not by resolving again in bulk.
     const pending = sel.filter((id) => item(id).status === 'pending_approval');
-    expect(pending.length).toBeGreaterThan(0);
-    const ok = applyBulk(f.ws.db, { selection: { reconciliationId: f.recId, filter: { status: ['pending_approval'] } }, action: { type: 'resolve', reasonCode: 'big_needs_ok' }, actor: 'carol' }, 'approved');
-    expect(ok.changed).toBe(pending.length);
+    const again = previewBulk(f.ws.db, { selection: { reconciliationId: f.recId, filter: { status: ['pending_approval'], class: ['amount_variance'] } }, action: { type: 'resolve', reasonCode: 'mid_needs_ok' }, actor: 'carol' });
+    expect(again).toMatchObject({ willChange: 0, blockedCount: pending.length });
+    expect(again.blocked[0]!.message).toMatch(/waits for approval of override #\d+/);
+    // While some wait, the bulk cannot be half undone.
+    expect(() => reverseBulk(f.ws.db, r.bulkId, 'alice', 'oops', 'wrong batch')).toThrow(/wait for approval/);
+    for (const o of made.filter((m) => m.status === 'pending_approval')) approve(f.ws.db, o.id, 'carol', 'fine');
     expect(pending.every((id) => item(id).status === 'resolved')).toBe(true);
+
+    const undone = reverseBulk(f.ws.db, r.bulkId, 'alice', 'oops', 'wrong batch');
+    expect(undone.reversals).toHaveLength(sel.length);
+    for (const id of sel) expect(item(id).status, id).toBe(before.get(id));
+    expect((f.ws.db.prepare("SELECT COUNT(*) AS n FROM override WHERE bulk_id = ? AND status = 'reversed'").get(r.bulkId) as { n: number }).n).toBe(sel.length);
     expect(chainOk(f.ws)).toBe(true);
+  });
+
+  it('writes off unmatched items in bulk, and refuses to resolve them as variances', () => {
+    const sel = ids('unmatched_left').slice(0, 5);
+    const asVariance = previewBulk(f.ws.db, { selection: { reconciliationId: f.recId, itemIds: sel }, action: { type: 'resolve', reasonCode: 'timing' }, actor: 'alice' });
+    expect(asVariance).toMatchObject({ willChange: 0, blockedCount: sel.length });
+    expect(asVariance.blocked[0]!.message).toMatch(/not a variance/);
+    reasonCode('small_wo', ['write_off'], 'never', null);
+    const r = applyBulk(f.ws.db, { selection: { reconciliationId: f.recId, itemIds: sel }, action: { type: 'resolve', reasonCode: 'small_wo', writeOff: true }, actor: 'alice' }, 'never billed, immaterial');
+    expect(r.changed).toBe(sel.length);
+    for (const id of sel) expect(item(id)).toMatchObject({ status: 'written_off', resolution: expect.stringContaining('small_wo') });
+    expect((f.ws.db.prepare("SELECT COUNT(*) AS n FROM override WHERE bulk_id = ? AND type = 'write_off' AND status = 'applied'").get(r.bulkId) as { n: number }).n).toBe(sel.length);
   });
 
   it('refuses unknown, retired and inapplicable reason codes, and auditors', () => {

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TieoutError, type ErrorCode } from '../../../shared/error.js';
 import { appendAuditEvent, type Db } from '../workspace/index.js';
+import { assertActionable } from '../overrides/items.js';
+import { makeBulkOverride, type OverrideRequest } from '../overrides/overrides.js';
+import { VARIANCE_CLASSES } from '../overrides/types.js';
 import { findReasonCodeLite, selectItemRows, updateReviewItem, type ItemPatch, type ReasonCodeLite, type ReviewItemRow, type UserRow } from '../workspace/triage.js';
 import { itemTarget, requireText, toIso } from './items.js';
 import { QueueFilter, parseQueueFilter } from './queue.js';
 import { ITEM_STATUSES, type ItemStatus } from './status.js';
-import { snapshot, statusChangeRefusal, statusPatch } from './transitions.js';
+import { lockRefusal, snapshot, statusChangeRefusal, statusPatch } from './transitions.js';
 import { requireEditor, requireUser } from './users.js';
 
 const ItemId = z.string().min(1).max(64);
@@ -22,8 +25,10 @@ export const BulkAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assign'), owner: z.string().min(1).max(64) }),
   z.object({ type: z.literal('status'), to: z.enum(ITEM_STATUSES) }),
   /**
-   * Close with a reason code: resolved (or written off with writeOff). When the code asks for
-   * approval (always, or above its threshold) the item goes to pending_approval instead.
+   * Close with a reason code: accept each variance (or write each item off with writeOff). This
+   * is a judgement, so it is recorded as one bulk override (one override per item, sharing a
+   * bulk id): reversible as a whole, and waiting for a checker when the code asks for approval
+   * (always, or above its threshold), in which case the items go to pending_approval.
    */
   z.object({ type: z.literal('resolve'), reasonCode: z.string().min(1).max(64), writeOff: z.boolean().default(false) }),
 ]);
@@ -57,17 +62,20 @@ export interface BulkPreview {
   blockedCount: number;
   /** The first 100 refusals, with reasons. */
   blocked: BulkRefusal[];
+  /** resolve: of the items it changes, how many will wait for a checker. */
+  needApproval: number;
 }
 
 export interface BulkResult extends BulkPreview {
+  /** For a resolve, the bulk override's id: reverse it as a whole with reverseBulk. */
   bulkId: string;
   changed: number;
+  /** resolve: the overrides made, one per changed item. */
+  overrideIds: number[];
 }
 
-interface Change {
-  item: ReviewItemRow;
-  patch: ItemPatch;
-}
+/** A status or owner change written directly, or (resolve) an override to make. */
+type Change = { item: ReviewItemRow; patch: ItemPatch; override?: undefined } | { item: ReviewItemRow; patch?: undefined; override: OverrideRequest; needsApproval: boolean };
 
 interface Plan {
   selected: ReviewItemRow[];
@@ -134,17 +142,28 @@ function plan(db: Db, req: BulkRequest, user: UserRow, at: string, justification
     throw new TieoutError('bad_input', `Reason code "${rc.code}" does not apply to ${action.writeOff ? 'write-offs' : 'resolving'}`, { path: 'reasonCode', value: rc.code });
   }
   for (const item of selected) {
-    let to: ItemStatus;
-    let resolution: string | null = null;
-    if (action.type === 'status') {
-      to = action.to;
-      resolution = justification;
-    } else {
+    if (action.type === 'resolve') {
       const closed: ItemStatus = action.writeOff ? 'written_off' : 'resolved';
-      // An approver deciding an item already pending closes it; otherwise the code's policy decides.
-      to = item.status !== 'pending_approval' && needsApproval(rc!, item) ? 'pending_approval' : closed;
-      resolution = `${rc!.code}: ${justification ?? ''}`.trim();
+      if (item.status === closed) {
+        out.unchanged++;
+        continue;
+      }
+      const refusal = resolveRefusal(db, item, action.writeOff, user);
+      if (refusal) {
+        refuse(item, refusal);
+        continue;
+      }
+      const override: OverrideRequest = {
+        type: action.writeOff ? 'write_off' : 'accept_variance',
+        reconciliationId: item.reconciliationId,
+        itemId: item.itemId,
+        reasonCode: rc!.code,
+        note: justification,
+      };
+      out.changes.push({ item, override, needsApproval: needsApproval(rc!, item) });
+      continue;
     }
+    const to = action.to;
     if (item.status === to) {
       out.unchanged++;
       continue;
@@ -154,10 +173,27 @@ function plan(db: Db, req: BulkRequest, user: UserRow, at: string, justification
       refuse(item, refusal);
       continue;
     }
-    const patch = statusPatch(item, to, user, resolution, at);
-    out.changes.push({ item, patch });
+    out.changes.push({ item, patch: statusPatch(item, to, user, justification, at) });
   }
   return out;
+}
+
+/**
+ * Why an item may not be closed by a reason-coded override, or null: the checks makeOverride
+ * makes, asked up front so a preview can name every refusal before anything is written.
+ */
+function resolveRefusal(db: Db, item: ReviewItemRow, writeOff: boolean, user: UserRow): TieoutError | null {
+  if (item.kind !== 'exception') return new TieoutError('bad_input', `Item ${item.itemId} is a suggested match: confirm or reject it instead`, { item: item.itemId });
+  if (!writeOff && !VARIANCE_CLASSES.includes(item.class as never)) {
+    return new TieoutError('bad_input', `Item ${item.itemId} is ${item.class}, not a variance (${VARIANCE_CLASSES.join(', ')}); write it off or match it instead`, { item: item.itemId });
+  }
+  try {
+    assertActionable(db, item, user.id);
+  } catch (e) {
+    if (e instanceof TieoutError) return e;
+    throw e;
+  }
+  return lockRefusal(db, item);
 }
 
 function totals(items: readonly ReviewItemRow[]): CurrencyTotal[] {
@@ -173,6 +209,7 @@ function totals(items: readonly ReviewItemRow[]): CurrencyTotal[] {
 
 function summarize(p: Plan): BulkPreview {
   return {
+    needApproval: p.changes.filter((c) => c.override && c.needsApproval).length,
     count: p.selected.length,
     totals: totals(p.selected),
     willChange: p.changes.length,
@@ -219,10 +256,14 @@ export function applyBulk(db: Db, req: BulkRequest, justification: string, opts:
         const first = p.blocked[0]!;
         throw new TieoutError(first.code, `${p.blocked.length} of ${summary.count} items cannot take this action (first: ${first.message})`, { blocked: p.blocked.slice(0, 100) });
       }
-      const bulkId = randomUUID();
       const { action } = parseRequest(req);
       const reasonCode = p.reason?.code ?? null;
+      const requests = p.changes.flatMap((c) => (c.override ? [c.override] : []));
+      // A resolve is one bulk override: its overrides write their own item events (with the bulk id).
+      const made = requests.length > 0 ? makeBulkOverride(db, requests, user.id) : null;
+      const bulkId = made?.bulkId ?? randomUUID();
       for (const { item, patch } of p.changes) {
+        if (!patch) continue;
         updateReviewItem(db, item.reconciliationId, item.itemId, patch);
         const after = { ...item, ...patch };
         appendAuditEvent(
@@ -251,6 +292,7 @@ export function applyBulk(db: Db, req: BulkRequest, justification: string, opts:
             count: summary.count,
             totals: summary.totals,
             changed: p.changes.length,
+            ...(made && { overrides: made.overrides.map((o) => o.id), needApproval: made.overrides.filter((o) => o.status === 'pending_approval').length }),
             unchanged: summary.unchanged,
             skippedCount: p.blocked.length,
             skipped: p.blocked.slice(0, 1000).map((b) => b.itemId),
@@ -260,7 +302,7 @@ export function applyBulk(db: Db, req: BulkRequest, justification: string, opts:
         },
         at,
       );
-      return { ...summary, bulkId, changed: p.changes.length };
+      return { ...summary, bulkId, changed: p.changes.length, overrideIds: made?.overrides.map((o) => o.id) ?? [] };
     })
     .immediate();
 }

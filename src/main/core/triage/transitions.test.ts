@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findReviewItem } from '../workspace/triage.js';
+import { approve, reject } from '../overrides/approvals.js';
+import { itemRecords } from '../overrides/items.js';
+import { makeOverride } from '../overrides/overrides.js';
+import { signOff, unlockPeriod, periodsOf } from '../overrides/sign-off.js';
 import { claim } from './claims.js';
 import type { ItemRef } from './items.js';
 import { auditRows, chainOk, demoFixture, type Fixture } from './test-fixture.js';
@@ -83,5 +87,48 @@ describe('setStatus', () => {
       f.ws.db.exec('DROP TRIGGER block_audit');
     }
     expect(item(6)).toMatchObject({ status: 'open', claimedBy: null });
+  });
+
+  it('refuses to move an item out of pending_approval while its override waits, naming the override', () => {
+    f.ws.db
+      .prepare('INSERT INTO reason_code (code, label, applies_to_json, approval, approval_threshold_minor, note_required, retired_at, created_at) VALUES (?, ?, ?, ?, NULL, 0, NULL, ?)')
+      .run('needs_ok', 'Needs a checker', JSON.stringify(['write_off']), 'always', '2026-01-01T00:00:00.000Z');
+    const o = makeOverride(f.ws.db, { type: 'write_off', reconciliationId: f.recId, itemId: ids[8]!, reasonCode: 'needs_ok', note: 'immaterial' }, 'alice');
+    expect(o.status).toBe('pending_approval');
+    expect(item(8).status).toBe('pending_approval');
+    const events = auditRows(f.ws).length;
+    for (const to of ['resolved', 'written_off', 'investigating'] as const) {
+      // Even an approver other than the maker goes through the override, not a bare status change.
+      expect(() => setStatus(f.ws.db, ref(8), to, 'carol', 'looks fine')).toThrow(
+        expect.objectContaining({ code: 'conflict', message: expect.stringContaining(`override #${o.id} (write_off by alice, reason needs_ok)`) }),
+      );
+    }
+    expect(item(8).status).toBe('pending_approval');
+    expect(auditRows(f.ws).length).toBe(events);
+    // Its approval closes it, as the override says.
+    approve(f.ws.db, o.id, 'carol', 'immaterial, approved');
+    expect(item(8).status).toBe('written_off');
+
+    const o2 = makeOverride(f.ws.db, { type: 'write_off', reconciliationId: f.recId, itemId: ids[9]!, reasonCode: 'needs_ok', note: 'immaterial' }, 'alice');
+    expect(() => setStatus(f.ws.db, ref(9), 'investigating', 'finlead')).toThrow(new RegExp(`override #${o2.id}`));
+    reject(f.ws.db, o2.id, 'finlead', 'chase the vendor');
+    expect(item(9).status).toBe('investigating');
+    // With nothing pending any more, status changes work again.
+    setStatus(f.ws.db, ref(9), 'open', 'alice');
+    expect(item(9).status).toBe('open');
+  });
+
+  it('refuses a status change to an item whose records are in a signed-off period, until it is unlocked', () => {
+    const records = (n: number) => Object.values(itemRecords(f.ws.db, item(n))).flat();
+    const i = ids.findIndex((_, n) => n >= 10 && item(n).status === 'open' && periodsOf(f.ws.db, records(n)).length > 0);
+    expect(i).toBeGreaterThanOrEqual(10);
+    const period = periodsOf(f.ws.db, records(i))[0]!;
+    signOff(f.ws.db, f.recId, period, 'carol', 'month closed');
+    expect(() => setStatus(f.ws.db, ref(i), 'investigating', 'alice')).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining(`Period ${period}`) }));
+    expect(item(i).status).toBe('open');
+    unlockPeriod(f.ws.db, f.recId, period, 'alice', 'carol', 'late credit note');
+    setStatus(f.ws.db, ref(i), 'investigating', 'alice');
+    expect(item(i).status).toBe('investigating');
+    expect(chainOk(f.ws)).toBe(true);
   });
 });

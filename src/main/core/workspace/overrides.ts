@@ -82,12 +82,14 @@ export function selectMember(db: Db, runId: number, recordId: number): MemberRow
   return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member WHERE run_id = ? AND record_id = ?`).get(runId, recordId) as MemberRow | undefined;
 }
 
+// Without table statistics SQLite picks the primary key (run_id, record_id) here and scans the
+// whole run for each group or exception (as review-rows.ts notes too): name the index.
 export function selectGroupMembers(db: Db, runId: number, groupId: string): MemberRow[] {
-  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member WHERE run_id = ? AND group_id = ? ORDER BY side, record_id`).all(runId, groupId) as MemberRow[];
+  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member INDEXED BY run_member_group WHERE run_id = ? AND group_id = ? ORDER BY side, record_id`).all(runId, groupId) as MemberRow[];
 }
 
 export function selectExceptionMembers(db: Db, runId: number, exceptionId: string): MemberRow[] {
-  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member WHERE run_id = ? AND exception_id = ? ORDER BY side, record_id`).all(runId, exceptionId) as MemberRow[];
+  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member INDEXED BY run_member_exception WHERE run_id = ? AND exception_id = ? ORDER BY side, record_id`).all(runId, exceptionId) as MemberRow[];
 }
 
 export interface GroupRow {
@@ -356,4 +358,17 @@ export function selectRecordPeriods(db: Db, ids: readonly number[]): string[] {
     if (r) out.add(r.p);
   }
   return [...out].sort();
+}
+
+/** The 'YYYY-MM' months a reconciliation's current records are dated in, with how many records each. */
+export function selectReconciliationPeriods(db: Db, reconciliationId: number): { period: string; records: number }[] {
+  return db
+    .prepare(
+      `SELECT substr(r.record_date, 1, 7) AS period, COUNT(*) AS records
+         FROM record r
+        WHERE r.is_current = 1 AND r.record_date IS NOT NULL
+          AND r.source_id IN (SELECT source_id FROM reconciliation_side WHERE reconciliation_id = ?)
+        GROUP BY period ORDER BY period`,
+    )
+    .all(reconciliationId) as { period: string; records: number }[];
 }

@@ -64,6 +64,9 @@ export interface PacketInputRow {
   batchId: number;
   fileSha256: string;
   rowNumber: number;
+  /** Set when the record is an analyst's correction of another record (an adjust override). */
+  adjustedFrom: number | null;
+  adjustedBy: number | null;
 }
 
 /** Every input record of a run (its run_member rows), side then record id. */
@@ -71,11 +74,13 @@ export function* iteratePacketInputs(db: Db, runId: number): Generator<PacketInp
   yield* db
     .prepare(
       `SELECT m.record_id AS recordId, m.side, s.name AS source, r.fields_json AS fieldsJson, r.currency, r.amount_minor AS amountMinor,
-              r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber
+              r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber,
+              a.original_id AS adjustedFrom, a.override_id AS adjustedBy
          FROM run_member m
          JOIN record r ON r.id = m.record_id
          JOIN source s ON s.id = r.source_id
          JOIN batch b ON b.id = r.batch_id
+         LEFT JOIN record_adjustment a ON a.record_id = r.id
         WHERE m.run_id = ? ORDER BY m.side, m.record_id`,
     )
     .iterate(runId) as Iterable<PacketInputRow>;
@@ -374,4 +379,15 @@ export function packetCurrentUser(db: Db): { id: string; name: string } | undefi
   return db
     .prepare("SELECT u.id, u.name FROM meta m JOIN app_user u ON u.id = m.value WHERE m.key = 'current_user'")
     .get() as { id: string; name: string } | undefined;
+}
+
+/** The analysts' decisions a run was given (engine 1.2 on), from its stored inputs. */
+export function runDecisions(
+  db: Db,
+  runId: number,
+): { locked: { groupId: string; left: string[]; right: string[]; changed?: string }[]; apart: { by: string; left: string[]; right: string[] }[] } | null {
+  const row = db.prepare('SELECT inputs_json AS j FROM run WHERE id = ?').get(runId) as { j: string } | undefined;
+  const d = row ? (JSON.parse(row.j) as { decisions?: { locked: { groupId: string; left: string[]; right: string[]; changed?: string }[]; apart: { by: string; left: string[]; right: string[] }[] } }).decisions : undefined;
+  // Only what the engine reads: the workspace's own bookkeeping (override ids) stays out of the packet.
+  return d ? { locked: d.locked.map(({ groupId, left, right, changed }) => ({ groupId, left, right, ...(changed !== undefined && { changed }) })), apart: d.apart.map(({ by, left, right }) => ({ by, left, right })) } : null;
 }

@@ -8,6 +8,7 @@ import { AuditView } from '../features/audit/AuditView.js';
 import { UserSwitcher } from '../features/people/UserSwitcher.js';
 import { ImportWizard } from '../features/import/ImportWizard.js';
 import { PacketView } from '../features/packet/PacketView.js';
+import { PeriodsView } from '../features/periods/PeriodsView.js';
 import { PullView } from '../features/pull/PullView.js';
 import { QueueView } from '../features/queue/QueueView.js';
 import { TriageSettingsView } from '../features/triage-settings/TriageSettingsView.js';
@@ -19,7 +20,7 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'queue' | 'triage' | 'approvals' | 'audit' | 'packets';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'queue' | 'triage' | 'approvals' | 'periods' | 'audit' | 'packets';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
@@ -30,6 +31,7 @@ const VIEWS: [View, string][] = [
   ['queue', 'Queue'],
   ['triage', 'Triage settings'],
   ['approvals', 'Approvals'],
+  ['periods', 'Periods'],
   ['audit', 'Audit log'],
   ['packets', 'Packets'],
 ];
@@ -136,6 +138,7 @@ function Workbench() {
         {info && view === 'queue' && <QueueView revision={revision} />}
         {info && view === 'triage' && <TriageSettingsView revision={revision} />}
         {info && view === 'approvals' && <ApprovalsView revision={revision} />}
+        {info && view === 'periods' && <PeriodsView revision={revision} />}
         {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} openPath={packetPath} />}
         {info && view === 'audit' && <AuditView revision={revision} />}
         {info && view === 'reconcile' && <ReconcileView sources={info.sources} revision={revision} />}

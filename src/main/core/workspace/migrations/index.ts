@@ -3,6 +3,7 @@ import reconciliation from './002-reconciliation.js';
 import review from './003-review.js';
 import pull from './004-pull.js';
 import savedViews from './006-saved-views.js';
+import recordAdjustment from './008-record-adjustment.js';
 
 export interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'review', sql: review },
   { version: 4, name: 'pull', sql: pull },
   { version: 6, name: 'saved-views', sql: savedViews },
+  { version: 8, name: 'record-adjustment', sql: recordAdjustment },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,6 +3,7 @@ import type { ReconciliationInfo } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { OverrideHistory } from '../overrides/OverrideHistory.js';
 import { ReasonCodes } from './ReasonCodes.js';
 
 interface Pending {
@@ -99,6 +100,25 @@ export function ApprovalsView({ revision }: { revision: number }) {
           </article>
         );
       })}
+      {rec && (
+        <details className="recent-overrides">
+          <summary>Recent overrides (reverse one, or a whole bulk action)</summary>
+          <OverrideHistory
+            reconciliation={rec}
+            revision={revision + tick}
+            latest={200}
+            run={async (what) => {
+              setError(null);
+              try {
+                setMessage(await what());
+              } catch (e) {
+                setError(errorText(e));
+              }
+              setTick((t) => t + 1);
+            }}
+          />
+        </details>
+      )}
       <ReasonCodes revision={revision} />
     </section>
   );

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import type { OverrideKind } from '../../../../shared/decisions.js';
 
 interface Code {
   code: string;
   label: string;
-  appliesTo: string[];
+  appliesTo: OverrideKind[];
   approval: 'never' | 'always' | 'above';
   approvalThresholdMinor: number | null;
   noteRequired: boolean;
@@ -18,7 +19,14 @@ const TYPES = ['force_match', 'unmatch', 'accept_variance', 'write_off', 'reclas
 export function ReasonCodes({ revision }: { revision: number }) {
   const transport = useTransport();
   const [codes, setCodes] = useState<Code[]>([]);
-  const [form, setForm] = useState({ code: '', label: '', appliesTo: ['write_off'], approval: 'never', threshold: '', noteRequired: false });
+  const [form, setForm] = useState<{ code: string; label: string; appliesTo: OverrideKind[]; approval: Code['approval']; threshold: string; noteRequired: boolean }>({
+    code: '',
+    label: '',
+    appliesTo: ['write_off'],
+    approval: 'never',
+    threshold: '',
+    noteRequired: false,
+  });
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -84,12 +92,12 @@ export function ReasonCodes({ revision }: { revision: number }) {
       >
         <input aria-label="Code" placeholder="code" value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
         <input aria-label="Label" placeholder="label" value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} />
-        <select aria-label="Applies to" multiple value={form.appliesTo} onChange={(e) => setForm({ ...form, appliesTo: [...e.target.selectedOptions].map((o) => o.value) })}>
+        <select aria-label="Applies to" multiple value={form.appliesTo} onChange={(e) => setForm({ ...form, appliesTo: [...e.target.selectedOptions].map((o) => o.value as OverrideKind) })}>
           {TYPES.map((t) => (
             <option key={t}>{t}</option>
           ))}
         </select>
-        <select aria-label="Approval" value={form.approval} onChange={(e) => setForm({ ...form, approval: e.target.value })}>
+        <select aria-label="Approval" value={form.approval} onChange={(e) => setForm({ ...form, approval: e.target.value as Code['approval'] })}>
           <option value="never">no approval</option>
           <option value="always">always needs approval</option>
           <option value="above">needs approval above…</option>

@@ -4,6 +4,7 @@ import { themeQuartz } from 'ag-grid-community';
 import type { RunInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import type { PacketScope } from '../../../../shared/packet-scope.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 const TABS = [
@@ -56,7 +57,7 @@ export function PacketView({ revision, hasWorkspace, openPath }: { revision: num
 
   const doExport = () => {
     setError(null);
-    const s = scope === 'workspace' ? { kind: 'workspace' } : { kind: 'run', runId: Number(scope) };
+    const s: PacketScope = scope === 'workspace' ? { kind: 'workspace' } : { kind: 'run', runId: Number(scope) };
     transport
       .call('packet.export', { scope: s, includeSources: withSources, out })
       .then((r) => {

@@ -7,6 +7,7 @@ import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ProgressBar } from '../jobs/ProgressBar.js';
 import { useJob } from '../jobs/use-job.js';
+import { Connector, type ConnectorInput } from '../../../../shared/connector.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 
@@ -51,13 +52,19 @@ export function PullView({ sources, revision }: { sources: SourceInfo[]; revisio
       .catch((e) => setIssues([errorText(e)]));
   }, [transport, sourceInfo, revision]);
 
-  const connector = (): unknown => {
+  /** The connector as typed, checked against the contract's schema so issues show at their path before any call. */
+  const connector = (): ConnectorInput | undefined => {
+    let json: unknown;
     try {
-      return JSON.parse(text);
+      json = JSON.parse(text);
     } catch (e) {
       setIssues([`Connector JSON: ${(e as Error).message}`]);
       return undefined;
     }
+    const parsed = Connector.safeParse(json);
+    if (parsed.success) return json as ConnectorInput;
+    setIssues(parsed.error.issues.map((i) => `${i.path.join('.') || '(connector)'}: ${i.message}`));
+    return undefined;
   };
   const show = (e: unknown) => {
     const err = TieoutError.from(e);

@@ -181,7 +181,7 @@ export function QueueView({ revision }: { revision: number }) {
               {open.row.kind === 'group' ? `Suggested group ${open.row.rowId}` : `${open.row.class} ${open.row.rowId}`} <span className="muted">{open.item.status}</span>
             </h3>
             <MembersPane row={open.row} members={open.members} />
-            {open.row.kind === 'exception' && <ItemPanel key={open.row.rowId} reconciliation={rec} row={open.row} members={open.members} onChanged={() => {}} />}
+            <ItemPanel key={open.row.rowId} reconciliation={rec} row={open.row} members={open.members} onChanged={() => {}} />
             <ExplanationPanel explanation={open.explanation} detail={open.detail} />
           </aside>
         )}

@@ -3,6 +3,11 @@ import type { ReviewMember, ReviewRow } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { EXCEPTION_CLASSES, type ExceptionClass, type OverrideRequestBody } from '../../../../shared/decisions.js';
+import { OverrideHistory, type OverrideEntry } from '../overrides/OverrideHistory.js';
+import { SuggestionDecision } from '../overrides/SuggestionDecision.js';
+import { CorrectRecordForm } from '../overrides/CorrectRecordForm.js';
+import { UnmatchForm } from '../overrides/UnmatchForm.js';
 
 interface Item {
   itemId: string;
@@ -22,6 +27,17 @@ interface TimelineEntry {
   action?: string;
   text?: string;
   note?: string | null;
+  reasonCode?: string | null;
+  before?: { status?: string } | null;
+  after?: { status?: string; override?: number; overrideType?: string } | null;
+}
+
+/** One timeline line: what happened, the status it moved, and the override and reason behind it. */
+function describeEntry(t: TimelineEntry): string {
+  if (t.kind === 'comment') return `“${t.text}”`;
+  const moved = t.before?.status && t.after?.status && t.before.status !== t.after.status ? ` ${t.before.status} → ${t.after.status}` : '';
+  const by = t.after?.override ? ` by ${t.after.overrideType ?? 'override'} #${t.after.override}` : '';
+  return `${t.action ?? t.kind}${moved}${by}${t.reasonCode ? ` [${t.reasonCode}]` : ''}`;
 }
 interface ReasonCode {
   code: string;
@@ -40,9 +56,13 @@ interface Candidate {
 }
 
 const STATUSES = ['open', 'investigating', 'pending_approval', 'resolved', 'written_off'];
-const CLASSES = ['amount_variance', 'date_variance', 'currency_mismatch', 'duplicate', 'ambiguous', 'unmatched_left', 'unmatched_right'];
+const CLASSES = EXCEPTION_CLASSES;
 
-/** The exception as work: owner, claim, status, comments, timeline, and reason-coded overrides. */
+/**
+ * The row as work. An exception: owner, claim, status, comments, timeline and reason-coded
+ * overrides. A matched group: unmatch. A suggested group: confirm or reject. Every row: its
+ * override history, where each applied override can be reversed.
+ */
 export function ItemPanel({ reconciliation, row, members, onChanged }: { reconciliation: string; row: ReviewRow; members: ReviewMember[]; onChanged(): void }) {
   const transport = useTransport();
   const [item, setItem] = useState<Item | null>(null);
@@ -54,7 +74,10 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
   const [candidates, setCandidates] = useState<Candidate[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [revision, setRevision] = useState(0);
+  const [overrides, setOverrides] = useState<OverrideEntry[]>([]);
   const itemId = row.rowId;
+  const isGroup = row.kind === 'group';
 
   const load = useCallback(async () => {
     const r = await transport.call('items.get', { reconciliation, itemId });
@@ -86,12 +109,15 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
     try {
       await what();
       if (done) setMessage(done);
-      await load();
-      onChanged();
     } catch (e) {
       setError(errorText(e));
     }
+    setRevision((r) => r + 1);
+    await load().catch(() => {});
+    onChanged();
   };
+  /** For the override pieces: runs an action whose result is the message to show. */
+  const run = (what: () => Promise<string>) => act(async () => setMessage(await what()));
 
   const unmatched = row.class === 'unmatched_left' || row.class === 'unmatched_right';
   const own = members[0];
@@ -104,14 +130,13 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
 
   const submitOverride = () => {
     const cents = /^\d+(\.\d{1,2})?$/.test(form.amount) ? Math.round(Number(form.amount.replace('.', '')) * (form.amount.includes('.') ? 10 ** (2 - (form.amount.split('.')[1]?.length ?? 0)) : 100)) : undefined;
-    const request = {
-      type: form.type,
-      itemId,
-      reasonCode: form.reason,
-      ...(form.note && { note: form.note }),
-      ...(form.type === 'write_off' && cents !== undefined && { amountMinor: cents }),
-      ...(form.type === 'reclassify' && { toClass: form.toClass }),
-    };
+    const base = { itemId, reasonCode: form.reason, ...(form.note && { note: form.note }) };
+    const request: OverrideRequestBody =
+      form.type === 'write_off'
+        ? { type: 'write_off', ...base, ...(cents !== undefined && { amountMinor: cents }) }
+        : form.type === 'reclassify'
+          ? { type: 'reclassify', ...base, toClass: form.toClass as ExceptionClass }
+          : { type: 'accept_variance', ...base };
     return act(async () => {
       const r = (await transport.call('overrides.make', { reconciliation, request })) as { id: number; status: string; approvalReason: string | null };
       setMessage(r.status === 'pending_approval' ? `Override #${r.id} waits for approval: ${r.approvalReason}` : `Override #${r.id} applied`);
@@ -129,72 +154,91 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
       setMessage(`Matched by hand (override #${r.id}, ${r.status})`);
     });
 
-  if (!item) return error ? <div className="error-banner">{error}</div> : null;
+  // The run still lists a broken group as matched: the overrides say it no longer stands.
+  const unmatchedBy = overrides.find((o) => o.type === 'unmatch' && o.target === `group:${itemId}` && (o.status === 'applied' || o.status === 'pending_approval'));
+
+  if (!item && !isGroup) return error ? <div className="error-banner">{error}</div> : null;
   return (
-    <div className="item-panel" aria-label="Exception work">
-      <dl className="item-facts">
-        <dt>Status</dt>
-        <dd data-testid="item-status">{item.status}</dd>
-        <dt>Owner</dt>
-        <dd data-testid="item-owner">{item.owner ?? '—'}</dd>
-        <dt>Worked by</dt>
-        <dd data-testid="item-claimed">{item.claimedBy ?? 'nobody'}</dd>
-        <dt>Due</dt>
-        <dd>{item.dueAt.replace('T', ' ').slice(0, 16)}</dd>
-        <dt>At risk</dt>
-        <dd>
-          {displayMinor(item.amountMinor, item.currency)} {item.currency}
-        </dd>
-      </dl>
-      <div className="item-actions">
-        <button type="button" onClick={() => void act(() => transport.call('items.claim', { reconciliation, itemId }), 'Claimed')}>
-          Claim
-        </button>
-        <button type="button" onClick={() => void act(() => transport.call('items.claim', { reconciliation, itemId, reassign: true }), 'Reassigned to you')}>
-          Take over
-        </button>
-        <select aria-label="Set status" value="" onChange={(e) => e.target.value && void act(() => transport.call('items.status', { reconciliation, itemId, to: e.target.value as 'open' }), `Status ${e.target.value}`)}>
-          <option value="">Set status…</option>
-          {STATUSES.filter((s) => s !== item.status).map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </div>
+    <div className="item-panel" aria-label={isGroup ? 'Group work' : 'Exception work'}>
+      {item && (
+        <>
+          <dl className="item-facts">
+            <dt>Status</dt>
+            <dd data-testid="item-status">{item.status}</dd>
+            <dt>Owner</dt>
+            <dd data-testid="item-owner">{item.owner ?? '—'}</dd>
+            <dt>Worked by</dt>
+            <dd data-testid="item-claimed">{item.claimedBy ?? 'nobody'}</dd>
+            <dt>Due</dt>
+            <dd>{item.dueAt.replace('T', ' ').slice(0, 16)}</dd>
+            <dt>At risk</dt>
+            <dd>
+              {displayMinor(item.amountMinor, item.currency)} {item.currency}
+            </dd>
+          </dl>
+          <div className="item-actions">
+            <button type="button" onClick={() => void act(() => transport.call('items.claim', { reconciliation, itemId }), 'Claimed')}>
+              Claim
+            </button>
+            <button type="button" onClick={() => void act(() => transport.call('items.claim', { reconciliation, itemId, reassign: true }), 'Reassigned to you')}>
+              Take over
+            </button>
+            <select aria-label="Set status" value="" onChange={(e) => e.target.value && void act(() => transport.call('items.status', { reconciliation, itemId, to: e.target.value as 'open' }), `Status ${e.target.value}`)}>
+              <option value="">Set status…</option>
+              {STATUSES.filter((s) => s !== item.status).map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </div>
+        </>
+      )}
       {pending && <p className="warning">Override #{pending.id} ({pending.type}) waits for an approver.</p>}
-      <form
-        className="override-form"
-        aria-label="Override"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submitOverride();
-        }}
-      >
-        <select aria-label="Override type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
-          <option value="accept_variance">Accept variance</option>
-          <option value="write_off">Write off</option>
-          <option value="reclassify">Reclassify</option>
-        </select>
-        <select aria-label="Reason code" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })}>
-          {codes.map((c) => (
-            <option key={c.code} value={c.code}>
-              {c.label}
-              {c.approval !== 'never' ? ' (approval)' : ''}
-            </option>
-          ))}
-        </select>
-        {form.type === 'write_off' && <input aria-label="Write-off amount" placeholder="amount (all)" size={10} value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} />}
-        {form.type === 'reclassify' && (
-          <select aria-label="New class" value={form.toClass} onChange={(e) => setForm({ ...form, toClass: e.target.value })}>
-            {CLASSES.map((c) => (
-              <option key={c}>{c}</option>
+      {row.status === 'matched' && (unmatchedBy ? (
+        <p className="warning" data-testid="group-broken">
+          Unmatched by override #{unmatchedBy.id}
+          {unmatchedBy.status === 'pending_approval' ? ', waiting for approval' : ': its records are unmatched items in review'}
+        </p>
+      ) : (
+        <UnmatchForm reconciliation={reconciliation} groupId={row.rowId} run={run} />
+      ))}
+      {row.status === 'suggested' && <SuggestionDecision reconciliation={reconciliation} groupId={row.rowId} run={run} />}
+      {members.length > 0 && <CorrectRecordForm key={row.rowId} reconciliation={reconciliation} members={members} run={run} />}
+      {!isGroup && (
+        <form
+          className="override-form"
+          aria-label="Override"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submitOverride();
+          }}
+        >
+          <select aria-label="Override type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
+            <option value="accept_variance">Accept variance</option>
+            <option value="write_off">Write off</option>
+            <option value="reclassify">Reclassify</option>
+          </select>
+          <select aria-label="Reason code" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })}>
+            {codes.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.label}
+                {c.approval !== 'never' ? ' (approval)' : ''}
+              </option>
             ))}
           </select>
-        )}
-        <input aria-label="Override note" placeholder="note" value={form.note} onChange={(e) => setForm({ ...form, note: e.target.value })} />
-        <button type="submit" className="primary">
-          Apply
-        </button>
-      </form>
+          {form.type === 'write_off' && <input aria-label="Write-off amount" placeholder="amount (all)" size={10} value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} />}
+          {form.type === 'reclassify' && (
+            <select aria-label="New class" value={form.toClass} onChange={(e) => setForm({ ...form, toClass: e.target.value })}>
+              {CLASSES.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+          )}
+          <input aria-label="Override note" placeholder="note" value={form.note} onChange={(e) => setForm({ ...form, note: e.target.value })} />
+          <button type="submit" className="primary">
+            Apply
+          </button>
+        </form>
+      )}
       {unmatched && own && (
         <div className="candidates">
           <button type="button" onClick={() => void findCandidates()}>
@@ -232,21 +276,23 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
           )}
         </div>
       )}
-      <form
-        className="comment-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act(async () => {
-            await transport.call('items.comment', { reconciliation, itemId, text: comment });
-            setComment('');
-          }, 'Comment added');
-        }}
-      >
-        <input aria-label="Comment" placeholder="Add a comment" value={comment} onChange={(e) => setComment(e.target.value)} />
-        <button type="submit" disabled={!comment.trim()}>
-          Comment
-        </button>
-      </form>
+      {item && (
+        <form
+          className="comment-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(async () => {
+              await transport.call('items.comment', { reconciliation, itemId, text: comment });
+              setComment('');
+            }, 'Comment added');
+          }}
+        >
+          <input aria-label="Comment" placeholder="Add a comment" value={comment} onChange={(e) => setComment(e.target.value)} />
+          <button type="submit" disabled={!comment.trim()}>
+            Comment
+          </button>
+        </form>
+      )}
       {message && (
         <p role="status" data-testid="item-message">
           {message}
@@ -257,14 +303,17 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
           {error}
         </div>
       )}
-      <ol className="timeline" aria-label="Timeline">
-        {timeline.map((t, i) => (
-          <li key={i}>
-            <span className="muted">{t.at.replace('T', ' ').slice(0, 19)}</span> {t.actor}: {t.kind === 'comment' ? `“${t.text}”` : (t.action ?? t.kind)}
-            {t.note ? ` (${t.note})` : ''}
-          </li>
-        ))}
-      </ol>
+      <OverrideHistory reconciliation={reconciliation} itemId={itemId} revision={revision} run={run} onLoaded={setOverrides} />
+      {timeline.length > 0 && (
+        <ol className="timeline" aria-label="Timeline">
+          {timeline.map((t, i) => (
+            <li key={i}>
+              <span className="muted">{t.at.replace('T', ' ').slice(0, 19)}</span> {t.actor}: {describeEntry(t)}
+              {t.note ? ` (${t.note})` : ''}
+            </li>
+          ))}
+        </ol>
+      )}
     </div>
   );
 }

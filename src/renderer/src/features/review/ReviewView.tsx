@@ -281,7 +281,7 @@ export function ReviewView({ revision }: { revision: number }) {
         }
         return true;
       case 'n':
-        if (row.kind !== 'exception') setMessage('Comments go on exceptions: open one');
+        if (!isItem) setMessage('A match is not a work item: comments go on exceptions and suggestions');
         else void focusInPanel(row, 'input[aria-label="Comment"]');
         return true;
     }
@@ -471,7 +471,7 @@ export function ReviewView({ revision }: { revision: number }) {
               {detail.row.kind === 'group' ? `Group ${detail.row.rowId}` : `${detail.row.class} ${detail.row.rowId}`} <span className="muted">{detail.row.status}</span>
             </h3>
             <MembersPane row={detail.row} members={detail.members} />
-            {detail.row.kind === 'exception' && rec && <ItemPanel key={detail.row.rowId} reconciliation={rec} row={detail.row} members={detail.members} onChanged={keepPlace} />}
+            {rec && <ItemPanel key={detail.row.rowId} reconciliation={rec} row={detail.row} members={detail.members} onChanged={keepPlace} />}
             <ExplanationPanel explanation={detail.explanation} detail={detail.detail} />
           </aside>
         )}
