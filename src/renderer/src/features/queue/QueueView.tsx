@@ -73,13 +73,20 @@ export function QueueView({ revision }: { revision: number }) {
       ...(sla && { sla: [sla] }),
       ...(cls && { class: [cls] }),
     };
+    // Answers can come back out of order (a user switch refetches while a filter changes): only
+    // the latest request may fill the table.
+    let stale = false;
     transport
       .call('items.page', { reconciliation: rec, filter, sort: { by: 'urgency' }, offset: 0, limit })
       .then((p) => {
+        if (stale) return;
         setItems(p.items as unknown as QueueItem[]);
         setTotal(p.total);
       })
       .catch((e) => setError(errorText(e)));
+    return () => {
+      stale = true;
+    };
   }, [transport, rec, mine, me, sla, cls, closed, limit, revision]);
 
   const openItem = useCallback(
