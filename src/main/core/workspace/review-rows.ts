@@ -135,7 +135,14 @@ function list(name: string, values: readonly unknown[], params: Record<string, u
 }
 
 /** The WHERE of a filtered run, with named parameters; only fixed fragments are joined. */
-function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'>, scope: ReviewScope): { sql: string; params: Record<string, unknown> } {
+/** One class by amount at risk: review_row_class_risk holds exactly that order. */
+function classRiskOrder(q: Pick<ReviewQuery, 'filter' | 'sort'>): boolean {
+  const f = q.filter;
+  const field = q.sort[0]?.field;
+  return f.class?.length === 1 && !(f.status && f.status.length) && field === 'amountAtRisk';
+}
+
+function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'> & { sort?: ReviewQuery['sort'] }, scope: ReviewScope): { sql: string; params: Record<string, unknown> } {
   const f = q.filter;
   const params: Record<string, unknown> = { run: q.runId };
   const where = ['rr.run_id = @run'];
@@ -145,7 +152,9 @@ function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'>, scope: ReviewScope): 
   inList('status', 'st', f.status);
   inList('class', 'cl', f.class);
   // Listing every status lets a class filter use review_row_status (run_id, status, class).
-  if (f.class && f.class.length && !(f.status && f.status.length)) where.push("rr.status IN ('matched', 'suggested', 'exception')");
+  if (f.class && f.class.length && !(f.status && f.status.length) && !classRiskOrder({ filter: f, sort: q.sort ?? [] })) {
+    where.push("rr.status IN ('matched', 'suggested', 'exception')");
+  }
   inList('pass', 'ps', f.pass);
   if (f.minAmount !== undefined) (where.push('rr.amount_at_risk >= @amin'), (params['amin'] = f.minAmount));
   if (f.maxAmount !== undefined) (where.push('rr.amount_at_risk <= @amax'), (params['amax'] = f.maxAmount));
@@ -222,19 +231,21 @@ export interface PagePlan {
 
 function pageSql(q: ReviewQuery, scope: ReviewScope, plan: PagePlan, fromEnd: boolean): { sql: string; params: Record<string, unknown> } {
   const { sql, params } = whereOf(q, scope);
-  const order = orderOf(q.sort, plan.filterFirst);
+  const order = orderOf(q.sort, plan.filterFirst && !classRiskOrder(q));
   params['rec'] = scope.reconciliationId;
   const by = fromEnd ? order.backward : order.forward;
   // Without statistics SQLite cannot tell a rare class from a common one; when reviewPage has
   // measured the filter as selective, name the filter's index.
   const f = q.filter;
-  const index = !plan.filterFirst
-    ? ''
-    : (f.status && f.status.length) || (f.class && f.class.length)
-      ? 'INDEXED BY review_row_status'
-      : f.pass && f.pass.length
-        ? 'INDEXED BY review_row_pass'
-        : '';
+  const index = classRiskOrder(q)
+    ? 'INDEXED BY review_row_class_risk'
+    : !plan.filterFirst
+      ? ''
+      : (f.status && f.status.length) || (f.class && f.class.length)
+        ? 'INDEXED BY review_row_status'
+        : f.pass && f.pass.length
+          ? 'INDEXED BY review_row_pass'
+          : '';
   // The inner query pages over row ids only, so an OFFSET skips index entries, not joined rows;
   // the outer one fetches the page's rows and sorts those few again (a join keeps no order).
   // CROSS JOIN keeps the page as the outer loop, and the unary plus keeps the outer sort of

@@ -21,4 +21,6 @@ CREATE UNIQUE INDEX saved_view_name ON saved_view (reconciliation_id, name) WHER
 CREATE INDEX review_row_delta ON review_row (run_id, delta_amount);
 CREATE INDEX review_row_left_date ON review_row (run_id, left_date);
 CREATE INDEX review_row_pass ON review_row (run_id, pass);
+-- An analyst's usual view: one exception class, largest amount at risk first.
+CREATE INDEX review_row_class_risk ON review_row (run_id, class, amount_at_risk);
 `;
