@@ -271,6 +271,75 @@ export const ReviewMember = z.object({
 });
 export type ReviewMember = z.infer<typeof ReviewMember>;
 
+// ---- review grid: filters, counts, saved views; triage settings (ownership rules, SLA)
+
+export const SlaState = z.enum(['ok', 'due_soon', 'breached']);
+
+export const ReviewFilter = z
+  .object({
+    status: z.array(z.enum(['matched', 'suggested', 'exception'])).optional(),
+    class: z.array(z.string().max(40)).max(20).optional(),
+    pass: z.array(z.string().max(64)).max(50).optional(),
+    text: z.string().max(200).optional(),
+    minAmount: z.number().int().optional(),
+    maxAmount: z.number().int().optional(),
+    /** Owner of the row's review item; null = nobody. */
+    owner: z.array(z.string().min(1).max(64).nullable()).max(50).optional(),
+    sla: z.array(SlaState).max(3).optional(),
+    /** Source names: rows with a record from one of them. */
+    source: z.array(z.string().min(1).max(120)).max(20).optional(),
+  })
+  .strict();
+export type ReviewFilter = z.infer<typeof ReviewFilter>;
+
+/** A grid row with its review item's triage state; matches (not work) have nulls there. */
+export const ReviewGridRow = ReviewRow.extend({
+  owner: z.string().nullable(),
+  itemStatus: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  sla: SlaState.nullable(),
+});
+export type ReviewGridRow = z.infer<typeof ReviewGridRow>;
+
+export const SavedViewState = z.object({
+  columns: z.array(z.object({ colId: z.string().min(1).max(64), hide: z.boolean().default(false), width: z.number().int().min(10).max(2000).optional() })).max(100),
+  sort: z.array(z.object({ field: z.string().min(1).max(64), dir: z.enum(['asc', 'desc']) })).max(3).default([]),
+  filter: z.record(z.string().max(40), z.unknown()).default({}),
+});
+export type SavedViewState = z.infer<typeof SavedViewState>;
+
+export const SavedView = z.object({ id: z.number().int(), name: z.string(), state: SavedViewState, createdBy: z.string(), createdAt: z.string(), updatedBy: z.string(), updatedAt: z.string() });
+export type SavedView = z.infer<typeof SavedView>;
+
+export const OwnershipRuleInfo = z.object({ match: z.record(z.string(), z.unknown()), owner: z.string() });
+export type OwnershipRuleInfo = z.infer<typeof OwnershipRuleInfo>;
+
+const ReviewCalls = {
+  'review.count': { input: z.object({ runId: z.number().int().positive(), filter: ReviewFilter.default({}) }), output: z.object({ total: z.number().int() }) },
+  /** The grid's run picker: runs without their totals (runs.list walks every run for those). */
+  'review.runs': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(z.object({ id: z.number().int(), ruleSetVersion: z.number().int(), finishedAt: z.string() })) },
+  'review.facets': {
+    input: z.object({ runId: z.number().int().positive() }),
+    output: z.object({ passes: z.array(z.string()), sources: z.array(z.object({ name: z.string(), side: z.enum(['left', 'right']) })), sla: z.array(SlaState) }),
+  },
+  'views.list': { input: z.object({ reconciliation: z.string().trim().min(1).max(120) }), output: z.array(SavedView) },
+  'views.save': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), name: z.string().trim().min(1).max(80), state: SavedViewState }), output: SavedView },
+  'views.delete': { input: z.object({ reconciliation: z.string().trim().min(1).max(120), name: z.string().min(1).max(80) }), output: z.object({ deleted: z.string() }) },
+  /** A reconciliation's ordered rules (tried first), the global ones (tried after), and the fallback owner. */
+  'ownership.get': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120) }),
+    output: z.object({ rules: z.array(OwnershipRuleInfo), globalRules: z.array(OwnershipRuleInfo), fallbackOwner: z.string().nullable(), effectiveFallback: z.string().nullable() }),
+  },
+  /** Replaces the reconciliation's ordered rules (core-validated, errors name the rule); sets the fallback owner when given. */
+  'ownership.save': {
+    input: z.object({ reconciliation: z.string().trim().min(1).max(120), rules: z.array(z.object({ match: z.unknown(), owner: z.string().min(1).max(64) })).max(500), fallbackOwner: z.string().min(1).max(64).nullable().optional() }),
+    output: z.object({ rules: z.array(OwnershipRuleInfo), fallbackOwner: z.string().nullable() }),
+  },
+  'sla.get': { input: z.object({}), output: z.array(z.object({ class: z.string(), hours: z.number().int(), defaultHours: z.number().int(), custom: z.boolean() })) },
+  /** hours null resets the class to its default; open items of the class are re-dated. */
+  'sla.save': { input: z.object({ class: z.string().regex(/^[a-z_]{1,40}$/), hours: z.number().int().min(1).max(8784).nullable() }), output: z.object({ class: z.string(), hours: z.number().int(), redated: z.number().int() }) },
+} as const;
+
 /** Connectors travel as JSON; the core validates them (and refuses pasted secrets) at the boundary. */
 export const ConnectorJson = Connector;
 
@@ -382,18 +451,10 @@ export const calls = {
       offset: z.number().int().min(0),
       limit: z.number().int().min(1).max(1000),
       sort: SortModel.default([]),
-      filter: z
-        .object({
-          status: z.array(z.enum(['matched', 'suggested', 'exception'])).optional(),
-          class: z.array(z.string().max(40)).max(20).optional(),
-          pass: z.array(z.string().max(64)).max(50).optional(),
-          text: z.string().max(200).optional(),
-          minAmount: z.number().int().optional(),
-          maxAmount: z.number().int().optional(),
-        })
-        .default({}),
+      filter: ReviewFilter.default({}),
     }),
-    output: z.object({ total: z.number().int(), rows: z.array(ReviewRow) }),
+    /** total is null until it is known: the grid asks review.count for it after the first page. */
+    output: z.object({ total: z.number().int().nullable(), rows: z.array(ReviewGridRow) }),
   },
   'review.detail': {
     input: z.object({ runId: z.number().int().positive(), rowId: z.string().min(1).max(64) }),
@@ -512,6 +573,7 @@ export const calls = {
   'fx.add': { input: z.object({ rates: z.array(FxRate).min(1).max(100_000) }), output: FxAddResult },
   'fx.import': { input: z.object({ path: FilePath, sheet: z.string().max(200).optional() }), output: FxAddResult },
   'job.cancel': { input: z.object({ jobId: JobId }), output: z.object({ cancelled: z.boolean() }) },
+  ...ReviewCalls,
 } as const;
 
 export type Calls = typeof calls;

@@ -100,7 +100,7 @@ test('an accepted variance is reversed from the item panel, and the item\'s time
   const itemId = await openFirst(page, 'exception', 'amount_variance');
   const work = page.locator('[aria-label="Exception work"]');
   await work.getByLabel('Override type').selectOption('accept_variance');
-  await work.getByLabel('Reason code').selectOption('timing_difference');
+  await work.getByLabel('Reason code', { exact: true }).selectOption('timing_difference');
   await work.getByLabel('Override note').fill('make-up day billed late');
   await work.getByRole('button', { name: 'Apply' }).click();
   await expect(work.getByTestId('item-status')).toHaveText('resolved');
@@ -145,7 +145,7 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await openFirst(page, 'exception', 'currency_mismatch');
   const work = page.locator('[aria-label="Exception work"]');
   await work.getByLabel('Override type').selectOption('accept_variance');
-  await work.getByLabel('Reason code').selectOption('timing_difference');
+  await work.getByLabel('Reason code', { exact: true }).selectOption('timing_difference');
   await work.getByRole('button', { name: 'Apply' }).click();
   await expect(work.getByRole('alert')).toContainText(`Period ${period} of "Buys vs invoices" is signed off`);
   await work.getByLabel('Set status').selectOption('investigating');
@@ -178,7 +178,7 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await page.getByLabel('Acting user').selectOption('ana');
   await openFirst(page, 'exception', 'currency_mismatch');
   await work.getByLabel('Override type').selectOption('accept_variance');
-  await work.getByLabel('Reason code').selectOption('timing_difference');
+  await work.getByLabel('Reason code', { exact: true }).selectOption('timing_difference');
   await work.getByRole('button', { name: 'Apply' }).click();
   await expect(work.getByTestId('item-status')).toHaveText('resolved');
   const actions = all<{ action: string }>("SELECT action FROM audit_event WHERE action LIKE 'period.%' ORDER BY seq").map((e) => e.action);

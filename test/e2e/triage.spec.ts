@@ -60,7 +60,7 @@ test('an analyst claims, comments on and resolves a variance, matches an invoice
   await panel.getByRole('button', { name: 'Comment' }).click();
   await expect(panel.getByRole('list', { name: 'Timeline' })).toContainText('late make-up day');
   await panel.getByLabel('Override type').selectOption('accept_variance');
-  await panel.getByLabel('Reason code').selectOption('timing_difference');
+  await panel.getByLabel('Reason code', { exact: true }).selectOption('timing_difference');
   await panel.getByLabel('Override note').fill('timing, agreed with the vendor');
   await panel.getByRole('button', { name: 'Apply' }).click();
   await expect(panel.getByTestId('item-message')).toContainText('applied');
@@ -99,7 +99,7 @@ test('a write-off that needs approval waits, is approved by a different approver
   const itemId = await openFirstOfClass(page, 'amount_variance', true);
   const panel = page.locator('[aria-label="Exception work"]');
   await panel.getByLabel('Override type').selectOption('write_off');
-  await panel.getByLabel('Reason code').selectOption('immaterial_write_off');
+  await panel.getByLabel('Reason code', { exact: true }).selectOption('immaterial_write_off');
   await panel.getByLabel('Override note').fill('not worth chasing');
   await panel.getByRole('button', { name: 'Apply' }).click();
   await expect(panel.getByTestId('item-message')).toContainText('waits for approval');

@@ -18,7 +18,11 @@ import {
   ensureDefaultUser,
   findItem,
   listUsers,
+  ownershipSettings,
   queryItems,
+  saveOwnershipSettings,
+  setSlaHours,
+  slaSettings,
   previewBulk,
   release,
   setStatus,
@@ -48,7 +52,22 @@ import {
 } from './overrides/index.js';
 import { envSecretStore, parseConnector, secretNames, testConnection, type SecretStore } from './pull/index.js';
 import { previewImport } from './import/preview.js';
-import { createReconciliation, getRules, reconciliationInfos, reviewDetail, reviewPage, runInfos, saveRules, suggestRulesFor } from './reconcile/index.js';
+import {
+  createReconciliation,
+  deleteView,
+  getRules,
+  listViews,
+  reconciliationInfos,
+  reviewCount,
+  reviewDetail,
+  reviewFacets,
+  reviewPage,
+  reviewRunList,
+  runInfos,
+  saveRules,
+  saveView,
+  suggestRulesFor,
+} from './reconcile/index.js';
 import {
   appendAuditEvent,
   countRejectedRows,
@@ -387,6 +406,33 @@ export function createService(opts: ServiceOptions = {}): Service {
     },
     'audit.verify': async () => verifyWorkspaceAudit(current().db),
     'audit.list': async (q) => listAuditEvents(current().db, q),
+    // ---- review grid, saved views, triage settings
+    'review.count': async (q) => reviewCount(current().db, q),
+    'review.facets': async ({ runId }) => reviewFacets(current().db, runId),
+    'review.runs': async ({ reconciliation }) => reviewRunList(current().db, reconciliation),
+    'views.list': async ({ reconciliation }) => listViews(current().db, reconciliation),
+    'views.save': async ({ reconciliation, name, state }) => {
+      const v = saveView(current().db, reconciliation, name, state, who());
+      changed('saved_view');
+      return v;
+    },
+    'views.delete': async ({ reconciliation, name }) => {
+      const r = deleteView(current().db, reconciliation, name, who());
+      changed('saved_view');
+      return r;
+    },
+    'ownership.get': async ({ reconciliation }) => ownershipSettings(current().db, recId(reconciliation)),
+    'ownership.save': async ({ reconciliation, rules, fallbackOwner }) => {
+      const r = saveOwnershipSettings(current().db, recId(reconciliation), rules as never, fallbackOwner, who());
+      changed('ownership_rule');
+      return { rules: r.rules, fallbackOwner: r.fallbackOwner };
+    },
+    'sla.get': async () => slaSettings(current().db),
+    'sla.save': async ({ class: cls, hours }) => {
+      const r = setSlaHours(current().db, cls, hours, who());
+      changed('sla_policy', 'review_item');
+      return r;
+    },
     'fx.list': async () => ({ rates: listFx(current().db) }),
     'fx.add': async ({ rates }) => {
       const r = addFxRates(current().db, rates.map((rate, i) => ({ rate, origin: { row: i + 1 } })), who());

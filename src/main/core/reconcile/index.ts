@@ -20,7 +20,8 @@ import { suggestRulesFor } from './suggest-rules.js';
 export { runMatch, resultFingerprint, type MatchRequest } from './run-match.js';
 export { suggestRulesFor } from './suggest-rules.js';
 export { exportResults } from './results-export.js';
-export { reviewDetail, reviewPage } from './review.js';
+export { reviewCount, reviewDetail, reviewFacets, reviewPage, reviewRunList, type ReviewGridRow, type ReviewPageFilter, type ReviewPageRequest } from './review.js';
+export { deleteView, listViews, saveView, SavedViewState, type SavedView } from './saved-views.js';
 
 /** Validates rules against the engine's schema; errors name the JSON path. */
 export function validateRules(rules: unknown): RuleSet {

@@ -18,6 +18,10 @@ export {
   saveOwnershipRules,
   fallbackOwner,
   setFallbackOwner,
+  configuredFallbackOwner,
+  ownershipSettings,
+  saveOwnershipSettings,
+  type OwnershipSettings,
   type OwnershipRule,
   type OwnershipFacts,
   type OwnershipMatchInput,
@@ -36,6 +40,7 @@ export {
   slaPolicy,
   slaHoursFor,
   setSlaHours,
+  slaSettings,
   type SlaState,
   type SlaFacts,
 } from './sla.js';

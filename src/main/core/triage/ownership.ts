@@ -161,3 +161,47 @@ export function setFallbackOwner(db: Db, userId: string | null, actor: string, n
     appendAuditEvent(db, { actor, action: 'ownership.fallback', target: 'ownership:fallback', before: { owner: before }, after: { owner: userId } }, at);
   }).immediate();
 }
+
+/** The fallback owner as configured (null when none is set), before the approver/current-user defaults. */
+export function configuredFallbackOwner(db: Db): string | null {
+  const set = getMeta(db, FALLBACK_OWNER);
+  return set !== undefined && findUserRow(db, set) ? set : null;
+}
+
+export interface OwnershipSettings {
+  rules: { match: OwnershipMatch; owner: string }[];
+  globalRules: { match: OwnershipMatch; owner: string }[];
+  fallbackOwner: string | null;
+  /** Who actually gets an item no rule claims. */
+  effectiveFallback: string | null;
+}
+
+/** What the settings screen edits: a reconciliation's rules, the global ones it falls back to, the fallback owner. */
+export function ownershipSettings(db: Db, reconciliationId: number): OwnershipSettings {
+  const plain = (rs: OwnershipRule[]) => rs.map(({ match, owner }) => ({ match, owner }));
+  return {
+    rules: plain(listOwnershipRules(db, reconciliationId)),
+    globalRules: plain(listOwnershipRules(db, null)),
+    fallbackOwner: configuredFallbackOwner(db),
+    effectiveFallback: fallbackOwner(db),
+  };
+}
+
+/**
+ * Saves the settings screen in one transaction: the reconciliation's ordered rules, and the
+ * fallback owner when it is given (undefined leaves it as it is). Each change writes its audit event.
+ */
+export function saveOwnershipSettings(
+  db: Db,
+  reconciliationId: number,
+  rules: readonly OwnershipRuleInput[],
+  fallback: string | null | undefined,
+  actor: string,
+  now: Date | string = new Date(),
+): OwnershipSettings {
+  return db.transaction(() => {
+    saveOwnershipRules(db, reconciliationId, rules, actor, now);
+    if (fallback !== undefined && fallback !== configuredFallbackOwner(db)) setFallbackOwner(db, fallback, actor, now);
+    return ownershipSettings(db, reconciliationId);
+  }).immediate();
+}

@@ -97,3 +97,14 @@ export function setSlaHours(db: Db, cls: string, hours: number | null, actor: st
     return { class: cls, hours: after, redated };
   }).immediate();
 }
+
+/** Every known class with its hours, its default, and whether the workspace changed it. */
+export function slaSettings(db: Db): { class: string; hours: number; defaultHours: number; custom: boolean }[] {
+  const custom = new Map(listSlaPolicyRows(db).map((r) => [r.class, r.hours]));
+  const classes = [...new Set([...Object.keys(DEFAULT_SLA_HOURS), ...custom.keys()])];
+  return classes.map((cls) => {
+    const defaultHours = DEFAULT_SLA_HOURS[cls] ?? FALLBACK_SLA_HOURS;
+    const set = custom.get(cls);
+    return { class: cls, hours: set ?? defaultHours, defaultHours, custom: set !== undefined };
+  });
+}

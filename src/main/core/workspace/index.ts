@@ -68,5 +68,25 @@ export {
 export { insertFxRate, listFxRates, type FxRateRow } from './fx-rates.js';
 export { newestVersions, recordVersions, type RecordVersion } from './record-versions.js';
 export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
-export { pageReviewRows, reviewRow, reviewRowWriter, rowExplanation, rowMembers, REVIEW_COLUMNS, type ReviewQuery, type ReviewRowData } from './review-rows.js';
+export {
+  countReviewRows,
+  explainReviewQuery,
+  pageReviewRows,
+  reviewRow,
+  reviewRowWriter,
+  reviewRunFacts,
+  reviewRuns,
+  rowExplanation,
+  rowMembers,
+  REVIEW_COLUMNS,
+  REVIEW_SORTABLE,
+  type ReviewFilter,
+  type ReviewGridRowData,
+  type PagePlan,
+  type ReviewQuery,
+  type ReviewRowData,
+  type ReviewScope,
+  type ReviewSla,
+} from './review-rows.js';
+export { findSavedViewRow, insertSavedView, listSavedViewRows, markSavedViewDeleted, updateSavedView, type SavedViewRow } from './saved-views.js';
 export { getPullState, hasPullStateTable, recordPullState, type NewPullState, type PullState, type Watermark } from './pull-state.js';

@@ -43,7 +43,7 @@ function schema4Workspace(): string {
   return path;
 }
 
-describe('migration 7 (run speed)', () => {
+describe('migration 5 (run speed)', () => {
   it('keeps every group and review row of older runs, and still refuses a second row with the same id', () => {
     const path = schema4Workspace();
     const before = new Database(path, { readonly: true });

@@ -10,6 +10,8 @@ import { ImportWizard } from '../features/import/ImportWizard.js';
 import { PacketView } from '../features/packet/PacketView.js';
 import { PeriodsView } from '../features/periods/PeriodsView.js';
 import { PullView } from '../features/pull/PullView.js';
+import { QueueView } from '../features/queue/QueueView.js';
+import { TriageSettingsView } from '../features/triage-settings/TriageSettingsView.js';
 import { ReconcileView } from '../features/reconcile/ReconcileView.js';
 import { RecordsView } from '../features/records/RecordsView.js';
 import { ReviewView } from '../features/review/ReviewView.js';
@@ -18,7 +20,7 @@ import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
 
-type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'approvals' | 'periods' | 'audit' | 'packets';
+type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'queue' | 'triage' | 'approvals' | 'periods' | 'audit' | 'packets';
 const VIEWS: [View, string][] = [
   ['records', 'Records'],
   ['import', 'Import'],
@@ -26,6 +28,8 @@ const VIEWS: [View, string][] = [
   ['sources', 'Sources'],
   ['reconcile', 'Reconcile'],
   ['review', 'Review'],
+  ['queue', 'Queue'],
+  ['triage', 'Triage settings'],
   ['approvals', 'Approvals'],
   ['periods', 'Periods'],
   ['audit', 'Audit log'],
@@ -131,6 +135,8 @@ function Workbench() {
         {info && view === 'import' && <ImportWizard sources={info.sources} onDone={() => void refresh().catch(showError)} />}
         {info && view === 'pull' && <PullView sources={info.sources} revision={revision} />}
         {info && view === 'review' && <ReviewView revision={revision} />}
+        {info && view === 'queue' && <QueueView revision={revision} />}
+        {info && view === 'triage' && <TriageSettingsView revision={revision} />}
         {info && view === 'approvals' && <ApprovalsView revision={revision} />}
         {info && view === 'periods' && <PeriodsView revision={revision} />}
         {view === 'packets' && <PacketView revision={revision} hasWorkspace={info !== null} openPath={packetPath} />}

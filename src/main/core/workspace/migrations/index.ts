@@ -2,8 +2,9 @@ import init from './001-init.js';
 import reconciliation from './002-reconciliation.js';
 import review from './003-review.js';
 import pull from './004-pull.js';
-import runSpeed from './007-run-speed.js';
-import recordAdjustment from './008-record-adjustment.js';
+import runSpeed from './005-run-speed.js';
+import savedViews from './006-saved-views.js';
+import recordAdjustment from './007-record-adjustment.js';
 
 export interface Migration {
   version: number;
@@ -17,9 +18,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'reconciliation', sql: reconciliation },
   { version: 3, name: 'review', sql: review },
   { version: 4, name: 'pull', sql: pull },
-  // 5 and 6 are being added on other branches; versions are applied by number, not position.
-  { version: 7, name: 'run-speed', sql: runSpeed },
-  { version: 8, name: 'record-adjustment', sql: recordAdjustment },
+  // 5 rebuilds review_row, so the review indexes of 6 come after it.
+  { version: 5, name: 'run-speed', sql: runSpeed },
+  { version: 6, name: 'saved-views', sql: savedViews },
+  { version: 7, name: 'record-adjustment', sql: recordAdjustment },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

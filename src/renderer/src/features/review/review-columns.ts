@@ -1,5 +1,5 @@
 import type { ColDef, ColGroupDef, ValueFormatterParams } from 'ag-grid-community';
-import type { ReviewRow } from '../../../../shared/contract.js';
+import type { ReviewGridRow as ReviewRow } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 
 const money = (p: ValueFormatterParams<ReviewRow>) => (typeof p.value === 'number' ? displayMinor(p.value, p.data?.currency ?? 'USD') : '');
@@ -22,9 +22,17 @@ function side(prefix: 'left' | 'right', label: string): ColGroupDef<ReviewRow> {
   };
 }
 
-/** Key, status and class pinned left; then Left | Δ | Right with fields aligned by meaning. */
+/**
+ * Columns the core can sort without sorting the run (each has an index; see review-rows.ts SORTS).
+ * Others are not sortable: a sort on them would sort a million rows for every page.
+ */
+export const SORTABLE = new Set(['status', 'amountAtRisk', 'deltaAmount', 'leftDate', 'pass']);
+
+const SLA_LABEL: Record<string, string> = { ok: 'on time', due_soon: 'due soon', breached: 'breached' };
+
+/** Key, status and class pinned left; then Left | Δ | Right with fields aligned by meaning; then the work (owner, SLA). */
 export function reviewColumns(leftLabel: string, rightLabel: string): (ColDef<ReviewRow> | ColGroupDef<ReviewRow>)[] {
-  return [
+  return ([
     { colId: 'keyText', field: 'keyText', headerName: 'Key', width: 170, pinned: 'left' },
     { colId: 'status', field: 'status', headerName: 'Status', width: 100, pinned: 'left', cellClass: (p) => `status-${p.value as string}` },
     { colId: 'class', field: 'class', headerName: 'Class', width: 140, pinned: 'left' },
@@ -38,7 +46,6 @@ export function reviewColumns(leftLabel: string, rightLabel: string): (ColDef<Re
           colId: 'deltaPct',
           headerName: '%',
           width: 80,
-          sortable: false,
           type: 'rightAligned',
           valueGetter: (p) => (p.data && p.data.deltaAmount !== null && p.data.leftAmount ? (p.data.deltaAmount / Math.abs(p.data.leftAmount)) * 100 : null),
           valueFormatter: (p) => (typeof p.value === 'number' ? `${p.value.toFixed(1)}%` : ''),
@@ -50,5 +57,21 @@ export function reviewColumns(leftLabel: string, rightLabel: string): (ColDef<Re
     { colId: 'pass', field: 'pass', headerName: 'Pass', width: 140 },
     { colId: 'score', field: 'score', headerName: 'Score', width: 90, type: 'rightAligned', valueFormatter: (p) => (typeof p.value === 'number' ? p.value.toFixed(1) : '') },
     { colId: 'amountAtRisk', field: 'amountAtRisk', headerName: 'At risk', width: 120, type: 'rightAligned', valueFormatter: money },
-  ];
+    { colId: 'owner', field: 'owner', headerName: 'Owner', width: 110 },
+    {
+      colId: 'sla',
+      field: 'sla',
+      headerName: 'SLA',
+      width: 100,
+      valueFormatter: (p) => (typeof p.value === 'string' ? (SLA_LABEL[p.value] ?? p.value) : ''),
+      cellClass: (p) => (p.value ? `sla-${p.value as string}` : ''),
+      tooltipValueGetter: (p) => (p.data?.dueAt ? `due ${p.data.dueAt.replace('T', ' ').slice(0, 16)}` : null),
+    },
+  ] as (ColDef<ReviewRow> | ColGroupDef<ReviewRow>)[]).map((c) => withSort(c));
+}
+
+/** Marks each leaf column sortable only when the core has an index for it. */
+function withSort(c: ColDef<ReviewRow> | ColGroupDef<ReviewRow>): ColDef<ReviewRow> | ColGroupDef<ReviewRow> {
+  if ('children' in c) return { ...c, children: c.children.map(withSort) };
+  return { ...c, sortable: SORTABLE.has(c.colId ?? '') };
 }

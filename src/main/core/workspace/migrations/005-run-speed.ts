@@ -1,4 +1,4 @@
-// Schema version 7: a run's big tables are cheap to append to.
+// Schema version 5: a run's big tables are cheap to append to.
 export default /* sql */ `
 -- Every input record of a run has a member row, but only records in groups are looked up by
 -- group, and only records in exceptions by exception (about one in ten). Partial indexes skip

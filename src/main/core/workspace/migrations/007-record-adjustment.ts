@@ -1,4 +1,4 @@
-// Schema version 8: corrections to source records. The original row is never edited: an
+// Schema version 7: corrections to source records. The original row is never edited: an
 // adjustment is a new version of the record (record.supersedes points at the original) made by
 // an `adjust` override, and record_adjustment says which override made it and what it changed.
 // SQLite cannot alter a CHECK, so the override table is rebuilt to accept the new type
