@@ -80,8 +80,8 @@ test('an analyst claims, comments on and resolves a variance, matches an invoice
 
   // Bulk-assign the remaining unbilled buys to Bob, seeing count and total first.
   await page.getByLabel('Exception class').selectOption('unmatched_left');
-  await page.getByRole('button', { name: 'Bulk assign…' }).click();
-  const bulk = page.getByRole('dialog', { name: 'Bulk assign' });
+  await page.getByRole('button', { name: 'Bulk action…' }).click();
+  const bulk = page.getByRole('dialog', { name: 'Bulk action' });
   await bulk.getByLabel('Assign to').selectOption('bob');
   const open = all<{ n: number }>("SELECT COUNT(*) AS n FROM review_item WHERE class = 'unmatched_left' AND status IN ('open', 'investigating')")[0]!.n;
   expect(open).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import type { CallInput, ReconciliationInfo, ReviewGridRow, ReviewMember, SavedV
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ExplanationPanel, MembersPane } from './ExplanationPanel.js';
-import { BulkAssign } from './BulkAssign.js';
+import { BulkActions } from './BulkActions.js';
 import { ItemPanel } from './ItemPanel.js';
 import { reviewColumns } from './review-columns.js';
 import { ColumnsMenu } from './columns/ColumnsMenu.js';
@@ -406,7 +406,7 @@ export function ReviewView({ revision }: { revision: number }) {
         </span>
         <ColumnsMenu api={gridApi as GridApi | null} />
         {rec && <SavedViews key={rec} reconciliation={rec} capture={captureView} apply={applyView} />}
-        {rec && <BulkAssign reconciliation={rec} classFilter={filter.class} />}
+        {rec && <BulkActions reconciliation={rec} classFilter={filter.class} onApplied={keepPlace} />}
         <button type="button" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
           ?
         </button>
