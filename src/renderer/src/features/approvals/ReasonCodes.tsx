@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
-import type { OverrideKind } from '../../../../shared/decisions.js';
+import { OVERRIDE_KINDS, type OverrideKind } from '../../../../shared/decisions.js';
 
 interface Code {
   code: string;
@@ -13,7 +13,7 @@ interface Code {
   noteRequired: boolean;
   retiredAt?: string | null;
 }
-const TYPES = ['force_match', 'unmatch', 'accept_variance', 'write_off', 'reclassify', 'reversal'];
+const TYPES = OVERRIDE_KINDS;
 
 /** The workspace's reason codes: add or edit one, retire one (it stays readable, no longer choosable). */
 export function ReasonCodes({ revision }: { revision: number }) {

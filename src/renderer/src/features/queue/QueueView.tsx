@@ -5,6 +5,7 @@ import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ExplanationPanel, MembersPane } from '../review/ExplanationPanel.js';
 import { ItemPanel } from '../review/ItemPanel.js';
+import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
 
 interface QueueItem {
   itemId: string;
@@ -25,7 +26,7 @@ interface QueueItem {
 
 const PAGE = 100;
 const SLA_LABEL = { ok: 'on time', due_soon: 'due soon', breached: 'breached' } as const;
-const CLASSES = ['amount_variance', 'date_variance', 'currency_mismatch', 'duplicate', 'ambiguous', 'unmatched_left', 'unmatched_right', 'suggested'];
+const CLASSES: readonly string[] = [...EXCEPTION_CLASSES, 'suggested'];
 
 function ageText(hours: number): string {
   return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;

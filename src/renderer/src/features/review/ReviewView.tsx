@@ -12,10 +12,11 @@ import { ColumnsMenu } from './columns/ColumnsMenu.js';
 import { AssignPrompt } from './keyboard/AssignPrompt.js';
 import { isTyping, SHORTCUTS, whenPresent } from './keyboard/shortcuts.js';
 import { SavedViews } from './saved-views/SavedViews.js';
+import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 const STATUSES = ['matched', 'suggested', 'exception'] as const;
-const CLASSES = ['amount_variance', 'date_variance', 'currency_mismatch', 'duplicate', 'ambiguous', 'unmatched_left', 'unmatched_right'];
+const CLASSES: readonly string[] = EXCEPTION_CLASSES;
 const SLA = [
   ['ok', 'on time'],
   ['due_soon', 'due soon'],

@@ -2,8 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ReconciliationInfo, UserInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
 
-const CLASSES = ['amount_variance', 'date_variance', 'currency_mismatch', 'duplicate', 'ambiguous', 'unmatched_left', 'unmatched_right', 'suggested'];
+const CLASSES: readonly string[] = [...EXCEPTION_CLASSES, 'suggested'];
 
 /** One rule as the form edits it: text fields, turned into the core's match object on save. */
 interface RuleRow {
