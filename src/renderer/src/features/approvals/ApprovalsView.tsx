@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { ReconciliationInfo } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { OverrideHistory } from '../overrides/OverrideHistory.js';
 import { ReasonCodes } from './ReasonCodes.js';
+import { useReconciliationChoice } from '../../app/use-reconciliations.js';
 
 interface Pending {
   id: number;
@@ -22,20 +22,13 @@ interface Pending {
 /** Overrides waiting for a checker, with their context; approve or reject with a comment. */
 export function ApprovalsView({ revision }: { revision: number }) {
   const transport = useTransport();
-  const [recs, setRecs] = useState<ReconciliationInfo[]>([]);
-  const [rec, setRec] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
   const [notes, setNotes] = useState<Record<number, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { recs, rec, setRec } = useReconciliationChoice(revision, setError);
   const [tick, setTick] = useState(0);
 
-  useEffect(() => {
-    transport.call('reconciliations.list', {}).then((l) => {
-      setRecs(l);
-      setRec((r) => r ?? l[0]?.name ?? null);
-    });
-  }, [transport, revision]);
   useEffect(() => {
     if (!rec) return;
     transport

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { ReconciliationInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { useReconciliationChoice } from '../../app/use-reconciliations.js';
 
 interface LockEvent {
   id: number;
@@ -37,23 +37,13 @@ const STATE_LABEL: Record<Period['state'], string> = { open: 'open', signed_off:
  */
 export function PeriodsView({ revision }: { revision: number }) {
   const transport = useTransport();
-  const [recs, setRecs] = useState<ReconciliationInfo[]>([]);
-  const [rec, setRec] = useState<string | null>(null);
   const [periods, setPeriods] = useState<Period[]>([]);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { recs, rec, setRec } = useReconciliationChoice(revision, setError);
   const [tick, setTick] = useState(0);
 
-  useEffect(() => {
-    transport
-      .call('reconciliations.list', {})
-      .then((l) => {
-        setRecs(l);
-        setRec((r) => r ?? l[0]?.name ?? null);
-      })
-      .catch((e) => setError(errorText(e)));
-  }, [transport, revision]);
   useEffect(() => {
     if (!rec) return;
     transport

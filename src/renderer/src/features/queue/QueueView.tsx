@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ReconciliationInfo, ReviewMember, ReviewRow, UserInfo } from '../../../../shared/contract.js';
+import type { ReviewMember, ReviewRow, UserInfo } from '../../../../shared/contract.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ExplanationPanel, MembersPane } from '../review/ExplanationPanel.js';
 import { ItemPanel } from '../review/ItemPanel.js';
 import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
+import { useReconciliationChoice } from '../../app/use-reconciliations.js';
 
 interface QueueItem {
   itemId: string;
@@ -35,8 +36,6 @@ function ageText(hours: number): string {
 /** The exception queue: open work, most urgent first (breached, then due soonest), with "mine" a click away. */
 export function QueueView({ revision }: { revision: number }) {
   const transport = useTransport();
-  const [recs, setRecs] = useState<ReconciliationInfo[]>([]);
-  const [rec, setRec] = useState<string | null>(null);
   const [me, setMe] = useState<string | null>(null);
   const [users, setUsers] = useState<UserInfo[]>([]);
   const [mine, setMine] = useState(false);
@@ -48,15 +47,9 @@ export function QueueView({ revision }: { revision: number }) {
   const [limit, setLimit] = useState(PAGE);
   const [open, setOpen] = useState<{ item: QueueItem; row: ReviewRow; members: ReviewMember[]; explanation: unknown; detail: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { recs, rec, setRec } = useReconciliationChoice(revision, setError);
 
   useEffect(() => {
-    transport
-      .call('reconciliations.list', {})
-      .then((list) => {
-        setRecs(list);
-        setRec((r) => r ?? list[0]?.name ?? null);
-      })
-      .catch((e) => setError(errorText(e)));
     transport
       .call('users.list', {})
       .then((u) => {

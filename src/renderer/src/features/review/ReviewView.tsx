@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import { themeQuartz, type GridApi, type IDatasource } from 'ag-grid-community';
-import type { CallInput, ReconciliationInfo, ReviewGridRow, ReviewMember, SavedViewState, UserInfo } from '../../../../shared/contract.js';
+import type { CallInput, ReviewGridRow, ReviewMember, SavedViewState, UserInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { ExplanationPanel, MembersPane } from './ExplanationPanel.js';
@@ -13,6 +13,7 @@ import { AssignPrompt } from './keyboard/AssignPrompt.js';
 import { isTyping, SHORTCUTS, whenPresent } from './keyboard/shortcuts.js';
 import { SavedViews } from './saved-views/SavedViews.js';
 import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
+import { useReconciliationChoice } from '../../app/use-reconciliations.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 const STATUSES = ['matched', 'suggested', 'exception'] as const;
@@ -87,8 +88,6 @@ interface Detail {
 /** The side-by-side diff grid of a run: one row per match group or exception, paged from SQLite. */
 export function ReviewView({ revision }: { revision: number }) {
   const transport = useTransport();
-  const [recs, setRecs] = useState<ReconciliationInfo[]>([]);
-  const [rec, setRec] = useState<string | null>(null);
   const [runs, setRuns] = useState<{ id: number; ruleSetVersion: number; finishedAt: string }[]>([]);
   const [runId, setRunId] = useState<number | null>(null);
   const [facets, setFacets] = useState<{ passes: string[]; sources: { name: string; side: string }[] }>({ passes: [], sources: [] });
@@ -101,6 +100,7 @@ export function ReviewView({ revision }: { revision: number }) {
   const [assigning, setAssigning] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { recs, rec, setRec } = useReconciliationChoice(revision, setError);
   const [gridApi, setGridApi] = useState<GridApi<ReviewGridRow> | null>(null);
   const api = useRef<GridApi<ReviewGridRow> | null>(null);
   /** Loaded rows by index, so keys can act on the grid's focused row. */
@@ -109,13 +109,6 @@ export function ReviewView({ revision }: { revision: number }) {
   const refocus = useRef<number | null>(null);
 
   useEffect(() => {
-    transport
-      .call('reconciliations.list', {})
-      .then((list) => {
-        setRecs(list);
-        setRec((r) => r ?? list[0]?.name ?? null);
-      })
-      .catch((e) => setError(errorText(e)));
     transport
       .call('users.list', {})
       .then(setUsers)

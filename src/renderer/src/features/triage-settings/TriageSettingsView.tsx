@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ReconciliationInfo, UserInfo } from '../../../../shared/contract.js';
+import type { UserInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
+import { useReconciliationChoice } from '../../app/use-reconciliations.js';
 
 const CLASSES: readonly string[] = [...EXCEPTION_CLASSES, 'suggested'];
 
@@ -74,8 +75,6 @@ function toRule(r: RuleRow): { match: Match; owner: string } {
 /** Who owns new exceptions (ordered rules, first match wins, then the fallback owner) and how long each class may take. */
 export function TriageSettingsView({ revision }: { revision: number }) {
   const transport = useTransport();
-  const [recs, setRecs] = useState<ReconciliationInfo[]>([]);
-  const [rec, setRec] = useState<string | null>(null);
   const [users, setUsers] = useState<UserInfo[]>([]);
   const [rules, setRules] = useState<RuleRow[]>([]);
   const [globalCount, setGlobalCount] = useState(0);
@@ -87,15 +86,9 @@ export function TriageSettingsView({ revision }: { revision: number }) {
   const [hours, setHours] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { recs, rec, setRec } = useReconciliationChoice(revision, setError);
 
   useEffect(() => {
-    transport
-      .call('reconciliations.list', {})
-      .then((list) => {
-        setRecs(list);
-        setRec((r) => r ?? list[0]?.name ?? null);
-      })
-      .catch((e) => setError(errorText(e)));
     transport
       .call('users.list', {})
       .then((u) => setUsers(u.users.filter((x) => x.role !== 'auditor')))
