@@ -1,5 +1,5 @@
 import { TieoutError } from '../../../shared/error.js';
-import type { ReconciliationInfo, RunInfo } from '../../../shared/contract.js';
+import type { ReconciliationInfo, RunInfo, RunTotals } from '../../../shared/contract.js';
 import { RuleSet } from '../engine/index.js';
 import {
   appendAuditEvent,
@@ -107,6 +107,7 @@ export function runInfos(db: Db, name?: string): RunInfo[] {
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     resultSha256: r.resultSha256,
-    totals: runTotals(db, r.id),
+    // Runs since engine 1.2 keep their totals; older ones are summed from their groups.
+    totals: (r.stats as { totals?: RunTotals } | null)?.totals ?? runTotals(db, r.id),
   }));
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TieoutError } from '../../../shared/error.js';
-import type { MatchRunSummary } from '../../../shared/contract.js';
+import type { MatchRunSummary, RunTotals } from '../../../shared/contract.js';
 import { diffResults, parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { syncReviewItems } from '../triage/index.js';
@@ -50,6 +50,33 @@ export function resultFingerprint(result: EngineResult): string {
 }
 
 /**
+ * The run's counts and amounts by status and by class, as `runTotals` would read them back from
+ * the stored groups and exceptions. Kept with the run so run lists need not scan a big run.
+ */
+export function totalsOf(result: EngineResult): RunTotals {
+  const byStatus = new Map<string, { status: string; groups: number; records: number }>();
+  for (const g of result.groups) {
+    const t = byStatus.get(g.status) ?? { status: g.status, groups: 0, records: 0 };
+    t.groups++;
+    t.records += g.left.length + g.right.length;
+    byStatus.set(g.status, t);
+  }
+  const byClass = new Map<string, { class: string; currency: string; exceptions: number; amount_minor: number }>();
+  for (const e of result.exceptions) {
+    const k = `${e.class}\u0000${e.amountAtRisk.currency}`;
+    const t = byClass.get(k) ?? { class: e.class, currency: e.amountAtRisk.currency, exceptions: 0, amount_minor: 0 };
+    t.exceptions++;
+    t.amount_minor += e.amountAtRisk.minor;
+    byClass.set(k, t);
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    byStatus: [...byStatus.values()].sort((a, b) => cmp(a.status, b.status)),
+    byClass: [...byClass.values()].sort((a, b) => cmp(a.class, b.class) || cmp(a.currency, b.currency)),
+  };
+}
+
+/**
  * Runs the reconciliation's latest rule set on the current records of both sides and stores
  * the run, its groups, exceptions and per-record membership in one transaction.
  */
@@ -96,7 +123,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       // The FX table is an input too: its fingerprint lets a conversion be traced to the rates seen.
       // Analysts' decisions are engine inputs too: kept on the run so a packet can replay it exactly.
       inputs: { batches, records: recordCount, fx: { rates: fx.length, sha256: fxFingerprint(fx) }, decisions: { locked, apart } },
-      stats: result.stats,
+      stats: { ...result.stats, totals: totalsOf(result) },
       resultSha256,
     });
     saveResults(db, runId, result, inputs, parsedRules, ctx);

@@ -7,8 +7,9 @@ import { loadDemo } from '../demo/load-demo.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { NO_JOB } from '../jobs/job-context.js';
-import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, openWorkspace, writeRun, type Workspace } from '../workspace/index.js';
-import { createReconciliation, resultFingerprint, runMatch } from './index.js';
+import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTotals, writeRun, type Workspace } from '../workspace/index.js';
+import { createReconciliation, resultFingerprint, runInfos, runMatch } from './index.js';
+import { totalsOf } from './run-match.js';
 import { fieldsNamedIn, loadInputs, type LoadedInputs } from './load-inputs.js';
 import { reviewFields, reviewRows } from './review-rows.js';
 
@@ -39,6 +40,13 @@ afterAll(() => {
 });
 
 describe('saving a run', () => {
+  it('keeps its totals with the run, equal to summing its stored groups and exceptions, and run lists use them', () => {
+    const stored = (listRuns(ws.db).find((r) => r.id === runId)!.stats as { totals: unknown }).totals;
+    expect(stored).toEqual(runTotals(ws.db, runId));
+    expect(stored).toEqual(totalsOf(result));
+    expect(runInfos(ws.db, 'Ad-ops').find((r) => r.id === runId)!.totals).toEqual(stored);
+  });
+
   it('stores one member row per input record, on its side, held by the group or exception the engine put it in', () => {
     const expected: [number, string, string | null, string | null][] = [];
     for (const g of result.groups) for (const [side, ids] of [['left', g.left], ['right', g.right]] as const) for (const id of ids) expected.push([Number(id), side, g.id, null]);
