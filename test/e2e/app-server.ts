@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 
 /** A real browser-mode server (the same one `npm start` runs), on its own temp workspace. */
 export interface AppServer {
@@ -58,4 +59,36 @@ export async function startAppServer(opts: { demo?: boolean; workspace?: string 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** People the specs act as: id, display name, role. */
+export const PEOPLE = {
+  ana: ['Ana Analyst', 'analyst'],
+  bob: ['Bob Analyst', 'analyst'],
+  fin: ['Fin Approver', 'approver'],
+  max: ['Max Approver', 'approver'],
+} as const;
+
+/**
+ * A demo workspace made with the CLI as a user would: `buys` demo buys, the named people (acting
+ * as the first), and one run of "Buys vs invoices" with the suggested rules. Returns its path.
+ */
+export function demoWorkspaceWithRun(prefix: string, opts: { buys?: number; people?: (keyof typeof PEOPLE)[] } = {}): string {
+  const ws = join(mkdtempSync(join(tmpdir(), `tieout-${prefix}-`)), `${prefix}.tieout`);
+  tieout('demo', ws, '--buys', String(opts.buys ?? 1500));
+  const people = opts.people ?? [];
+  for (const id of people) tieout('users', ws, 'add', id, '--name', PEOPLE[id][0], '--role', PEOPLE[id][1]);
+  if (people.length > 0) tieout('users', ws, 'switch', people[0]!);
+  tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', 'Buys vs invoices');
+  return ws;
+}
+
+/** Rows from the workspace file, read on a connection of its own while the server runs. */
+export function queryRows<T>(workspacePath: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(workspacePath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }

@@ -1,32 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-import { startAppServer, tieout, type AppServer } from './app-server';
+import { demoWorkspaceWithRun, queryRows, startAppServer, type AppServer } from './app-server';
 
 /** Bulk actions from the review grid: on a whole filter result, with the count first and a justification. */
 let app: AppServer;
 test.beforeAll(async () => {
-  const ws = join(mkdtempSync(join(tmpdir(), 'tieout-bulk-')), 'bulk.tieout');
-  tieout('demo', ws, '--buys', '1500');
-  tieout('users', ws, 'add', 'ana', '--name', 'Ana Analyst', '--role', 'analyst');
-  tieout('users', ws, 'switch', 'ana');
-  tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', 'Buys vs invoices');
+  const ws = demoWorkspaceWithRun('bulk', { people: ['ana'] });
   app = await startAppServer({ workspace: ws, demo: false });
 });
 test.afterAll(async () => {
   await app?.stop();
 });
 
-function one<T>(sql: string, ...params: unknown[]): T {
-  const db = new Database(app.workspacePath, { readonly: true });
-  try {
-    return db.prepare(sql).get(...params) as T;
-  } finally {
-    db.close();
-  }
-}
+const one = <T>(sql: string, ...params: unknown[]): T => queryRows<T>(app.workspacePath, sql, ...params)[0]!;
 
 test('a bulk status change and a bulk rejection of suggestions apply to the whole filter result, after showing the count', async ({ page }) => {
   await page.goto(app.pageUrl);

@@ -1,33 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
-import { startAppServer, tieout, type AppServer } from './app-server';
+import { demoWorkspaceWithRun, queryRows, startAppServer, tieout, type AppServer } from './app-server';
 
 let app: AppServer;
 test.beforeAll(async () => {
-  const ws = join(mkdtempSync(join(tmpdir(), 'tieout-overrides-')), 'overrides.tieout');
-  tieout('demo', ws, '--buys', '1500');
-  tieout('users', ws, 'add', 'ana', '--name', 'Ana Analyst', '--role', 'analyst');
-  tieout('users', ws, 'add', 'fin', '--name', 'Fin Approver', '--role', 'approver');
-  tieout('users', ws, 'add', 'max', '--name', 'Max Approver', '--role', 'approver');
-  tieout('users', ws, 'switch', 'ana');
-  tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', 'Buys vs invoices');
+  const ws = demoWorkspaceWithRun('overrides', { people: ['ana', 'fin', 'max'] });
   app = await startAppServer({ workspace: ws, demo: false });
 });
 test.afterAll(async () => {
   await app?.stop();
 });
 
-function all<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(app.workspacePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const all = <T>(sql: string, ...params: unknown[]): T[] => queryRows<T>(app.workspacePath, sql, ...params);
 
 const pane = (page: Page) => page.getByRole('complementary', { name: /^Detail of / });
 

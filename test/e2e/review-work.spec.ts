@@ -1,9 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
-import { startAppServer, tieout, type AppServer } from './app-server';
+import { demoWorkspaceWithRun, queryRows, startAppServer, tieout, type AppServer } from './app-server';
 
 /** The review grid as a place to work: filters on triage state, saved views, keys, the queue, and ownership rules. */
 let app: AppServer;
@@ -11,14 +10,8 @@ let dir: string;
 const REC = 'Buys vs invoices';
 
 test.beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tieout-review-work-'));
-  const ws = join(dir, 'work.tieout');
-  tieout('demo', ws, '--buys', '1500');
-  tieout('users', ws, 'add', 'ana', '--name', 'Ana Analyst', '--role', 'analyst');
-  tieout('users', ws, 'add', 'fin', '--name', 'Fin Approver', '--role', 'approver');
-  tieout('users', ws, 'add', 'bob', '--name', 'Bob Analyst', '--role', 'analyst');
-  tieout('users', ws, 'switch', 'ana');
-  tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', REC);
+  const ws = demoWorkspaceWithRun('review-work', { people: ['ana', 'fin', 'bob'] });
+  dir = dirname(ws);
   // Items age in days; a test has seconds. Back-date two classes as if they appeared earlier:
   // duplicates five days ago (past their 24 h), currency mismatches 40 h ago (8 h of 48 left: due soon).
   const db = new Database(ws);
@@ -37,14 +30,7 @@ test.afterAll(async () => {
   await app?.stop();
 });
 
-function all<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(app.workspacePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const all = <T>(sql: string, ...params: unknown[]): T[] => queryRows<T>(app.workspacePath, sql, ...params);
 const count = (sql: string, ...params: unknown[]) => all<{ n: number }>(sql, ...params)[0]!.n;
 const rows = (n: number) => `${n.toLocaleString('en-US')} rows`;
 

@@ -1,29 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-import { startAppServer, tieout, type AppServer } from './app-server';
+import { demoWorkspaceWithRun, queryRows, startAppServer, type AppServer } from './app-server';
 
 let app: AppServer;
 test.beforeAll(async () => {
-  const ws = join(mkdtempSync(join(tmpdir(), 'tieout-review-')), 'review.tieout');
-  tieout('demo', ws, '--buys', '1500');
-  tieout('match', ws, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', 'Buys vs invoices');
+  const ws = demoWorkspaceWithRun('review');
   app = await startAppServer({ workspace: ws, demo: false });
 });
 test.afterAll(async () => {
   await app?.stop();
 });
 
-function one<T>(sql: string, ...params: unknown[]): T {
-  const db = new Database(app.workspacePath, { readonly: true });
-  try {
-    return db.prepare(sql).get(...params) as T;
-  } finally {
-    db.close();
-  }
-}
+const one = <T>(sql: string, ...params: unknown[]): T => queryRows<T>(app.workspacePath, sql, ...params)[0]!;
 
 test('the review grid opens the latest run, filters to amount variances and explains the highlighted difference', async ({ page }) => {
   await page.goto(app.pageUrl);

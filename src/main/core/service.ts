@@ -29,7 +29,7 @@ import {
   switchUser,
   timeline,
 } from './triage/index.js';
-import { addFxRates, importFxFile, listFx } from './fx/index.js';
+import { addFxRates, importFxFile } from './fx/index.js';
 import {
   approve,
   decideSuggestions,
@@ -74,6 +74,7 @@ import {
   findReconciliation,
   listAuditEvents,
   listBatches,
+  listFxRates,
   listRejectedRows,
   openWorkspace,
   pageRecords,
@@ -433,7 +434,7 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('sla_policy', 'review_item');
       return r;
     },
-    'fx.list': async () => ({ rates: listFx(current().db) }),
+    'fx.list': async () => ({ rates: listFxRates(current().db) }),
     'fx.add': async ({ rates }) => {
       const r = addFxRates(current().db, rates.map((rate, i) => ({ rate, origin: { row: i + 1 } })), who());
       changed('fx_rate');

@@ -6,8 +6,8 @@ import { TieoutError } from '../../../shared/error.js';
 import type { EngineStats } from '../engine/index.js';
 import { runImport } from '../import/index.js';
 import { createReconciliation, runMatch } from '../reconcile/index.js';
-import { findSourceByName, listRuns, openWorkspace, type Workspace } from '../workspace/index.js';
-import { addFxRates, fxFingerprint, importFxFile, listFx } from './index.js';
+import { findSourceByName, listFxRates, listRuns, openWorkspace, type Workspace } from '../workspace/index.js';
+import { addFxRates, fxFingerprint, importFxFile } from './index.js';
 
 let dir: string;
 let ws: Workspace;
@@ -28,7 +28,7 @@ const file = (name: string, text: string) => {
 const events = () => (ws.db.prepare("SELECT action, after_json AS after FROM audit_event WHERE action = 'fx.add' ORDER BY seq").all() as { action: string; after: string }[]);
 
 async function refused(fn: () => Promise<unknown>, code: string, details: Record<string, unknown>, message: RegExp): Promise<void> {
-  const before = listFx(ws.db);
+  const before = listFxRates(ws.db);
   const err = await fn().then(
     () => null,
     (e: unknown) => e,
@@ -37,7 +37,7 @@ async function refused(fn: () => Promise<unknown>, code: string, details: Record
   expect((err as TieoutError).code).toBe(code);
   expect((err as TieoutError).message).toMatch(message);
   expect((err as TieoutError).details).toMatchObject(details);
-  expect(listFx(ws.db)).toEqual(before);
+  expect(listFxRates(ws.db)).toEqual(before);
 }
 
 describe('FX rates', () => {
@@ -45,7 +45,7 @@ describe('FX rates', () => {
     const rates = file('rates.csv', 'From Currency,To Currency,Rate,Date\nEUR,USD,1.0850,2026-03-01\neur,usd,1.0790,2026-04-01\nGBP,USD,1.2610,\n');
     const first = await importFxFile(ws.db, rates, {}, 'ana');
     expect(first).toMatchObject({ added: 3, unchanged: 0 });
-    expect(listFx(ws.db)).toEqual([
+    expect(listFxRates(ws.db)).toEqual([
       { from: 'EUR', to: 'USD', rate: '1.085', date: '2026-03-01' },
       { from: 'EUR', to: 'USD', rate: '1.079', date: '2026-04-01' },
       { from: 'GBP', to: 'USD', rate: '1.261' },
@@ -94,6 +94,6 @@ describe('FX rates', () => {
     const withFx = await runMatch(ws, { reconciliation: 'R', actor: 'ana' });
     expect((withFx.stats as EngineStats).matched.groups).toBe(2);
     const run = listRuns(ws.db, 1).find((r) => r.id === withFx.runId)!;
-    expect(run.inputs).toMatchObject({ records: 4, fx: { rates: 1, sha256: fxFingerprint(listFx(ws.db)) } });
+    expect(run.inputs).toMatchObject({ records: 4, fx: { rates: 1, sha256: fxFingerprint(listFxRates(ws.db)) } });
   });
 });

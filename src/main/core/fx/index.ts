@@ -43,10 +43,6 @@ export function fxFingerprint(rates: readonly FxRate[]): string {
   return h.digest('hex');
 }
 
-export function listFx(db: Db): FxRate[] {
-  return listFxRates(db);
-}
-
 /**
  * Adds rates in one transaction with one audit event. A rate already present with the same
  * value is left alone; a different value for the same pair and date is refused, because it

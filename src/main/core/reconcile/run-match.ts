@@ -12,7 +12,6 @@ import {
   insertRun,
   latestRuleSet,
   listFxRates,
-  runTotals,
   writeRun,
   type Workspace,
 } from '../workspace/index.js';
@@ -110,6 +109,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
   const recordCount = inputs.records.length;
   releaseRecords(inputs);
   const resultSha256 = resultFingerprint(result);
+  const totals = totalsOf(result);
   ctx.progress({ phase: 'saving results', done: 0, total: result.groups.length + result.exceptions.length, unit: 'records' });
   const batches = inputBatches(db, [...rec.leftSourceIds, ...rec.rightSourceIds]);
   const runId = writeRun(db, () => {
@@ -123,7 +123,7 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
       // The FX table is an input too: its fingerprint lets a conversion be traced to the rates seen.
       // Analysts' decisions are engine inputs too: kept on the run so a packet can replay it exactly.
       inputs: { batches, records: recordCount, fx: { rates: fx.length, sha256: fxFingerprint(fx) }, decisions: { locked, apart } },
-      stats: { ...result.stats, totals: totalsOf(result) },
+      stats: { ...result.stats, totals },
       resultSha256,
     });
     saveResults(db, runId, result, inputs, parsedRules, ctx);
@@ -138,5 +138,5 @@ export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext
     syncReviewItems(db, runId, new Date().toISOString(), req.actor);
     return runId;
   });
-  return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals: runTotals(db, runId), diff: null, resultSha256 };
+  return { runId, dryRun: false, reconciliation: rec.name, ruleSetVersion: rules.version, stats: result.stats, totals, diff: null, resultSha256 };
 }

@@ -29,16 +29,15 @@ export function recordVersions(db: Db, ids: readonly number[]): Map<number, Reco
 }
 
 /**
- * The newest version of each record: follows `supersedes` links forward. Ids that were never
- * replaced map to themselves. One scan of the versioned records, so call it once per run.
+ * The newest version of each record: follows `supersedes` links forward through their index.
+ * Ids that were never replaced map to themselves.
  */
 export function newestVersions(db: Db, ids: readonly number[]): Map<number, number> {
-  const next = new Map<number, number>();
-  for (const [id, old] of db.prepare('SELECT id, supersedes FROM record WHERE supersedes IS NOT NULL').raw().iterate() as Iterable<[number, number]>) next.set(old, id);
+  const next = db.prepare('SELECT id FROM record WHERE supersedes = ? LIMIT 1').pluck();
   const out = new Map<number, number>();
   for (const id of ids) {
     let cur = id;
-    for (let hops = 0; next.has(cur) && hops < 1000; hops++) cur = next.get(cur)!;
+    for (let n = next.get(cur) as number | undefined; n !== undefined; n = next.get(cur) as number | undefined) cur = n;
     out.set(id, cur);
   }
   return out;
