@@ -1,5 +1,5 @@
 import { TieoutError } from '../../../shared/error.js';
-import { appendAuditEvent, type Db } from '../workspace/index.js';
+import { appendAuditEvent, unpackExplanation, type Db } from '../workspace/index.js';
 import {
   selectException,
   selectGroup,
@@ -15,10 +15,6 @@ import { stateOf } from './overrides.js';
 import { assertUnlocked, periodsOf } from './sign-off.js';
 import { allRecords, toOverride, type Override, type OverrideState } from './types.js';
 import { requireApprover } from './users.js';
-
-function parseJson(text: string | null): unknown {
-  return text === null ? null : (JSON.parse(text) as unknown);
-}
 
 /**
  * Loads a pending override for a checker: the checker must be an approver and not its maker
@@ -140,7 +136,7 @@ function contextOf(db: Db, o: Override): ApprovalContext {
       currency: i.currency,
       owner: i.owner,
       detail: x?.detail ?? null,
-      explanation: parseJson(x?.explanationJson ?? g?.explanationJson ?? null),
+      explanation: unpackExplanation(x?.explanationJson ?? g?.explanationJson ?? null),
     });
   }
   const g = o.type === 'unmatch' && o.payload.groupId ? selectGroup(db, o.payload.runId, o.payload.groupId) : undefined;
@@ -148,7 +144,7 @@ function contextOf(db: Db, o: Override): ApprovalContext {
   return {
     items,
     group: g
-      ? { groupId: g.groupId, pass: g.pass, passKind: g.passKind, status: g.status, leftAmountMinor: g.leftAmountMinor, rightAmountMinor: g.rightAmountMinor, currency: g.currency, explanation: parseJson(g.explanationJson) }
+      ? { groupId: g.groupId, pass: g.pass, passKind: g.passKind, status: g.status, leftAmountMinor: g.leftAmountMinor, rightAmountMinor: g.rightAmountMinor, currency: g.currency, explanation: unpackExplanation(g.explanationJson) }
       : null,
     records: selectRecordInfo(db, allRecords(o.payload)).map((r) => ({ ...r, side: side.get(r.id)! })),
     periods: periodsOf(db, allRecords(o.payload)),

@@ -1,5 +1,6 @@
 import { TieoutError } from '../../../shared/error.js';
 import { bulkInserter } from './bulk-insert.js';
+import { unpackExplanation } from './stored-explanation.js';
 import type { Db } from './open.js';
 
 /** SQL for the review grid's rows: written once per run, read a page at a time. */
@@ -349,9 +350,9 @@ export function rowMembers(db: Db, runId: number, rowId: string) {
 
 export function rowExplanation(db: Db, runId: number, rowId: string): { explanation: unknown; detail: string | null } {
   const g = db.prepare('SELECT explanation_json FROM match_group WHERE run_id = ? AND group_id = ?').get(runId, rowId) as { explanation_json: string } | undefined;
-  if (g) return { explanation: JSON.parse(g.explanation_json), detail: null };
+  if (g) return { explanation: unpackExplanation(g.explanation_json), detail: null };
   const e = db.prepare('SELECT explanation_json, detail FROM run_exception WHERE run_id = ? AND exception_id = ?').get(runId, rowId) as
     | { explanation_json: string | null; detail: string }
     | undefined;
-  return { explanation: e?.explanation_json ? JSON.parse(e.explanation_json) : null, detail: e?.detail ?? null };
+  return { explanation: unpackExplanation(e?.explanation_json ?? null), detail: e?.detail ?? null };
 }

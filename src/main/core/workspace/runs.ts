@@ -1,4 +1,6 @@
+import type { Explanation } from '../engine/index.js';
 import { bulkInserter } from './bulk-insert.js';
+import { packExplanation } from './stored-explanation.js';
 import type { Db } from './open.js';
 
 /** SQL for runs and their results. A run is written once and never updated. */
@@ -111,11 +113,11 @@ export function resultWriter(db: Db, runId: number) {
   const exceptions = bulkInserter(db, 'run_exception', ['run_id', 'exception_id', 'class', 'group_id', 'pass', 'amount_minor', 'currency', 'detail', 'explanation_json']);
   const members = bulkInserter(db, 'run_member', ['run_id', 'record_id', 'side', 'group_id', 'exception_id']);
   return {
-    group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: unknown }) {
-      groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, JSON.stringify(g.explanation));
+    group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: Explanation }) {
+      groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, packExplanation(g.explanation));
     },
-    exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: unknown }) {
-      exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : JSON.stringify(e.explanation));
+    exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: Explanation | undefined }) {
+      exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : packExplanation(e.explanation));
     },
     member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
       members.row(runId, recordId, side, groupId, exceptionId);
