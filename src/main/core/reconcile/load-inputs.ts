@@ -131,6 +131,35 @@ export function fieldsNamedIn(...ruleSets: unknown[]): Set<string> {
   return out;
 }
 
+const DATE_COLUMN = '\u0000date';
+/** Distinct values a field may have and still be shared; past it (ids, references) sharing saves nothing. */
+const MAX_SHARED_PER_FIELD = 50_000;
+
+/**
+ * One copy of each repeated text value per field. Parsing gives every record its own copy of
+ * "Meta", "USD" or "2026-03-31"; a million-record side repeats a few thousand distinct values,
+ * and sharing them is a large part of what the engine's input weighs.
+ */
+function sharedTexts() {
+  const byField = new Map<string, Map<string, string> | null>();
+  return {
+    text<T extends FieldValue>(field: string, value: T): T {
+      if (typeof value !== 'string') return value;
+      let seen = byField.get(field);
+      if (seen === null) return value;
+      if (seen === undefined) byField.set(field, (seen = new Map()));
+      const known = seen.get(value);
+      if (known !== undefined) return known as T;
+      if (seen.size >= MAX_SHARED_PER_FIELD) {
+        byField.set(field, null);
+        return value;
+      }
+      seen.set(value, value);
+      return value;
+    },
+  };
+}
+
 /**
  * Current records of both sides as engine records; ids are the workspace record ids as text.
  * `keep` names the fields still read once the engine is done (the review rows' party and
@@ -145,6 +174,7 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
   const keptCols = [...kept];
   // A field named __proto__ cannot be copied by assignment: keep such records whole.
   const reduce = only !== undefined && !only.has('__proto__');
+  const shared = sharedTexts();
   for (const [side, ids] of [
     ['left', rec.leftSourceIds],
     ['right', rec.rightSourceIds],
@@ -158,15 +188,15 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
         let fields = parsed;
         if (reduce) {
           fields = {};
-          for (const k in parsed) if (only!.has(k)) fields[k] = parsed[k]!;
+          for (const k in parsed) if (only!.has(k)) fields[k] = shared.text(k, parsed[k]!);
         }
         fields[CURRENCY_FIELD] = currency;
         records.push({ id: String(id), side, source: source.name, fields });
         cols.recordId.push(id);
         cols.amount.push(amountMinor);
-        cols.currency.push(currency);
+        cols.currency.push(shared.text(CURRENCY_FIELD, currency));
         cols.ref.push(ref);
-        cols.date.push(date);
+        cols.date.push(shared.text(DATE_COLUMN, date));
       }
     }
   }
