@@ -22,22 +22,26 @@ export function bulkInserter(db: Db, table: string, columns: readonly string[]):
   const sql = (rows: number) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
   const full = db.prepare<unknown[]>(sql(ROWS_PER_STATEMENT));
   const partial = new Map<number, Statement<unknown[]>>();
-  let buf: unknown[] = [];
+  const buf: unknown[] = new Array<unknown>(ROWS_PER_STATEMENT * width);
+  let queued = 0;
   const flush = () => {
-    const rows = buf.length / width;
-    if (rows === 0) return;
-    if (rows === ROWS_PER_STATEMENT) full.run(buf);
+    if (queued === 0) return;
+    // Values are spread as arguments: better-sqlite3 reads an array argument element by element
+    // through V8's API, which cost more than SQLite's own insert (100k review rows into a table without
+    // indexes: 0.55 s -> 0.35 s; into review_row, best of four, 1.88 s -> 1.41 s).
+    if (queued === buf.length) full.run(...buf);
     else {
+      const rows = queued / width;
       let stmt = partial.get(rows);
       if (!stmt) partial.set(rows, (stmt = db.prepare<unknown[]>(sql(rows))));
-      stmt.run(buf);
+      stmt.run(...buf.slice(0, queued));
     }
-    buf = [];
+    queued = 0;
   };
   return {
     row(...values) {
-      for (let i = 0; i < width; i++) buf.push(values[i]);
-      if (buf.length === ROWS_PER_STATEMENT * width) flush();
+      for (let i = 0; i < width; i++) buf[queued++] = values[i];
+      if (queued === buf.length) flush();
     },
     flush,
   };
