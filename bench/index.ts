@@ -45,21 +45,26 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** Collects the time (wall and CPU) spent in each phase a job reports. */
+/** Collects the time (wall and CPU) spent in each phase a job reports, and the peak RSS by its end. */
 function phaseTimer(): { ctx: JobContext; report(): string[] } {
-  const phases: [string, number, number][] = [];
+  const phases: [string, number, number, number][] = [];
   return {
     ctx: {
       cancelled: () => false,
       progress: (p) => {
         const name = p.phase.replace(/:.*/, '');
-        if (phases.at(-1)?.[0] !== name) phases.push([name, performance.now(), cpuMs()]);
+        if (phases.at(-1)?.[0] !== name) phases.push([name, performance.now(), cpuMs(), peakRss()]);
       },
     },
     report() {
       const end = performance.now();
       const cpuEnd = cpuMs();
-      return phases.map(([n, t, c], i) => `    ${n.padEnd(28)} ${secs((phases[i + 1]?.[1] ?? end) - t).padStart(9)}  (CPU ${secs((phases[i + 1]?.[2] ?? cpuEnd) - c)})`);
+      const rssEnd = peakRss();
+      // Peak RSS so far at each phase's end (the next phase's start): where memory grows.
+      return phases.map(
+        ([n, t, c], i) =>
+          `    ${n.padEnd(28)} ${secs((phases[i + 1]?.[1] ?? end) - t).padStart(9)}  (CPU ${secs((phases[i + 1]?.[2] ?? cpuEnd) - c)}; peak RSS ${mb(phases[i + 1]?.[3] ?? rssEnd)})`,
+      );
     },
   };
 }
