@@ -113,6 +113,24 @@ describe('import', () => {
     ws.close();
   });
 
+  it('numbers records in file order when new, changed and duplicate rows mix, so duplicates point at the right record', async () => {
+    const ws = workspace();
+    const header = 'Invoice No,Line,Date,Vendor,Amount,Currency\n';
+    await runImport(ws, { source: 'Invoices', path: file('mtd1.csv', header + 'A,1,2026-03-01,Meta,100.00,USD\nA,2,2026-03-01,Meta,200.00,USD\n'), mapping: INVOICES, actor: 'ana' });
+    const s = await runImport(ws, {
+      source: 'Invoices',
+      path: file('mtd2.csv', header + 'A,3,2026-03-05,Meta,75.00,USD\nA,2,2026-03-01,Meta,250.00,USD\nA,3,2026-03-05,Meta,75.00,USD\nA,4,2026-03-06,Meta,5.00,USD\n'),
+      actor: 'ana',
+    });
+    expect(s.counts).toMatchObject({ read: 4, new: 2, changed: 1, duplicate: 1 });
+    const rows = ws.db.prepare('SELECT id, row_number AS row, version, supersedes, duplicate_of AS duplicateOf FROM record WHERE batch_id = ? ORDER BY id').all(s.batchId) as { id: number; row: number; version: number; supersedes: number | null; duplicateOf: number | null }[];
+    expect(rows.map((r) => r.row)).toEqual([2, 3, 4, 5]);
+    expect(rows.map((r) => r.id)).toEqual([3, 4, 5, 6]);
+    expect(rows[1]).toMatchObject({ version: 2, supersedes: 2 });
+    expect(rows[2]!.duplicateOf).toBe(rows[0]!.id);
+    ws.close();
+  });
+
   it('refuses a file that lacks a mapped column, suggests the rename, and imports nothing', async () => {
     const ws = workspace();
     await runImport(ws, { source: 'Invoices', path: file('a.csv', 'Invoice No,Line,Date,Vendor,Amount,Currency\nA,1,2026-03-01,Meta,1.00,USD\n'), mapping: INVOICES, actor: 'ana' });

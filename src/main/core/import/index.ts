@@ -261,7 +261,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
           });
         }
         counts.rejected++;
-        writer.rejected(batchId, row, column, value, reason, rawJson);
+        writer.rejected(row, column, value, reason, rawJson);
         return;
       }
       counts.accepted++;
@@ -280,8 +280,6 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
         seenKeys.add(naturalKey);
       }
       const id = writer.record(
-        sourceId,
-        batchId,
         {
           rowNumber: row,
           naturalKey,
@@ -340,7 +338,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     if (issueCount > 0) warnings.push(`${issueCount} row${issueCount > 1 ? 's' : ''} had layout problems (see the rows above)`);
     if (keyRepeats > 0) warnings.push(`${keyRepeats} row${keyRepeats > 1 ? 's' : ''} ${keyRepeats > 1 ? 'repeat' : 'repeats'} the natural key of an earlier row in this file with different values`);
     if (counts.duplicate > 0) warnings.push(`${counts.duplicate} row${counts.duplicate > 1 ? 's are' : ' is'} identical to an earlier row on all mapped fields: flagged as possible duplicates, kept`);
-    writer.finish(batchId, counts, warnings);
+    writer.finish(counts, warnings);
     appendAuditEvent(
       db,
       {
