@@ -97,6 +97,8 @@ const NEW_RECORD_PARAMS = 10;
 const NEW_RECORDS_PER_INSERT = 32;
 
 function insertNewRecordsSql(sourceId: number, batchId: number, rows: number): string {
+  // The only values written into SQL: row ids SQLite gave out, checked to be plain integers.
+  if (!Number.isSafeInteger(sourceId) || !Number.isSafeInteger(batchId)) throw new TieoutError('internal', `Bad source or batch id (${sourceId}, ${batchId})`);
   const tuple = `(${sourceId}, ${batchId}, 1, NULL, ${Array(NEW_RECORD_PARAMS).fill('?').join(', ')})`;
   return `INSERT INTO record (source_id, batch_id, version, supersedes, ${NEW_RECORD_COLUMNS}) VALUES ${Array(rows).fill(tuple).join(', ')}`;
 }
