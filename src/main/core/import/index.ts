@@ -1,4 +1,3 @@
-import { availableParallelism, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
 import { MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
@@ -23,6 +22,7 @@ import { openTable, sha256File, type Table } from './read/index.js';
 import type { PullProvenance } from '../pull/pull.js';
 import { parseInWorker, type WorkerRows } from './parse-in-worker.js';
 import { BATCH_ROWS, contentHash as hashContent, prepareRow, SLOT, STRIDE, type PreparedBatch } from './prepared-rows.js';
+import { idleCoresNow } from './idle-cores.js';
 import { compileRowParser } from './row-parser.js';
 import { suggestMapping, suggestRemaps } from './suggest-mapping.js';
 
@@ -38,13 +38,10 @@ const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * The worker adds work (its start, copying rows between threads), so it only pays when a core
- * sits idle for it. Measured on a busy 2-core machine it was slower than one thread. Where the
- * load average is not reported (Windows: zeros) the worker is used.
+ * sits idle for it: measured on a 2-core machine with one core taken by other work, it was
+ * slower than one thread. Writing needs one core and parsing most of another.
  */
-function coreToSpare(): boolean {
-  const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0]! <= cores - 1.5;
-}
+const IDLE_CORES_FOR_WORKER = 1.5;
 const MAX_WARNINGS = 200;
 
 export interface ImportRequest {
@@ -187,13 +184,15 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
   const extraHeaders = table.headers.filter((_, i) => !mappedIdx.has(i));
   let issueCount = 0;
 
+  const mode = req.parseWorker ?? 'auto';
+  const canUseWorker = mode !== 'never' && table.format === 'csv' && sample.length === SAMPLE_ROWS;
+  const useWorker = canUseWorker && (mode === 'always' || (table.totalBytes >= WORKER_MIN_BYTES && (await idleCoresNow()) >= IDLE_CORES_FOR_WORKER));
   let workerRows: WorkerRows | null = null;
   const restorePageCache = useImportPageCache(db);
   try {
     db.exec('BEGIN IMMEDIATE');
     // The sample filled the first SAMPLE_ROWS rows; the worker reads the file again and skips them.
-    const mode = req.parseWorker ?? 'auto';
-    if (mode !== 'never' && table.format === 'csv' && sample.length === SAMPLE_ROWS && (mode === 'always' || (table.totalBytes >= WORKER_MIN_BYTES && coreToSpare()))) {
+    if (useWorker) {
       await table.close();
       workerRows = parseInWorker({
         path: req.path,
