@@ -49,6 +49,8 @@ export const MappingTemplate = z
     /** Column parsing options; sniffed from the column's values when absent. */
     decimal: z.enum(['.', ',']).optional(),
     dateOrder: z.enum(['mdy', 'dmy']).optional(),
+    /** What a CR marker on an amount means (DR is the opposite); 'negative' when absent. */
+    credit: z.enum(['negative', 'positive']).optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

@@ -25,7 +25,7 @@ test('the import wizard previews, re-parses an edited mapping in place, imports 
   const csv = join(app.dir, 'payments.csv');
   writeFileSync(
     csv,
-    ['Payment ID;Paid On;Payee;Amount;Currency', 'P-1;01.03.2026;Meta;1.234,50;EUR', 'P-2;02.03.2026;Hulu;abc;EUR', 'P-3;03.03.2026;Spotify;(5,00);EUR'].join('\n'),
+    ['Payment ID;Paid On;Payee;Amount;Currency', 'P-1;01.03.2026;Meta;1.234,50;EUR', 'P-2;02.03.2026;Hulu;abc;EUR', 'P-3;03.03.2026;Spotify;(5,00);EUR', 'P-4;04.03.2026;Bank;10,00 CR;EUR'].join('\n'),
   );
   await page.goto(app.pageUrl);
   await page.getByRole('button', { name: 'Import' }).click();
@@ -35,29 +35,32 @@ test('the import wizard previews, re-parses an edited mapping in place, imports 
 
   await expect(page.getByTestId('preview-layout')).toContainText('delimiter ";"');
   await expect(page.getByTestId('preview-layout')).toContainText('mapping suggested');
-  await expect(page.getByTestId('preview-errors')).toHaveText('1 of 3 rows have problems');
+  await expect(page.getByTestId('preview-errors')).toHaveText('1 of 4 rows have problems');
   const grid = page.getByTestId('preview-grid');
   await expect(grid.locator('.ag-row[row-index="0"] [col-id="amount"]')).toHaveText('1,234.50 EUR');
   await expect(grid.locator('.ag-row[row-index="1"] [col-id="error"]')).toContainText('Amount');
 
   // Edit the mapping: Amount as text makes every row parse; the preview re-parses in place.
   await page.getByLabel('Type of Amount').selectOption('text');
-  await expect(page.getByTestId('preview-errors')).toHaveText('0 of 3 rows have problems');
+  await expect(page.getByTestId('preview-errors')).toHaveText('0 of 4 rows have problems');
   await page.getByLabel('Type of Amount').selectOption('money');
   await page.getByLabel('Amount field').selectOption('amount');
-  await expect(page.getByTestId('preview-errors')).toHaveText('1 of 3 rows have problems');
+  await expect(page.getByTestId('preview-errors')).toHaveText('1 of 4 rows have problems');
+  // A bank statement read by its holder: CR is money in.
+  await page.getByLabel('CR means').selectOption('positive');
+  await expect(grid.locator('.ag-row[row-index="3"] [col-id="amount"]')).toHaveText('10.00 EUR');
 
   await page.getByRole('button', { name: 'Import', exact: true }).last().click();
   const summary = page.getByTestId('import-summary');
   await expect(summary).toContainText('Imported payments.csv into Payments (bank)');
-  await expect(page.getByTestId('count-read')).toHaveText('3');
-  await expect(page.getByTestId('count-accepted')).toHaveText('2');
+  await expect(page.getByTestId('count-read')).toHaveText('4');
+  await expect(page.getByTestId('count-accepted')).toHaveText('3');
   await expect(page.getByTestId('count-rejected')).toHaveText('1');
 
   const stored = query<{ n: number; total: number }>(
     `SELECT COUNT(*) AS n, SUM(amount_minor) AS total FROM record r JOIN source s ON s.id = r.source_id WHERE s.name = 'Payments (bank)'`,
   );
-  expect(stored).toEqual({ n: 2, total: 123450 - 500 });
+  expect(stored).toEqual({ n: 3, total: 123450 - 500 + 1000 });
 
   await page.getByRole('button', { name: 'Sources' }).click();
   await page.getByRole('button', { name: /Show 1 rejected rows of batch/ }).click();

@@ -67,6 +67,15 @@ describe('import', () => {
     ws.close();
   });
 
+  it('reads CR amounts as money in when the template says credits are positive', async () => {
+    const ws = workspace();
+    const csv = 'Invoice No,Line,Date,Vendor,Amount,Currency\nA,1,2026-03-01,Bank,120.00 CR,USD\nA,2,2026-03-01,Bank,80.00 DR,USD\n';
+    const s = await runImport(ws, { source: 'Bank', path: file('bank.csv', csv), mapping: { ...INVOICES, credit: 'positive' }, actor: 'ana' });
+    const amounts = ws.db.prepare('SELECT amount_minor FROM record WHERE batch_id = ? ORDER BY row_number').pluck().all(s.batchId);
+    expect(amounts).toEqual([12000, -8000]);
+    ws.close();
+  });
+
   it('fails a strict import on the first rejected row and writes nothing', async () => {
     const ws = workspace();
     const before = counts(ws);

@@ -80,6 +80,7 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
     const opts: ColumnParseOptions = { ...sniffed };
     if (template.decimal) opts.decimal = template.decimal;
     if (template.dateOrder) opts.dateOrder = template.dateOrder;
+    if (template.credit && f.type === 'money') opts.credit = template.credit;
     columnOptions[f.column] = opts;
     const dateConflict = f.type === 'date' && !template.dateOrder && mixesDateOrders(values);
     return {

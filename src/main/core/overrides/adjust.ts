@@ -57,7 +57,7 @@ export function planAdjustment(db: Db, rec: ReconciliationRow, recordId: number,
     let to: string | number | null = null;
     if (value.trim() !== '') {
       try {
-        const parsed = parseField(f.type, value, { ...(mapping.decimal && { decimal: mapping.decimal }), ...(mapping.dateOrder && { dateOrder: mapping.dateOrder }), currency: r.currency });
+        const parsed = parseField(f.type, value, { ...(mapping.decimal && { decimal: mapping.decimal }), ...(mapping.dateOrder && { dateOrder: mapping.dateOrder }), ...(mapping.credit && { credit: mapping.credit }), currency: r.currency });
         to = f.type === 'money' ? (parsed as { minor: number }).minor : (parsed as string | number);
       } catch (e) {
         const err = TieoutError.from(e);

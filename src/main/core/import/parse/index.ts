@@ -7,7 +7,7 @@ import type { FieldType } from '../../../../shared/mapping.js';
 import { tryParseCurrencyCode, parseCurrencyCode } from './currency.js';
 import { type DateOrder, parseDate, sniffDateOrder, tryParseDate } from './date.js';
 import type { DecimalMark } from './digits.js';
-import { type ParsedMoney, parseMoney, sniffCurrency, sniffDecimalSeparator, tryParseMoney } from './money.js';
+import { type CreditSign, type MoneyParseOptions, type ParsedMoney, parseMoney, sniffCurrency, sniffDecimalSeparator, tryParseMoney } from './money.js';
 import { parseDecimal, parseInteger, tryParseDecimal, tryParseInteger } from './number.js';
 import { Rejection } from './rejection.js';
 import { parseText } from './text.js';
@@ -25,6 +25,7 @@ export {
   sniffDateOrder,
 } from './date.js';
 export {
+  type CreditSign,
   type MoneyParseOptions,
   type MoneyTextStyle,
   type ParsedMoney,
@@ -43,6 +44,7 @@ export interface ColumnParseOptions {
   decimal?: DecimalMark;
   dateOrder?: DateOrder;
   currency?: string | null;
+  credit?: CreditSign;
 }
 
 /** The word a parse error starts with for each type ("Amount has 3 decimal places..."). */
@@ -74,8 +76,9 @@ export function columnReader(type: FieldType, opts: ColumnParseOptions): (raw: s
       return (raw) => parseText(raw);
     case 'money': {
       // One options object per column, updated in place: parsing is synchronous.
-      const moneyOpts: { decimal?: DecimalMark; currency: string | null } = { currency: null };
+      const moneyOpts: MoneyParseOptions & { currency: string | null } = { currency: null };
       if (opts.decimal !== undefined) moneyOpts.decimal = opts.decimal;
+      if (opts.credit !== undefined) moneyOpts.credit = opts.credit;
       const columnCurrency = opts.currency ?? null;
       return (raw, rowCurrency) => {
         moneyOpts.currency = rowCurrency ?? columnCurrency;

@@ -87,6 +87,15 @@ describe('parseMoney: negatives', () => {
   it('parses a trailing minus 120.00- as a negative amount', () => {
     expect(parseMoney('120.00-', {}).minor).toBe(-12000);
   });
+  it('reads CR as positive and DR as negative when credits are money in, and leaves other signs alone', () => {
+    const opts = { credit: 'positive' as const };
+    expect(parseMoney('120.00 CR', opts).minor).toBe(12000);
+    expect(parseMoney('120.00 DR', opts).minor).toBe(-12000);
+    expect(parseMoney('(120.00)', opts).minor).toBe(-12000);
+    expect(parseMoney('-120.00', opts).minor).toBe(-12000);
+    expect(parseMoney('120.00', opts).minor).toBe(12000);
+  });
+
   it('parses 120.00 CR as negative and 120.00 DR as positive', () => {
     expect(parseMoney('120.00 CR', {}).minor).toBe(-12000);
     expect(parseMoney('120.00 DR', {}).minor).toBe(12000);

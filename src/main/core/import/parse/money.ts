@@ -22,12 +22,22 @@ export interface MoneyParseOptions {
   decimal?: DecimalMark;
   /** The column's currency, used when the text names none (or only "$" / "kr"). */
   currency?: string | null;
+  /**
+   * What a CR marker means: 'negative' (the default; a ledger's view, where crediting the
+   * account reconciled is money out) or 'positive' (a bank statement read by its holder, where
+   * CR is money in). DR is always the opposite.
+   */
+  credit?: CreditSign;
 }
+
+export type CreditSign = 'negative' | 'positive';
 
 // Scratch for the scanner. Parsing is synchronous, so module state avoids an allocation per cell.
 const span = newDigitSpan();
 let negative = false;
 let named: string | null = null;
+/** The sign came from a CR or DR marker (see MoneyParseOptions.credit). */
+let sawCrDr = false;
 let sawDollar = false;
 let sawKrona = false;
 
@@ -46,6 +56,7 @@ function scanMoney(raw: string, decimal: DecimalMark | undefined): Rejection | n
   const end = skipSpaceBackward(raw, i, raw.length);
   if (i >= end) return new Rejection('is blank');
   negative = false;
+  sawCrDr = false;
   named = null;
   sawDollar = false;
   sawKrona = false;
@@ -99,9 +110,10 @@ function scanMoney(raw: string, decimal: DecimalMark | undefined): Rejection | n
       if (n === 2 && (raw.charCodeAt(i + 1) | 32) === 114 /* r */) {
         const a = raw.charCodeAt(i) | 32;
         if (a === 99 /* c */ || a === 100 /* d */) {
-          // Bank statement convention: CR is money out of the account being reconciled.
+          // CR negative, DR positive here; tryParseMoney flips both for a 'positive' credit.
           signs++;
           negative = a === 99;
+          sawCrDr = true;
           i = j;
           continue;
         }
@@ -185,7 +197,8 @@ export function tryParseMoney(raw: string, opts: MoneyParseOptions = {}): Parsed
     v = v * 10 + (k < places ? raw.charCodeAt(fracStart + k) - 48 : 0);
     if (v > Number.MAX_SAFE_INTEGER) return tooLarge();
   }
-  return { minor: negative && v !== 0 ? -v : v, currency };
+  const minus = sawCrDr && opts.credit === 'positive' ? !negative : negative;
+  return { minor: minus && v !== 0 ? -v : v, currency };
 }
 
 function tooLarge(): Rejection {
@@ -196,7 +209,8 @@ function tooLarge(): Rejection {
  * An amount as integer minor units of its currency. The currency comes from the text
  * (codes, €, £, ¥, US$, A$, C$, R$...), else the column's; bare "$" is the column's
  * currency if that is a dollar currency, else USD; "kr" needs a krona column currency.
- * Negative forms: -120, (120.00), 120.00-, 120.00 CR, -$5.00, $-5.00; "DR" is positive.
+ * Negative forms: -120, (120.00), 120.00-, 120.00 CR, -$5.00, $-5.00; "DR" is positive
+ * (CR positive and DR negative with `credit: 'positive'`).
  * Never rounds: more decimal places than the currency has (other than zeros) is an error.
  */
 export function parseMoney(raw: string, opts: MoneyParseOptions = {}): ParsedMoney {

@@ -142,6 +142,13 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
                 <option value="mdy">MM/DD/YYYY</option>
                 <option value="dmy">DD/MM/YYYY</option>
               </select>
+            </label>{' '}
+            <label>
+              CR means{' '}
+              <select aria-label="CR means" value={mapping.credit ?? ''} onChange={(e) => update(mapping.fields, { credit: (e.target.value || undefined) as 'negative' | 'positive' | undefined })}>
+                <option value="">money out: 120.00 CR is −120.00</option>
+                <option value="positive">money in: 120.00 CR is +120.00 (a bank statement)</option>
+              </select>
             </label>
           </td>
         </tr>
