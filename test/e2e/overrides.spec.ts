@@ -14,6 +14,12 @@ const all = <T>(sql: string, ...params: unknown[]): T[] => queryRows<T>(app.work
 
 const pane = (page: Page) => page.getByRole('complementary', { name: /^Detail of / });
 
+/** The row id the detail pane shows once it has moved off `previous`: a click on another row updates it a moment later. */
+async function paneMovedFrom(page: Page, previous: string): Promise<string> {
+  await expect(pane(page)).not.toHaveAttribute('aria-label', `Detail of ${previous}`);
+  return ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
+}
+
 /** Opens the first row of the review grid with the given row status (and exception class). */
 async function openFirst(page: Page, status: 'matched' | 'exception', cls = ''): Promise<string> {
   await page.getByRole('button', { name: 'Review', exact: true }).click();
@@ -67,8 +73,7 @@ test('an analyst unmatches a group with a reason code, and reverses it from the 
   // A code that always needs a checker leaves the next group as it is, waiting for approval.
   const grid = page.getByTestId('review-grid');
   await grid.locator('.ag-row[row-index="1"] [col-id="status"]').click();
-  const other = ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
-  expect(other).not.toBe(groupId);
+  const other = await paneMovedFrom(page, groupId);
   await form.getByLabel('Unmatch reason code').selectOption('duplicate_billing_disputed');
   await form.getByLabel('Unmatch note').fill('vendor billed this twice');
   await form.getByRole('button', { name: 'Unmatch' }).click();
@@ -210,6 +215,7 @@ test('an analyst confirms one suggested match and rejects another from the panel
   await expect(grid.locator('.ag-row[row-index="1"] [col-id="status"]')).toHaveText('suggested');
 
   await grid.locator('.ag-row[row-index="0"] [col-id="status"]').click();
+  await expect(pane(page)).toBeVisible();
   const first = ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
   const work = page.locator('[aria-label="Group work"]');
   await expect(work.getByTestId('item-status')).toHaveText('open');
@@ -221,8 +227,7 @@ test('an analyst confirms one suggested match and rejects another from the panel
   expect(all<{ status: string }>('SELECT status FROM review_item WHERE item_id = ?', first)[0]!.status).toBe('resolved');
 
   await grid.locator('.ag-row[row-index="1"] [col-id="status"]').click();
-  const second = ((await pane(page).getAttribute('aria-label')) ?? '').replace('Detail of ', '');
-  expect(second).not.toBe(first);
+  const second = await paneMovedFrom(page, first);
   await work.getByRole('button', { name: 'Reject match' }).click();
   await expect(work.getByTestId('item-message')).toContainText('Suggestion rejected');
   expect(all<{ type: string; status: string; maker: string }>('SELECT type, status, maker FROM override WHERE target = ?', `group:${second}`)).toEqual([{ type: 'unmatch', status: 'applied', maker: 'ana' }]);
