@@ -3,6 +3,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { lastSubmitter } from '../workspace/triage.js';
 import { selectItem } from '../workspace/overrides.js';
 import { approve, effectiveGroups, getOverride, lockedGroupsFor, makeOverride, pendingApprovals, pendingOverrideFor, reject, unmatchedItemId } from './index.js';
+import { overridesTouching } from './items.js';
 import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, itemOf, matchedGroups } from './test-fixture.js';
 
 const fixtures = fixturePerTest();
@@ -46,6 +47,18 @@ describe('approval rules', () => {
     expect(pendingOverrideFor(f.db, f.recId, big.exceptionId)?.id).toBe(o.id);
     // Recorded as triage reads maker-checker: the maker sent the item for approval.
     expect(lastSubmitter(f.db, `item:${f.recId}:${big.exceptionId}`)).toBe('ana');
+  });
+
+  it("finds an item's own overrides among the reconciliation's others, and only its own pending one", () => {
+    f = fixtures.fresh();
+    const smallId = smallVariance().exceptionId;
+    const bigId = bigVariance().exceptionId;
+    const small = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: smallId, reasonCode: 'immaterial_write_off' }, 'ana');
+    const big = makeOverride(f.db, { type: 'write_off', reconciliationId: f.recId, itemId: bigId, reasonCode: 'immaterial_write_off' }, 'ana');
+    expect(overridesTouching(f.db, f.recId, smallId).map((o) => o.id)).toEqual([small.id]);
+    expect(overridesTouching(f.db, f.recId, bigId).map((o) => o.id)).toEqual([big.id]);
+    expect(pendingOverrideFor(f.db, f.recId, smallId)).toBeUndefined();
+    expect(pendingOverrideFor(f.db, f.recId, bigId)?.id).toBe(big.id);
   });
 
   it('"always": a make-good waits for approval whatever the amount', () => {

@@ -117,14 +117,12 @@ export function assertActionable(db: Db, item: ItemRow, actor: string): void {
 
 /** Overrides of a reconciliation whose effects touch the item, oldest first. */
 export function overridesTouching(db: Db, reconciliationId: number, itemId: string): Override[] {
-  return selectOverrides(db, { reconciliationId })
-    .map(toOverride)
-    .filter((o) => o.payload.effects.some((e) => e.itemId === itemId));
+  return selectOverrides(db, { reconciliationId, itemId }).map(toOverride);
 }
 
 /** The override an item waits on, if any. Triage should send decisions on such items to approve/reject. */
 export function pendingOverrideFor(db: Db, reconciliationId: number, itemId: string): Override | undefined {
-  return selectOverrides(db, { reconciliationId, status: 'pending_approval' })
+  return selectOverrides(db, { reconciliationId, status: 'pending_approval', itemId })
     .map(toOverride)
     .find((o) => o.payload.effects.some((e) => e.itemId === itemId && e.action !== 'surface'));
 }

@@ -265,6 +265,8 @@ export interface OverrideFilter {
   type?: string | undefined;
   target?: string | undefined;
   bulkId?: string | undefined;
+  /** Overrides with an effect on this review item. */
+  itemId?: string | undefined;
 }
 
 export function selectOverrides(db: Db, f: OverrideFilter = {}): OverrideRow[] {
@@ -275,6 +277,8 @@ export function selectOverrides(db: Db, f: OverrideFilter = {}): OverrideRow[] {
   if (f.type !== undefined) (where.push('type = ?'), params.push(f.type));
   if (f.target !== undefined) (where.push('target = ?'), params.push(f.target));
   if (f.bulkId !== undefined) (where.push('bulk_id = ?'), params.push(f.bulkId));
+  // Matched in SQLite's JSON reader: an item's overrides are few, the reconciliation's many.
+  if (f.itemId !== undefined) (where.push("EXISTS (SELECT 1 FROM json_each(payload_json, '$.effects') e WHERE e.value ->> 'itemId' = ?)"), params.push(f.itemId));
   const sql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   return db.prepare(`SELECT ${OVERRIDE_COLUMNS} FROM override ${sql} ORDER BY id`).all(...params) as OverrideRow[];
 }
