@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UserInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
@@ -84,6 +84,8 @@ export function TriageSettingsView({ revision }: { revision: number }) {
   const [loaded, setLoaded] = useState(false);
   const [sla, setSla] = useState<{ class: string; hours: number; defaultHours: number; custom: boolean }[]>([]);
   const [hours, setHours] = useState<Record<string, string>>({});
+  // Classes whose hours were typed and not yet saved: a reload of the policy (after any other save) keeps them.
+  const editedHours = useRef(new Set<string>());
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { recs, rec, setRec } = useReconciliationChoice(revision, setError);
@@ -97,7 +99,7 @@ export function TriageSettingsView({ revision }: { revision: number }) {
       .call('sla.get', {})
       .then((s) => {
         setSla(s);
-        setHours(Object.fromEntries(s.map((x) => [x.class, String(x.hours)])));
+        setHours((prev) => Object.fromEntries(s.map((x) => [x.class, editedHours.current.has(x.class) ? (prev[x.class] ?? String(x.hours)) : String(x.hours)])));
       })
       .catch((e) => setError(errorText(e)));
   }, [transport, revision]);
@@ -145,7 +147,10 @@ export function TriageSettingsView({ revision }: { revision: number }) {
     setMessage(null);
     transport
       .call('sla.save', { class: cls, hours: value })
-      .then((r) => setMessage(`SLA for ${r.class}: ${r.hours} h (${r.redated} open items re-dated)`))
+      .then((r) => {
+        editedHours.current.delete(cls);
+        setMessage(`SLA for ${r.class}: ${r.hours} h (${r.redated} open items re-dated)`);
+      })
       .catch((e) => setError(errorText(e)));
   };
 
@@ -281,7 +286,15 @@ export function TriageSettingsView({ revision }: { revision: number }) {
             <tr key={s.class}>
               <td>{s.class}</td>
               <td>
-                <input aria-label={`SLA hours for ${s.class}`} size={5} value={hours[s.class] ?? ''} onChange={(e) => setHours({ ...hours, [s.class]: e.target.value })} />
+                <input
+                  aria-label={`SLA hours for ${s.class}`}
+                  size={5}
+                  value={hours[s.class] ?? ''}
+                  onChange={(e) => {
+                    editedHours.current.add(s.class);
+                    setHours({ ...hours, [s.class]: e.target.value });
+                  }}
+                />
               </td>
               <td className="muted">{s.defaultHours} h</td>
               <td>
