@@ -19,6 +19,7 @@ import { SourcesView } from '../features/sources/SourcesView.js';
 import { WorkspaceBar } from '../features/workspace/WorkspaceBar.js';
 import { errorText } from './error-text.js';
 import { TransportContext, useTransport } from './use-core.js';
+import { ErrorBanner } from './ErrorBanner.js';
 
 type View = 'records' | 'import' | 'pull' | 'sources' | 'reconcile' | 'review' | 'queue' | 'triage' | 'approvals' | 'periods' | 'audit' | 'packets';
 const VIEWS: [View, string][] = [
@@ -94,14 +95,7 @@ function Workbench() {
       <WorkspaceBar info={info} busy={job.progress !== null} onOpen={open} onLoadDemo={loadDemo}>
         {info && <UserSwitcher revision={revision} onSwitched={() => void refresh().catch(showError)} onError={showError} />}
       </WorkspaceBar>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-          <button type="button" aria-label="Dismiss error" onClick={() => setError(null)}>
-            ×
-          </button>
-        </div>
-      )}
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
       {job.progress && <ProgressBar progress={job.progress} onCancel={job.cancel} />}
       {(
         <nav className="views" aria-label="Views">

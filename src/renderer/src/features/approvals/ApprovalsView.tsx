@@ -5,6 +5,7 @@ import { useTransport } from '../../app/use-core.js';
 import { OverrideHistory } from '../overrides/OverrideHistory.js';
 import { ReasonCodes } from './ReasonCodes.js';
 import { useReconciliationChoice } from '../../app/use-reconciliations.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 interface Pending {
   id: number;
@@ -57,11 +58,7 @@ export function ApprovalsView({ revision }: { revision: number }) {
         ))}
       </select>
       {message && <p role="status">{message}</p>}
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {pending.length === 0 && <p className="empty">Nothing waits for approval.</p>}
       {pending.map((p) => {
         const o = p;

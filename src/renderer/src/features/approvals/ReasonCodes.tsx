@@ -3,6 +3,7 @@ import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { OVERRIDE_KINDS, type OverrideKind } from '../../../../shared/decisions.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 interface Code {
   code: string;
@@ -108,11 +109,7 @@ export function ReasonCodes({ revision }: { revision: number }) {
         </label>
         <button type="submit">Save code</button>
       </form>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { themeQuartz } from 'ag-grid-community';
 import type { AuditEvent } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 
@@ -72,11 +73,7 @@ export function AuditView({ revision }: { revision: number }) {
           </span>
         )}
       </div>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       <div className="audit-body">
         <div className="grid-host" data-testid="audit-grid">
           <AgGridReact<AuditEvent>

@@ -9,6 +9,7 @@ import { useTransport } from '../../app/use-core.js';
 import { ProgressBar } from '../jobs/ProgressBar.js';
 import { useJob } from '../jobs/use-job.js';
 import { MappingEditor } from './MappingEditor.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 type PreviewRow = { row: number; error?: { column: string; value: string; reason: string } } & Record<string, unknown>;
@@ -170,11 +171,7 @@ export function ImportWizard({ sources, onDone }: { sources: SourceInfo[]; onDon
           Preview
         </button>
       </form>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {preview && mapping && (
         <>
           <p className="muted" data-testid="preview-layout">

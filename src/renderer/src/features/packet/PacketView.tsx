@@ -5,6 +5,7 @@ import type { RunInfo } from '../../../../shared/contract.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import type { PacketScope } from '../../../../shared/packet-scope.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 const TABS = [
@@ -134,11 +135,7 @@ export function PacketView({ revision, hasWorkspace, openPath }: { revision: num
           Open packet
         </button>
       </form>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {opened && (
         <>
           <div className={opened.verification.ok ? 'banner ok' : 'banner bad'} role="status" data-testid="packet-banner">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { useReconciliationChoice } from '../../app/use-reconciliations.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 interface LockEvent {
   id: number;
@@ -91,11 +92,7 @@ export function PeriodsView({ revision }: { revision: number }) {
         ))}
       </select>
       {message && <p role="status">{message}</p>}
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {periods.length === 0 && <p className="empty">No dated records in this reconciliation yet.</p>}
       {periods.length > 0 && (
         <table className="mapping" aria-label="Period list">

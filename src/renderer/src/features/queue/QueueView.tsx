@@ -7,6 +7,7 @@ import { ExplanationPanel, MembersPane } from '../review/ExplanationPanel.js';
 import { ItemPanel } from '../review/ItemPanel.js';
 import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
 import { useReconciliationChoice } from '../../app/use-reconciliations.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 interface QueueItem {
   itemId: string;
@@ -124,14 +125,7 @@ export function QueueView({ revision }: { revision: number }) {
           {total === null ? '' : `${total.toLocaleString('en-US')} items`}
         </span>
       </div>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-          <button type="button" aria-label="Dismiss error" onClick={() => setError(null)}>
-            ×
-          </button>
-        </div>
-      )}
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
       <div className="review-body">
         <div className="queue-list">
           <table className="mapping queue-table" aria-label="Exception queue">

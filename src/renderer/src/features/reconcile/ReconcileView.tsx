@@ -7,6 +7,7 @@ import { ProgressBar } from '../jobs/ProgressBar.js';
 import { useJob } from '../jobs/use-job.js';
 import { FxRates } from './FxRates.js';
 import { RulesEditor } from './RulesEditor.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 /** Define the sides, edit the rules, start a run with progress, and see the run history. */
 export function ReconcileView({ sources, revision }: { sources: SourceInfo[]; revision: number }) {
@@ -105,11 +106,7 @@ export function ReconcileView({ sources, revision }: { sources: SourceInfo[]; re
           <button type="submit">Create with suggested rules</button>
         </form>
       </details>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {job.progress && <ProgressBar progress={job.progress} onCancel={job.cancel} />}
       {last && !last.dryRun && last.totals && (
         <div className="summary" role="status" data-testid="run-summary">

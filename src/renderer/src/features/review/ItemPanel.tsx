@@ -8,6 +8,7 @@ import { OverrideHistory, type OverrideEntry } from '../overrides/OverrideHistor
 import { SuggestionDecision } from '../overrides/SuggestionDecision.js';
 import { CorrectRecordForm } from '../overrides/CorrectRecordForm.js';
 import { UnmatchForm } from '../overrides/UnmatchForm.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 interface Item {
   itemId: string;
@@ -298,11 +299,7 @@ export function ItemPanel({ reconciliation, row, members, onChanged }: { reconci
           {message}
         </p>
       )}
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       <OverrideHistory reconciliation={reconciliation} itemId={itemId} revision={revision} run={run} onLoaded={setOverrides} />
       {timeline.length > 0 && (
         <ol className="timeline" aria-label="Timeline">

@@ -14,6 +14,7 @@ import { isTyping, SHORTCUTS, whenPresent } from './keyboard/shortcuts.js';
 import { SavedViews } from './saved-views/SavedViews.js';
 import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
 import { useReconciliationChoice } from '../../app/use-reconciliations.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 const STATUSES = ['matched', 'suggested', 'exception'] as const;
@@ -405,14 +406,7 @@ export function ReviewView({ revision }: { revision: number }) {
           ?
         </button>
       </div>
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-          <button type="button" aria-label="Dismiss error" onClick={() => setError(null)}>
-            ×
-          </button>
-        </div>
-      )}
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
       {message && (
         <p className="review-message" role="status" data-testid="review-message">
           {message}

@@ -4,6 +4,7 @@ import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import { EXCEPTION_CLASSES } from '../../../../shared/decisions.js';
 import { useReconciliationChoice } from '../../app/use-reconciliations.js';
+import { ErrorBanner } from '../../app/ErrorBanner.js';
 
 const CLASSES: readonly string[] = [...EXCEPTION_CLASSES, 'suggested'];
 
@@ -265,11 +266,7 @@ export function TriageSettingsView({ revision }: { revision: number }) {
           {message}
         </p>
       )}
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       <h2>Service levels</h2>
       <p className="muted">Hours to work an item of each class. Changing one re-dates the open items of that class from when they appeared.</p>
       <table className="mapping" aria-label="SLA hours">
