@@ -84,6 +84,22 @@ export function demoWorkspaceWithRun(prefix: string, opts: { buys?: number; peop
 }
 
 /** Rows from the workspace file, read on a connection of its own while the server runs. */
+/**
+ * The table that holds a run's members or review rows: each run has its own, named in the
+ * run_table registry (src/main/core/workspace/run-tables.ts). 'latest' is the newest run.
+ */
+export function runTableName(workspacePath: string, kind: 'member' | 'review', run: number | 'latest' = 'latest'): string {
+  const db = new Database(workspacePath, { readonly: true });
+  try {
+    const id = run === 'latest' ? db.prepare('SELECT MAX(id) FROM run').pluck().get() : run;
+    const name = db.prepare('SELECT name FROM run_table WHERE run_id = ? AND kind = ?').pluck().get(id, kind) as string | undefined;
+    if (!name) throw new Error(`Run ${id} has no ${kind} table`);
+    return name;
+  } finally {
+    db.close();
+  }
+}
+
 export function queryRows<T>(workspacePath: string, sql: string, ...params: unknown[]): T[] {
   const db = new Database(workspacePath, { readonly: true });
   try {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { demoWorkspaceWithRun, queryRows, startAppServer, tieout, type AppServer } from './app-server';
+import { demoWorkspaceWithRun, queryRows, runTableName, startAppServer, tieout, type AppServer } from './app-server';
 
 let app: AppServer;
 test.beforeAll(async () => {
@@ -110,7 +110,7 @@ test('an approver signs off a month, changes in it are refused, and it unlocks o
   await page.goto(app.pageUrl);
   const itemId = await openFirst(page, 'exception', 'currency_mismatch');
   const period = all<{ p: string }>(
-    "SELECT substr(r.record_date, 1, 7) AS p FROM run_member m JOIN record r ON r.id = m.record_id WHERE m.exception_id = ? AND r.record_date IS NOT NULL ORDER BY m.side LIMIT 1",
+    `SELECT substr(r.record_date, 1, 7) AS p FROM ${runTableName(app.workspacePath, 'member')} m JOIN record r ON r.id = m.record_id WHERE m.exception_id = ? AND r.record_date IS NOT NULL ORDER BY m.side LIMIT 1`,
     itemId,
   )[0]!.p;
 
@@ -237,7 +237,7 @@ test('an analyst corrects an invoice line\'s amount; above the code\'s threshold
   await page.goto(app.pageUrl);
   const itemId = await openFirst(page, 'exception', 'amount_variance');
   const members = all<{ side: string; id: number; amount: number }>(
-    'SELECT m.side, r.id, r.amount_minor AS amount FROM run_member m JOIN record r ON r.id = m.record_id WHERE m.exception_id = ? AND m.run_id = (SELECT MAX(id) FROM run) ORDER BY m.side',
+    `SELECT m.side, r.id, r.amount_minor AS amount FROM ${runTableName(app.workspacePath, 'member')} m JOIN record r ON r.id = m.record_id WHERE m.exception_id = ? AND m.run_id = (SELECT MAX(id) FROM run) ORDER BY m.side`,
     itemId,
   );
   const buy = members.find((m) => m.side === 'left')!;
@@ -266,7 +266,7 @@ test('an analyst corrects an invoice line\'s amount; above the code\'s threshold
   await page.getByRole('button', { name: 'Run match' }).click();
   await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
   const placed = all<{ status: string }>(
-    'SELECT g.status FROM run_member m JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id WHERE m.record_id = ? AND m.run_id = (SELECT MAX(id) FROM run)',
+    `SELECT g.status FROM ${runTableName(app.workspacePath, 'member')} m JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id WHERE m.record_id = ? AND m.run_id = (SELECT MAX(id) FROM run)`,
     versions[1]!.id,
   );
   expect(placed).toEqual([{ status: 'matched' }]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { startTestApiServer, type TestApiServer } from '../../src/main/core/pull/test-server';
-import { startAppServer, tieout, type AppServer } from './app-server';
+import { runTableName, startAppServer, tieout, type AppServer } from './app-server';
 
 let app: AppServer;
 let api: TestApiServer;
@@ -74,7 +74,7 @@ test('a pull from the UI tests the connection, imports every page, and its recor
   const db2 = new Database(app.workspacePath, { readonly: true });
   const matched = db2
     .prepare(
-      `SELECT COUNT(DISTINCT m.record_id) AS n FROM run_member m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+      `SELECT COUNT(DISTINCT m.record_id) AS n FROM ${runTableName(app.workspacePath, 'member')} m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
         WHERE s.name = 'Invoices (API)' AND m.group_id IS NOT NULL`,
     )
     .get() as { n: number };

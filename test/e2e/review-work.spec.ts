@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
-import { demoWorkspaceWithRun, queryRows, startAppServer, tieout, type AppServer } from './app-server';
+import { demoWorkspaceWithRun, queryRows, runTableName, startAppServer, tieout, type AppServer } from './app-server';
 
 /** The review grid as a place to work: filters on triage state, saved views, keys, the queue, and ownership rules. */
 let app: AppServer;
@@ -37,7 +37,7 @@ const rows = (n: number) => `${n.toLocaleString('en-US')} rows`;
 async function openReview(page: Page) {
   await page.goto(app.pageUrl);
   await page.getByRole('button', { name: 'Review', exact: true }).click();
-  await expect(page.getByTestId('review-count')).toHaveText(rows(count('SELECT COUNT(*) AS n FROM review_row WHERE run_id = (SELECT MAX(id) FROM run)')));
+  await expect(page.getByTestId('review-count')).toHaveText(rows(count(`SELECT COUNT(*) AS n FROM ${runTableName(app.workspacePath, 'review')} WHERE run_id = (SELECT MAX(id) FROM run)`)));
 }
 
 test('the grid filters by SLA state, owner, pass and source, and the counts agree with the workspace', async ({ page }) => {
@@ -64,14 +64,14 @@ test('the grid filters by SLA state, owner, pass and source, and the counts agre
   await expect(page.getByTestId('review-count')).toHaveText('0 rows');
   await page.getByLabel('Owner').selectOption('');
 
-  const pass = all<{ pass: string; n: number }>('SELECT pass, COUNT(*) AS n FROM review_row WHERE run_id = ? AND pass IS NOT NULL GROUP BY pass ORDER BY n LIMIT 1', run)[0]!;
+  const pass = all<{ pass: string; n: number }>(`SELECT pass, COUNT(*) AS n FROM ${runTableName(app.workspacePath, 'review', run)} WHERE run_id = ? AND pass IS NOT NULL GROUP BY pass ORDER BY n LIMIT 1`, run)[0]!;
   await page.getByLabel('Pass').selectOption(pass.pass);
   await expect(page.getByTestId('review-count')).toHaveText(rows(pass.n));
   await page.getByLabel('Pass').selectOption('');
 
   // Unmatched buys have no invoice: filtering to the invoice source leaves them out.
   await page.getByLabel('Source').selectOption('Vendor invoices');
-  await expect(page.getByTestId('review-count')).toHaveText(rows(count('SELECT COUNT(*) AS n FROM review_row WHERE run_id = ? AND right_count > 0', run)));
+  await expect(page.getByTestId('review-count')).toHaveText(rows(count(`SELECT COUNT(*) AS n FROM ${runTableName(app.workspacePath, 'review', run)} WHERE run_id = ? AND right_count > 0`, run)));
   await page.getByLabel('Exception class').selectOption('unmatched_left');
   await expect(page.getByTestId('review-count')).toHaveText('0 rows');
 });
@@ -110,7 +110,7 @@ test('a saved view keeps columns, sort and filters, comes back after a reload, a
   await expect(grid.locator('.ag-header-cell[col-id="leftDesc"]')).toHaveCount(0);
   await expect(grid.locator('.ag-header-cell[col-id="amountAtRisk"]')).toHaveAttribute('aria-sort', 'descending');
   const top = all<{ row_id: string }>(
-    "SELECT row_id FROM review_row WHERE run_id = (SELECT MAX(id) FROM run) AND class = 'amount_variance' ORDER BY amount_at_risk DESC, row_id DESC LIMIT 1",
+    `SELECT row_id FROM ${runTableName(app.workspacePath, 'review')} WHERE run_id = (SELECT MAX(id) FROM run) AND class = 'amount_variance' ORDER BY amount_at_risk DESC, row_id DESC LIMIT 1`,
   )[0]!;
   await expect(grid.locator('.ag-row[row-index="0"]')).toHaveAttribute('row-id', top.row_id);
 
@@ -290,7 +290,7 @@ test('an ownership rule edited in the settings assigns the next new item, and SL
   tieout('import', app.workspacePath, '--source', 'Vendor invoices', csv);
   tieout('match', app.workspacePath, '--left', 'Buys (IO export)', '--right', 'Vendor invoices', '--name', REC);
   const item = all<{ item_id: string; owner: string }>(
-    `SELECT ri.item_id, ri.owner FROM review_item ri JOIN run_member m ON m.exception_id = ri.item_id AND m.run_id = ri.last_seen_run
+    `SELECT ri.item_id, ri.owner FROM review_item ri JOIN ${runTableName(app.workspacePath, 'member')} m ON m.exception_id = ri.item_id AND m.run_id = ri.last_seen_run
        JOIN record r ON r.id = m.record_id WHERE ri.class = 'unmatched_right' AND json_extract(r.fields_json, '$.invoice_no') = 'INV-ZETA-1'`,
   );
   expect(item).toEqual([{ item_id: expect.any(String), owner: 'bob' }]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncReviewItems } from '../core/triage/sync.js';
-import { openWorkspace } from '../core/workspace/index.js';
+import { openWorkspace, runTable } from '../core/workspace/index.js';
 import { decimalToMinor } from './override-commands.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -67,7 +67,8 @@ function items(): Item[] {
 function members(itemId: string): number[] {
   const w = openWorkspace(ws, { readonly: true });
   try {
-    return (w.db.prepare('SELECT record_id FROM run_member WHERE exception_id = ? AND run_id = (SELECT MAX(id) FROM run) ORDER BY record_id').all(itemId) as { record_id: number }[]).map((r) => r.record_id);
+    const run = (w.db.prepare('SELECT MAX(id) AS id FROM run').get() as { id: number }).id;
+    return (w.db.prepare(`SELECT record_id FROM ${runTable(w.db, run, 'member').name} WHERE exception_id = ? AND run_id = ? ORDER BY record_id`).all(itemId, run) as { record_id: number }[]).map((r) => r.record_id);
   } finally {
     w.close();
   }

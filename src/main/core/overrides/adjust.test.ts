@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_SOURCES } from '../demo/index.js';
 import { exportPacket, readZipFile, replayPacket } from '../packet/index.js';
 import { runMatch } from '../reconcile/index.js';
+import { runTable } from '../workspace/index.js';
 import { approve, makeOverride, reverse } from './index.js';
 import { auditActions, auditCount, chainOk, exceptionsOf, expectRefused, type Fixture, fixturePerTest, REC } from './test-fixture.js';
 
@@ -52,7 +53,7 @@ describe('adjust: a correction to a source record', () => {
     expect(recordRow(invoiceId)).toEqual({ ...original, is_current: 0 });
 
     const run2 = (await runMatch(f.ws, { reconciliation: REC, actor: 'ana' })).runId!;
-    const place = f.db.prepare('SELECT g.status FROM run_member m JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id WHERE m.run_id = ? AND m.record_id = ?').get(run2, fixed.id) as { status: string };
+    const place = f.db.prepare(`SELECT g.status FROM ${runTable(f.db, run2, 'member').name} m JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id WHERE m.run_id = ? AND m.record_id = ?`).get(run2, fixed.id) as { status: string };
     expect(place.status).toBe('matched');
     expect(f.db.prepare('SELECT COUNT(*) AS n FROM run_exception WHERE run_id = ? AND exception_id = ?').get(run2, x.exceptionId)).toEqual({ n: 0 });
     expect(chainOk(f.db)).toBe(true);

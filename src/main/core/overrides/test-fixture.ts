@@ -9,7 +9,7 @@ import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { NO_JOB } from '../jobs/job-context.js';
 import { createReconciliation, runMatch } from '../reconcile/index.js';
 import { syncReviewItems } from '../triage/sync.js';
-import { iterateAuditEvents, openWorkspace, type Db, type Workspace } from '../workspace/index.js';
+import { iterateAuditEvents, openWorkspace, runTable, type Db, type Workspace } from '../workspace/index.js';
 import { selectItem, type ItemRow } from '../workspace/overrides.js';
 import { ensureDefaultReasonCodes } from './reason-codes.js';
 
@@ -124,7 +124,7 @@ export function exceptionsOf(db: Db, runId: number, cls: string): ExceptionPick[
     ExceptionPick,
     'left' | 'right'
   >[];
-  const members = db.prepare('SELECT record_id AS id, side FROM run_member WHERE run_id = ? AND exception_id = ? ORDER BY record_id');
+  const members = db.prepare(`SELECT record_id AS id, side FROM ${runTable(db, runId, 'member').name} WHERE run_id = ? AND exception_id = ? ORDER BY record_id`);
   return rows.map((r) => {
     const m = members.all(runId, r.exceptionId) as { id: number; side: 'left' | 'right' }[];
     return { ...r, left: m.filter((x) => x.side === 'left').map((x) => x.id), right: m.filter((x) => x.side === 'right').map((x) => x.id) };
@@ -136,7 +136,7 @@ export function matchedGroups(db: Db, runId: number): { groupId: string; left: n
   const groups = db
     .prepare("SELECT group_id AS groupId, left_amount_minor AS leftAmount FROM match_group WHERE run_id = ? AND status = 'matched' AND left_count = 1 AND right_count = 1 ORDER BY group_id")
     .all(runId) as { groupId: string; leftAmount: number }[];
-  const members = db.prepare('SELECT record_id AS id, side FROM run_member WHERE run_id = ? AND group_id = ? ORDER BY record_id');
+  const members = db.prepare(`SELECT record_id AS id, side FROM ${runTable(db, runId, 'member').name} WHERE run_id = ? AND group_id = ? ORDER BY record_id`);
   return groups.map((g) => {
     const m = members.all(runId, g.groupId) as { id: number; side: 'left' | 'right' }[];
     return { ...g, left: m.filter((x) => x.side === 'left').map((x) => x.id), right: m.filter((x) => x.side === 'right').map((x) => x.id) };

@@ -5,7 +5,7 @@ import { join, sep } from 'node:path';
 import * as XLSX from 'xlsx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWorkspaceAudit } from '../audit/index.js';
-import { openWorkspace } from '../workspace/index.js';
+import { openWorkspace, runTable } from '../workspace/index.js';
 import { ensureDefaultReasonCodes, makeOverride } from '../overrides/index.js';
 import { runMatch } from '../reconcile/index.js';
 import { parseCsv } from './tables.js';
@@ -396,7 +396,7 @@ describe('a run holding a confirmed manual group', () => {
     ensureDefaultReasonCodes(db);
     const recId = (db.prepare('SELECT id FROM reconciliation WHERE name = ?').get(RECONCILIATION) as { id: number }).id;
     const memberOf = (cls: string) =>
-      (db.prepare('SELECT m.record_id AS id FROM run_member m JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id WHERE m.run_id = ? AND e.class = ? ORDER BY m.record_id LIMIT 1').get(fx.runId, cls) as { id: number }).id;
+      (db.prepare(`SELECT m.record_id AS id FROM ${runTable(db, fx.runId, 'member').name} m JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id WHERE m.run_id = ? AND e.class = ? ORDER BY m.record_id LIMIT 1`).get(fx.runId, cls) as { id: number }).id;
     const o = makeOverride(db, { type: 'force_match', reconciliationId: recId, left: [memberOf('unmatched_left')], right: [memberOf('unmatched_right')], reasonCode: 'timing_difference', note: 'invoice came late' }, ACTOR);
     const run = await runMatch(fx.ws, { reconciliation: RECONCILIATION, actor: ACTOR });
     const r = await exportPacket(db, options({ kind: 'run', runId: run.runId! }, 'locked.tieoutpkt'));

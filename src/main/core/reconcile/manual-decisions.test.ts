@@ -5,6 +5,7 @@ import { DEMO_SOURCES, INVOICE_COLUMNS } from '../demo/index.js';
 import { runImport } from '../import/index.js';
 import { decideSuggestions, makeOverride, reverse, unmatchedItemId } from '../overrides/index.js';
 import { chainOk, exceptionsOf, type Fixture, fixturePerTest, itemOf, matchedGroups, REC } from '../overrides/test-fixture.js';
+import { runTable } from '../workspace/index.js';
 import { selectItem } from '../workspace/overrides.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { exportPacket, replayPacket } from '../packet/index.js';
@@ -23,7 +24,7 @@ function placeOf(runId: number, recordId: number): { group: string | null; excep
   return f.db
     .prepare(
       `SELECT m.group_id AS "group", m.exception_id AS exception, g.status, x.class AS cls
-         FROM run_member m LEFT JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id
+         FROM ${runTable(f.db, runId, 'member').name} m LEFT JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id
          LEFT JOIN run_exception x ON x.run_id = m.run_id AND x.exception_id = m.exception_id
         WHERE m.run_id = ? AND m.record_id = ?`,
     )
@@ -39,7 +40,7 @@ async function withSuggestions(): Promise<number> {
 
 function suggestedGroups(runId: number): { groupId: string; left: number[]; right: number[] }[] {
   const ids = (f.db.prepare("SELECT group_id AS g FROM match_group WHERE run_id = ? AND status = 'suggested' ORDER BY group_id").all(runId) as { g: string }[]).map((r) => r.g);
-  const members = f.db.prepare('SELECT record_id AS id, side FROM run_member WHERE run_id = ? AND group_id = ? ORDER BY record_id');
+  const members = f.db.prepare(`SELECT record_id AS id, side FROM ${runTable(f.db, runId, 'member').name} WHERE run_id = ? AND group_id = ? ORDER BY record_id`);
   return ids.map((groupId) => {
     const m = members.all(runId, groupId) as { id: number; side: 'left' | 'right' }[];
     return { groupId, left: m.filter((x) => x.side === 'left').map((x) => x.id), right: m.filter((x) => x.side === 'right').map((x) => x.id) };

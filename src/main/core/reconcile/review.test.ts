@@ -3,7 +3,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { assign } from '../triage/claims.js';
 import { setStatus } from '../triage/transitions.js';
 import { demoFixture, type Fixture } from '../triage/test-fixture.js';
-import { explainReviewQuery, pageReviewRows, REVIEW_SORTABLE, type ReviewScope } from '../workspace/index.js';
+import { explainReviewQuery, pageReviewRows, REVIEW_SORTABLE, runTable, type ReviewScope } from '../workspace/index.js';
 import { reviewCount, reviewFacets, reviewPage, type ReviewPageFilter } from './review.js';
 
 let f: Fixture;
@@ -23,7 +23,7 @@ afterAll(() => f?.close());
 
 const db = () => f.ws.db;
 const sqlIds = (where: string, ...params: unknown[]) =>
-  (db().prepare(`SELECT rr.row_id FROM review_row rr LEFT JOIN review_item ri ON ri.reconciliation_id = ${f.recId} AND ri.item_id = rr.row_id WHERE rr.run_id = ? AND ${where} ORDER BY rr.row_id`).all(f.runId, ...params) as { row_id: string }[]).map((r) => r.row_id);
+  (db().prepare(`SELECT rr.row_id FROM ${runTable(db(), f.runId, 'review').name} rr LEFT JOIN review_item ri ON ri.reconciliation_id = ${f.recId} AND ri.item_id = rr.row_id WHERE rr.run_id = ? AND ${where} ORDER BY rr.row_id`).all(f.runId, ...params) as { row_id: string }[]).map((r) => r.row_id);
 const pageIds = (filter: ReviewPageFilter) => reviewPage(db(), { runId: f.runId, offset: 0, limit: 1000, sort: [], filter }, NOW).rows.map((r) => r.rowId);
 
 describe('review grid pages', () => {
@@ -73,7 +73,7 @@ describe('review grid pages', () => {
     expect(new Set(rows.map((r) => r.sla))).toEqual(new Set(['breached']));
 
     const passes = reviewFacets(db(), f.runId).passes;
-    const used = (db().prepare('SELECT DISTINCT pass FROM review_row WHERE run_id = ? AND pass IS NOT NULL').all(f.runId) as { pass: string }[]).map((r) => r.pass);
+    const used = (db().prepare(`SELECT DISTINCT pass FROM ${runTable(db(), f.runId, 'review').name} WHERE run_id = ? AND pass IS NOT NULL`).all(f.runId) as { pass: string }[]).map((r) => r.pass);
     expect(passes).toEqual(expect.arrayContaining(used));
     expect(pageIds({ pass: [used[0]!] })).toEqual(sqlIds('rr.pass = ?', used[0]));
 

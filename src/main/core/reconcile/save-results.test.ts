@@ -7,7 +7,7 @@ import { loadDemo } from '../demo/load-demo.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
 import { NO_JOB } from '../jobs/job-context.js';
-import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTotals, unpackExplanation, writeRun, type Workspace } from '../workspace/index.js';
+import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTable, runTotals, unpackExplanation, writeRun, type Workspace } from '../workspace/index.js';
 import { createReconciliation, resultFingerprint, runInfos, runMatch } from './index.js';
 import { totalsOf } from './run-match.js';
 import { fieldsNamedIn, loadInputs, type LoadedInputs } from './load-inputs.js';
@@ -52,7 +52,7 @@ describe('saving a run', () => {
     for (const g of result.groups) for (const [side, ids] of [['left', g.left], ['right', g.right]] as const) for (const id of ids) expected.push([Number(id), side, g.id, null]);
     for (const e of result.exceptions) for (const [side, ids] of [['left', e.left], ['right', e.right]] as const) for (const id of ids) expected.push([Number(id), side, null, e.id]);
     expected.sort((a, b) => a[0] - b[0]);
-    const stored = ws.db.prepare('SELECT record_id, side, group_id, exception_id FROM run_member WHERE run_id = ? ORDER BY record_id').raw().all(runId);
+    const stored = ws.db.prepare(`SELECT record_id, side, group_id, exception_id FROM ${runTable(ws.db, runId, 'member').name} WHERE run_id = ? ORDER BY record_id`).raw().all(runId);
     expect(stored).toEqual(expected);
     expect(stored).toHaveLength(inputs.records.length);
   });
@@ -85,7 +85,7 @@ describe('saving a run', () => {
                 left_ref AS leftRef, left_amount AS leftAmount, left_date AS leftDate, left_party AS leftParty, left_desc AS leftDesc,
                 right_ref AS rightRef, right_amount AS rightAmount, right_date AS rightDate, right_party AS rightParty, right_desc AS rightDesc,
                 currency, delta_amount AS deltaAmount, delta_days AS deltaDays, amount_at_risk AS amountAtRisk
-           FROM review_row WHERE run_id = ? ORDER BY row_id`,
+           FROM ${runTable(ws.db, runId, 'review').name} WHERE run_id = ? ORDER BY row_id`,
       )
       .all(runId);
     expect(stored).toEqual(expected);

@@ -57,7 +57,7 @@ export function saveResults(db: Db, runId: number, result: EngineResult, inputs:
     if (t === 0) continue;
     w.member(index.recordId[i]!, side[i] === 1 ? 'left' : 'right', t > 0 ? groups[t - 1]!.id : null, t < 0 ? exceptions[-t - 1]!.id : null);
   }
-  w.flushMembers();
+  w.finishMembers();
   for (const g of groups) {
     const first = index.indexOf(g.left[0] ?? '');
     w.group({

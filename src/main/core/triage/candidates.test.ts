@@ -3,6 +3,7 @@ import { addDays } from '../../../shared/date.js';
 import { formatMinor } from '../../../shared/money.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { parseRuleSet } from '../engine/index.js';
+import { runTable } from '../workspace/index.js';
 import { CANDIDATE_WEIGHTS, candidatesFor, candidateSpec, scoreCandidate, type ScoredRecord } from './candidates.js';
 import { demoFixture, importInvoices, runAndSync, type Fixture } from './test-fixture.js';
 
@@ -72,7 +73,7 @@ describe('candidatesFor', () => {
     // Plant a near miss for one unbilled buy: no usable PO, 6% over, billed three weeks later.
     const b = f.ws.db
       .prepare(
-        `SELECT r.id, r.fields_json FROM run_exception e JOIN run_member m ON m.run_id = e.run_id AND m.exception_id = e.exception_id JOIN record r ON r.id = m.record_id
+        `SELECT r.id, r.fields_json FROM run_exception e JOIN ${runTable(f.ws.db, f.runId, 'member').name} m ON m.run_id = e.run_id AND m.exception_id = e.exception_id JOIN record r ON r.id = m.record_id
           WHERE e.run_id = ? AND e.class = 'unmatched_left' ORDER BY r.id LIMIT 1`,
       )
       .get(f.runId) as { id: number; fields_json: string };
@@ -115,7 +116,7 @@ describe('candidatesFor', () => {
 
   it('refuses records that are matched or not in the latest run', () => {
     const run = (f.ws.db.prepare('SELECT MAX(id) AS id FROM run').get() as { id: number }).id;
-    const matched = (f.ws.db.prepare('SELECT record_id FROM run_member WHERE run_id = ? AND group_id IS NOT NULL LIMIT 1').get(run) as { record_id: number }).record_id;
+    const matched = (f.ws.db.prepare(`SELECT record_id FROM ${runTable(f.ws.db, run, 'member').name} WHERE run_id = ? AND group_id IS NOT NULL LIMIT 1`).get(run) as { record_id: number }).record_id;
     expect(() => candidatesFor(f.ws.db, f.recId, matched)).toThrow(expect.objectContaining({ code: 'conflict' }));
     expect(() => candidatesFor(f.ws.db, f.recId, 987654)).toThrow(expect.objectContaining({ code: 'not_found' }));
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTable } from '../workspace/index.js';
 import { findReviewItem } from '../workspace/triage.js';
 import { effectiveOwnershipRules, fallbackOwner, listOwnershipRules, OwnershipRuleInput, pickOwner, saveOwnershipRules, setFallbackOwner, type OwnershipFacts } from './ownership.js';
 import { auditRows, chainOk, demoFixture, type Fixture } from './test-fixture.js';
@@ -60,7 +61,7 @@ describe('ownership rules in a workspace', () => {
     f.ws.db
       .prepare(
         `SELECT DISTINCT e.exception_id AS id, e.amount_minor AS amount, e.currency FROM run_exception e
-           JOIN run_member m ON m.run_id = e.run_id AND m.exception_id = e.exception_id
+           JOIN ${runTable(f.ws.db, f.runId, 'member').name} m ON m.run_id = e.run_id AND m.exception_id = e.exception_id
            JOIN record r ON r.id = m.record_id
           WHERE e.run_id = ? AND e.class = ? AND json_extract(r.fields_json, '$.vendor_name') LIKE ?`,
       )

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SOURCES } from '../demo/index.js';
+import { runTable } from '../workspace/index.js';
 import { findReviewItem } from '../workspace/triage.js';
 import { ownershipSettings, saveOwnershipRules, saveOwnershipSettings } from './ownership.js';
 import { setSlaHours, slaSettings } from './sla.js';
@@ -46,7 +47,7 @@ describe('triage settings (what the settings screen reads and saves)', () => {
     const byInvoice = (no: string) => {
       const r = f.ws.db
         .prepare(
-          `SELECT m.exception_id AS id FROM run_member m JOIN record r ON r.id = m.record_id
+          `SELECT m.exception_id AS id FROM ${runTable(f.ws.db, runId, 'member').name} m JOIN record r ON r.id = m.record_id
             WHERE m.run_id = ? AND json_extract(r.fields_json, '$.invoice_no') = ?`,
         )
         .get(runId, no) as { id: string };

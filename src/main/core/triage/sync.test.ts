@@ -4,7 +4,7 @@ import { addDays } from '../../../shared/date.js';
 import { DEMO_SOURCES } from '../demo/index.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { createReconciliation } from '../reconcile/index.js';
-import { findSourceByName } from '../workspace/index.js';
+import { findSourceByName, runTable } from '../workspace/index.js';
 import { findReviewItem } from '../workspace/triage.js';
 import { assign } from './claims.js';
 import { syncReviewItems } from './sync.js';
@@ -60,7 +60,7 @@ describe('syncReviewItems', () => {
     const buy = f.ws.db
       .prepare(
         `SELECT e.exception_id AS id, r.fields_json AS fields FROM run_exception e
-           JOIN run_member m ON m.run_id = e.run_id AND m.exception_id = e.exception_id JOIN record r ON r.id = m.record_id
+           JOIN ${runTable(f.ws.db, f.runId, 'member').name} m ON m.run_id = e.run_id AND m.exception_id = e.exception_id JOIN record r ON r.id = m.record_id
           WHERE e.run_id = ? AND e.class = 'unmatched_left' ORDER BY e.exception_id LIMIT 1`,
       )
       .get(f.runId) as { id: string; fields: string };

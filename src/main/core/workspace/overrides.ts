@@ -1,5 +1,6 @@
 import type { ReviewItemRow } from './triage.js';
 import type { Db } from './open.js';
+import { runTable } from './run-tables.js';
 
 /**
  * SQL for reason codes, overrides, approvals, reversals and period sign-off. Every statement binds
@@ -79,17 +80,19 @@ export interface MemberRow {
 const MEMBER_COLUMNS = 'record_id AS recordId, side, group_id AS groupId, exception_id AS exceptionId';
 
 export function selectMember(db: Db, runId: number, recordId: number): MemberRow | undefined {
-  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member WHERE run_id = ? AND record_id = ?`).get(runId, recordId) as MemberRow | undefined;
+  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM ${runTable(db, runId, 'member').name} WHERE run_id = ? AND record_id = ?`).get(runId, recordId) as MemberRow | undefined;
 }
 
 // Without table statistics SQLite picks the primary key (run_id, record_id) here and scans the
 // whole run for each group or exception (as review-rows.ts notes too): name the index.
 export function selectGroupMembers(db: Db, runId: number, groupId: string): MemberRow[] {
-  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member INDEXED BY run_member_group WHERE run_id = ? AND group_id = ? ORDER BY side, record_id`).all(runId, groupId) as MemberRow[];
+  const t = runTable(db, runId, 'member');
+  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM ${t.name} INDEXED BY ${t.index('group')} WHERE run_id = ? AND group_id = ? ORDER BY side, record_id`).all(runId, groupId) as MemberRow[];
 }
 
 export function selectExceptionMembers(db: Db, runId: number, exceptionId: string): MemberRow[] {
-  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM run_member INDEXED BY run_member_exception WHERE run_id = ? AND exception_id = ? ORDER BY side, record_id`).all(runId, exceptionId) as MemberRow[];
+  const t = runTable(db, runId, 'member');
+  return db.prepare(`SELECT ${MEMBER_COLUMNS} FROM ${t.name} INDEXED BY ${t.index('exception')} WHERE run_id = ? AND exception_id = ? ORDER BY side, record_id`).all(runId, exceptionId) as MemberRow[];
 }
 
 export interface GroupRow {

@@ -1,5 +1,6 @@
 import type { ReviewRowData } from './review-rows.js';
 import type { Db } from './open.js';
+import { runTable } from './run-tables.js';
 
 /**
  * Read-only SQL for audit packets. Every value is bound; the few dynamic pieces (IN lists,
@@ -69,14 +70,15 @@ export interface PacketInputRow {
   adjustedBy: number | null;
 }
 
-/** Every input record of a run (its run_member rows), side then record id. */
+/** Every input record of a run (its members), side then record id. */
 export function* iteratePacketInputs(db: Db, runId: number): Generator<PacketInputRow> {
+  const members = runTable(db, runId, 'member').name;
   yield* db
     .prepare(
       `SELECT m.record_id AS recordId, m.side, s.name AS source, r.fields_json AS fieldsJson, r.currency, r.amount_minor AS amountMinor,
               r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber,
               a.original_id AS adjustedFrom, a.override_id AS adjustedBy
-         FROM run_member m
+         FROM ${members} m
          JOIN record r ON r.id = m.record_id
          JOIN source s ON s.id = r.source_id
          JOIN batch b ON b.id = r.batch_id
@@ -128,7 +130,7 @@ export function packetExceptions(db: Db, runId: number): PacketExceptionRow[] {
 
 export function packetMembers(db: Db, runId: number): { recordId: number; side: 'left' | 'right'; groupId: string | null; exceptionId: string | null }[] {
   return db
-    .prepare('SELECT record_id AS recordId, side, group_id AS groupId, exception_id AS exceptionId FROM run_member WHERE run_id = ? ORDER BY side, record_id')
+    .prepare(`SELECT record_id AS recordId, side, group_id AS groupId, exception_id AS exceptionId FROM ${runTable(db, runId, 'member').name} WHERE run_id = ? ORDER BY side, record_id`)
     .all(runId) as { recordId: number; side: 'left' | 'right'; groupId: string | null; exceptionId: string | null }[];
 }
 
@@ -204,7 +206,7 @@ export function packetReviewRows(db: Db, runId: number, reconciliationId: number
               w.right_party AS rightParty, w.right_desc AS rightDesc, w.currency, w.delta_amount AS deltaAmount, w.delta_days AS deltaDays,
               w.amount_at_risk AS amountAtRisk, e.detail, i.status AS itemStatus, i.owner AS ownerId, u.name AS ownerName,
               i.claimed_by AS claimedBy, i.created_at AS itemCreatedAt, i.due_at AS dueAt, i.resolution
-         FROM review_row w
+         FROM ${runTable(db, runId, 'review').name} w
          LEFT JOIN review_item i ON i.reconciliation_id = ? AND i.item_id = w.row_id
          LEFT JOIN app_user u ON u.id = i.owner
          LEFT JOIN run_exception e ON e.run_id = w.run_id AND e.exception_id = w.row_id
@@ -341,7 +343,7 @@ export function allPacketBatches(db: Db): PacketBatchRow[] {
 export function runBatchCounts(db: Db, runId: number): { batchId: number; records: number }[] {
   return db
     .prepare(
-      `SELECT r.batch_id AS batchId, COUNT(*) AS records FROM run_member m JOIN record r ON r.id = m.record_id
+      `SELECT r.batch_id AS batchId, COUNT(*) AS records FROM ${runTable(db, runId, 'member').name} m JOIN record r ON r.id = m.record_id
         WHERE m.run_id = ? GROUP BY r.batch_id ORDER BY r.batch_id`,
     )
     .all(runId) as { batchId: number; records: number }[];

@@ -2,8 +2,9 @@ import { TieoutError } from '../../../shared/error.js';
 import { bulkInserter } from './bulk-insert.js';
 import { unpackExplanation } from './stored-explanation.js';
 import type { Db } from './open.js';
+import { createRunTable, runTable, type MemberIndex, type RunTable } from './run-tables.js';
 
-/** SQL for the review grid's rows: written once per run, read a page at a time. */
+/** SQL for the review grid's rows: written once per run into the run's own table (run-tables.ts), read a page at a time. */
 
 export interface ReviewRowData {
   rowId: string;
@@ -64,14 +65,18 @@ export function reviewRowWriter(db: Db, runId: number): { write(r: ReviewRowData
   // Values are passed in this order below, without a per-row map over the keys.
   const order: readonly ReviewColumn[] = ['rowId', 'kind', 'status', 'class', 'pass', 'score', 'leftCount', 'rightCount', 'keyText', 'leftRef', 'leftAmount', 'leftDate',
     'leftParty', 'leftDesc', 'rightRef', 'rightAmount', 'rightDate', 'rightParty', 'rightDesc', 'currency', 'deltaAmount', 'deltaDays', 'amountAtRisk'];
-  const insert = bulkInserter(db, 'review_row', ['run_id', ...order.map((k) => COLUMNS[k])]);
+  const table = createRunTable(db, runId, 'review');
+  const insert = bulkInserter(db, table.name, ['run_id', ...order.map((k) => COLUMNS[k])]);
   return {
     write: (r) =>
       insert.row(
         runId, r.rowId, r.kind, r.status, r.class, r.pass, r.score, r.leftCount, r.rightCount, r.keyText, r.leftRef, r.leftAmount, r.leftDate, r.leftParty,
         r.leftDesc, r.rightRef, r.rightAmount, r.rightDate, r.rightParty, r.rightDesc, r.currency, r.deltaAmount, r.deltaDays, r.amountAtRisk,
       ),
-    finish: () => insert.flush(),
+    finish: () => {
+      insert.flush();
+      table.buildIndexes();
+    },
   };
 }
 
@@ -121,7 +126,7 @@ export interface ReviewGridRowData extends ReviewRowData {
  * Columns the grid may sort by, each with the ORDER BY it stands for. Each one is backed by an
  * index on (run_id, ...) whose implicit row_id tail finishes the order, so the first page of a
  * million-row run is read in index order instead of sorting the run (review-rows.test.ts checks
- * the plans). Status sorts by (status, class) to use review_row_status whole.
+ * the plans). Status sorts by (status, class) to use the status index whole.
  */
 const SORTS: Record<string, string[]> = {
   status: ['status', 'class'],
@@ -145,15 +150,19 @@ function list(name: string, values: readonly unknown[], params: Record<string, u
   return values.map((v, i) => ((params[`${name}${i}`] = v), `@${name}${i}`)).join(', ');
 }
 
-/** The WHERE of a filtered run, with named parameters; only fixed fragments are joined. */
-/** One class by amount at risk: review_row_class_risk holds exactly that order. */
+/** One class by amount at risk: the class_risk index holds exactly that order. */
 function classRiskOrder(q: Pick<ReviewQuery, 'filter' | 'sort'>): boolean {
   const f = q.filter;
   const field = q.sort[0]?.field;
   return f.class?.length === 1 && !(f.status && f.status.length) && field === 'amountAtRisk';
 }
 
-function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'> & { sort?: ReviewQuery['sort'] }, scope: ReviewScope): { sql: string; params: Record<string, unknown> } {
+/** The WHERE of a filtered run, with named parameters; only fixed fragments are joined. */
+function whereOf(
+  q: Pick<ReviewQuery, 'runId' | 'filter'> & { sort?: ReviewQuery['sort'] },
+  scope: ReviewScope,
+  members: () => RunTable<MemberIndex>,
+): { sql: string; params: Record<string, unknown> } {
   const f = q.filter;
   const params: Record<string, unknown> = { run: q.runId };
   const where = ['rr.run_id = @run'];
@@ -162,7 +171,7 @@ function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'> & { sort?: ReviewQuery
   };
   inList('status', 'st', f.status);
   inList('class', 'cl', f.class);
-  // Listing every status lets a class filter use review_row_status (run_id, status, class).
+  // Listing every status lets a class filter use the status index (run_id, status, class).
   if (f.class && f.class.length && !(f.status && f.status.length) && !classRiskOrder({ filter: f, sort: q.sort ?? [] })) {
     where.push("rr.status IN ('matched', 'suggested', 'exception')");
   }
@@ -197,9 +206,10 @@ function whereOf(q: Pick<ReviewQuery, 'runId' | 'filter'> & { sort?: ReviewQuery
       const side = scope.soleSide.get(id);
       if (side) return `rr.${side}_count > 0`;
       params[`src${i}`] = id;
-      const member = (idx: string, col: string) =>
-        `EXISTS (SELECT 1 FROM run_member m INDEXED BY ${idx} JOIN record r ON r.id = m.record_id WHERE m.run_id = rr.run_id AND m.${col} = rr.row_id AND r.source_id = @src${i})`;
-      return `(${member('run_member_group', 'group_id')} OR ${member('run_member_exception', 'exception_id')})`;
+      const t = members();
+      const member = (idx: MemberIndex, col: string) =>
+        `EXISTS (SELECT 1 FROM ${t.name} m INDEXED BY ${t.index(idx)} JOIN record r ON r.id = m.record_id WHERE m.run_id = rr.run_id AND m.${col} = rr.row_id AND r.source_id = @src${i})`;
+      return `(${member('group', 'group_id')} OR ${member('exception', 'exception_id')})`;
     });
     where.push(`(${parts.join(' OR ')})`);
   }
@@ -240,8 +250,9 @@ export interface PagePlan {
   filterFirst?: boolean | undefined;
 }
 
-function pageSql(q: ReviewQuery, scope: ReviewScope, plan: PagePlan, fromEnd: boolean): { sql: string; params: Record<string, unknown> } {
-  const { sql, params } = whereOf(q, scope);
+function pageSql(db: Db, q: ReviewQuery, scope: ReviewScope, plan: PagePlan, fromEnd: boolean): { sql: string; params: Record<string, unknown> } {
+  const { sql, params } = whereOf(q, scope, () => runTable(db, q.runId, 'member'));
+  const rows = runTable(db, q.runId, 'review');
   const order = orderOf(q.sort, plan.filterFirst && !classRiskOrder(q));
   params['rec'] = scope.reconciliationId;
   const by = fromEnd ? order.backward : order.forward;
@@ -249,13 +260,13 @@ function pageSql(q: ReviewQuery, scope: ReviewScope, plan: PagePlan, fromEnd: bo
   // measured the filter as selective, name the filter's index.
   const f = q.filter;
   const index = classRiskOrder(q)
-    ? 'INDEXED BY review_row_class_risk'
+    ? `INDEXED BY ${rows.index('class_risk')}`
     : !plan.filterFirst
       ? ''
       : (f.status && f.status.length) || (f.class && f.class.length)
-        ? 'INDEXED BY review_row_status'
+        ? `INDEXED BY ${rows.index('status')}`
         : f.pass && f.pass.length
-          ? 'INDEXED BY review_row_pass'
+          ? `INDEXED BY ${rows.index('pass')}`
           : '';
   // The inner query pages over row ids only, so an OFFSET skips index entries, not joined rows;
   // the outer one fetches the page's rows and sorts those few again (a join keeps no order).
@@ -263,8 +274,8 @@ function pageSql(q: ReviewQuery, scope: ReviewScope, plan: PagePlan, fromEnd: bo
   // those rows from being read off an index of the whole run.
   const outer = (fromEnd ? order.backward : order.forward).replace(/rr\./g, '+rr.').replace(/\+\+/g, '+');
   return {
-    sql: `SELECT ${SELECT_ROW} FROM (SELECT rr.row_id FROM review_row rr ${index} WHERE ${sql} ORDER BY ${by} LIMIT @limit OFFSET @offset) page
-            CROSS JOIN review_row rr ON rr.run_id = @run AND rr.row_id = page.row_id
+    sql: `SELECT ${SELECT_ROW} FROM (SELECT rr.row_id FROM ${rows.name} rr ${index} WHERE ${sql} ORDER BY ${by} LIMIT @limit OFFSET @offset) page
+            CROSS JOIN ${rows.name} rr ON rr.run_id = @run AND rr.row_id = page.row_id
             LEFT JOIN review_item ri ON ri.reconciliation_id = @rec AND ri.item_id = rr.row_id
            ORDER BY ${outer}`,
     params,
@@ -282,20 +293,20 @@ export function pageReviewRows(db: Db, q: ReviewQuery, scope: ReviewScope, plan:
   const limit = fromEnd ? Math.max(0, Math.min(q.limit, known - q.offset)) : q.limit;
   const offset = fromEnd ? Math.max(0, known - q.offset - limit) : q.offset;
   if (limit === 0) return [];
-  const { sql, params } = pageSql(q, scope, plan, fromEnd);
+  const { sql, params } = pageSql(db, q, scope, plan, fromEnd);
   const rows = db.prepare(sql).all({ ...params, limit, offset }) as ReviewGridRowData[];
   return fromEnd ? rows.reverse() : rows;
 }
 
 /** How many rows a filter selects. */
 export function countReviewRows(db: Db, q: Pick<ReviewQuery, 'runId' | 'filter'>, scope: ReviewScope): number {
-  const { sql, params } = whereOf(q, scope);
-  return (db.prepare(`SELECT COUNT(*) AS n FROM review_row rr WHERE ${sql}`).get(params) as { n: number }).n;
+  const { sql, params } = whereOf(q, scope, () => runTable(db, q.runId, 'member'));
+  return (db.prepare(`SELECT COUNT(*) AS n FROM ${runTable(db, q.runId, 'review').name} rr WHERE ${sql}`).get(params) as { n: number }).n;
 }
 
 /** The query plan of a page, for tests that check the indexes are used. */
 export function explainReviewQuery(db: Db, q: ReviewQuery, scope: ReviewScope, plan: PagePlan = {}): string[] {
-  const { sql, params } = pageSql(q, scope, plan, false);
+  const { sql, params } = pageSql(db, q, scope, plan, false);
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, limit: q.limit, offset: q.offset }) as { detail: string }[]).map((p) => p.detail);
 }
 
@@ -328,20 +339,21 @@ export function reviewRow(db: Db, runId: number, rowId: string): ReviewRowData |
   const select = Object.entries(COLUMNS)
     .map(([k, c]) => `${c} AS "${k}"`)
     .join(', ');
-  return db.prepare(`SELECT ${select} FROM review_row WHERE run_id = ? AND row_id = ?`).get(runId, rowId) as ReviewRowData | undefined;
+  return db.prepare(`SELECT ${select} FROM ${runTable(db, runId, 'review').name} WHERE run_id = ? AND row_id = ?`).get(runId, rowId) as ReviewRowData | undefined;
 }
 
 /** The records of a group or exception, with their side, source and mapped fields. */
 export function rowMembers(db: Db, runId: number, rowId: string) {
   // Two indexed lookups: SQLite without statistics would scan the whole run for an OR.
+  const m = runTable(db, runId, 'member');
   const cols = `m.side, r.id AS recordId, s.name AS source, r.fields_json AS fieldsJson, r.amount_minor AS amount, r.currency, r.record_date AS date,
               r.batch_id AS batchId, r.row_number AS rowNumber`;
   return db
     .prepare(
-      `SELECT ${cols} FROM run_member m INDEXED BY run_member_group JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+      `SELECT ${cols} FROM ${m.name} m INDEXED BY ${m.index('group')} JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
         WHERE m.run_id = ? AND m.group_id = ?
        UNION ALL
-       SELECT ${cols} FROM run_member m INDEXED BY run_member_exception JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
+       SELECT ${cols} FROM ${m.name} m INDEXED BY ${m.index('exception')} JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
         WHERE m.run_id = ? AND m.exception_id = ?
        ORDER BY 1, 2`,
     )

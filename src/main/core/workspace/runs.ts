@@ -1,5 +1,7 @@
+import { TieoutError } from '../../../shared/error.js';
 import type { Explanation } from '../engine/index.js';
 import { bulkInserter } from './bulk-insert.js';
+import { createRunTable, runTable } from './run-tables.js';
 import { packExplanation } from './stored-explanation.js';
 import type { Db } from './open.js';
 
@@ -111,7 +113,15 @@ export function resultWriter(db: Db, runId: number) {
     'run_id', 'group_id', 'pass', 'pass_kind', 'status', 'score', 'left_count', 'right_count', 'left_amount_minor', 'right_amount_minor', 'currency', 'explanation_json',
   ]);
   const exceptions = bulkInserter(db, 'run_exception', ['run_id', 'exception_id', 'class', 'group_id', 'pass', 'amount_minor', 'currency', 'detail', 'explanation_json']);
-  const members = bulkInserter(db, 'run_member', ['run_id', 'record_id', 'side', 'group_id', 'exception_id']);
+  const memberTable = createRunTable(db, runId, 'member');
+  const members = bulkInserter(db, memberTable.name, ['run_id', 'record_id', 'side', 'group_id', 'exception_id']);
+  let membersDone = false;
+  const finishMembers = () => {
+    if (membersDone) return;
+    members.flush();
+    memberTable.buildIndexes();
+    membersDone = true;
+  };
   return {
     group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: Explanation }) {
       groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, packExplanation(g.explanation));
@@ -120,15 +130,15 @@ export function resultWriter(db: Db, runId: number) {
       exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : packExplanation(e.explanation));
     },
     member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
+      if (membersDone) throw new TieoutError('internal', 'A member was written after the members were indexed');
       members.row(runId, recordId, side, groupId, exceptionId);
     },
-    flushMembers() {
-      members.flush();
-    },
+    /** Writes the last members and indexes them; no member may follow. */
+    finishMembers,
     finish() {
       groups.flush();
       exceptions.flush();
-      members.flush();
+      finishMembers();
     },
   };
 }
@@ -204,12 +214,13 @@ export interface ResultLine {
 
 /** One line per input record of a run, in side then record order. */
 export function* iterateResults(db: Db, runId: number): Generator<ResultLine> {
+  const members = runTable(db, runId, 'member').name;
   const rows = db
     .prepare(
       `SELECT m.record_id, m.side, s.name AS source_name, r.fields_json, r.currency, m.group_id, m.exception_id,
               g.status, g.pass AS g_pass, g.score, g.left_amount_minor, g.right_amount_minor,
               e.class, e.pass AS e_pass, e.amount_minor AS e_amount, e.group_id AS e_group
-         FROM run_member m
+         FROM ${members} m
          JOIN record r ON r.id = m.record_id
          JOIN source s ON s.id = r.source_id
          LEFT JOIN match_group g ON g.run_id = m.run_id AND g.group_id = m.group_id

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { bulkInserter } from './bulk-insert.js';
 import type { Db } from './open.js';
+import { runTable } from './run-tables.js';
 
 /**
  * SQL for triage: people, review items, ownership rules, SLA policy, comments and the queue.
@@ -125,17 +126,18 @@ export interface MemberFacts {
  * order: one query for a whole sync instead of one per new item.
  */
 export function runItemMembers(db: Db, runId: number): Map<string, MemberFacts[]> {
+  const m = runTable(db, runId, 'member');
   const rows = db
     .prepare(
       `SELECT e.exception_id, m.record_id, m.side, s.name, r.fields_json
          FROM run_exception e
-         JOIN run_member m INDEXED BY run_member_exception ON m.run_id = e.run_id AND m.exception_id = e.exception_id
+         JOIN ${m.name} m INDEXED BY ${m.index('exception')} ON m.run_id = e.run_id AND m.exception_id = e.exception_id
          JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
         WHERE e.run_id = ?
        UNION ALL
        SELECT g.group_id, m.record_id, m.side, s.name, r.fields_json
          FROM match_group g
-         JOIN run_member m INDEXED BY run_member_group ON m.run_id = g.run_id AND m.group_id = g.group_id
+         JOIN ${m.name} m INDEXED BY ${m.index('group')} ON m.run_id = g.run_id AND m.group_id = g.group_id
          JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
         WHERE g.run_id = ? AND g.status = 'suggested'
        ORDER BY 2`,
@@ -570,7 +572,7 @@ export function runMembership(db: Db, runId: number, recordId: number): RunMembe
   const r = db
     .prepare(
       `SELECT m.side, m.exception_id, m.group_id, e.class
-         FROM run_member m LEFT JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id
+         FROM ${runTable(db, runId, 'member').name} m LEFT JOIN run_exception e ON e.run_id = m.run_id AND e.exception_id = m.exception_id
         WHERE m.run_id = ? AND m.record_id = ?`,
     )
     .get(runId, recordId) as { side: 'left' | 'right'; exception_id: string | null; group_id: string | null; class: string | null } | undefined;
@@ -588,8 +590,8 @@ export interface CandidateRecordRow {
   exceptionId: string | null;
 }
 
-const CANDIDATE_SELECT = `SELECT r.id, s.name, r.fields_json, r.record_ref, r.amount_minor, r.currency, r.record_date, m.exception_id
-  FROM run_member m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id`;
+const candidateSelect = (members: string) => `SELECT r.id, s.name, r.fields_json, r.record_ref, r.amount_minor, r.currency, r.record_date, m.exception_id
+  FROM ${members} m JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id`;
 
 function toCandidate(row: unknown[]): CandidateRecordRow {
   const [recordId, source, fieldsJson, ref, amountMinor, currency, date, exceptionId] = row as [
@@ -606,19 +608,20 @@ function toCandidate(row: unknown[]): CandidateRecordRow {
 }
 
 export function candidateRecord(db: Db, runId: number, recordId: number): CandidateRecordRow | undefined {
-  const r = db.prepare(`${CANDIDATE_SELECT} WHERE m.run_id = ? AND m.record_id = ?`).raw().get(runId, recordId) as unknown[] | undefined;
+  const r = db.prepare(`${candidateSelect(runTable(db, runId, 'member').name)} WHERE m.run_id = ? AND m.record_id = ?`).raw().get(runId, recordId) as unknown[] | undefined;
   return r && toCandidate(r);
 }
 
 /** Records of one side of a run that ended as unmatched exceptions, in record order. */
 export function unmatchedRecords(db: Db, runId: number, side: 'left' | 'right'): CandidateRecordRow[] {
   // Driven from the exception class index, so only the unmatched records are visited.
+  const m = runTable(db, runId, 'member');
   return (
     db
       .prepare(
         `SELECT r.id, s.name, r.fields_json, r.record_ref, r.amount_minor, r.currency, r.record_date, m.exception_id
            FROM run_exception e
-           JOIN run_member m INDEXED BY run_member_exception ON m.run_id = e.run_id AND m.exception_id = e.exception_id
+           JOIN ${m.name} m INDEXED BY ${m.index('exception')} ON m.run_id = e.run_id AND m.exception_id = e.exception_id
            JOIN record r ON r.id = m.record_id JOIN source s ON s.id = r.source_id
           WHERE e.run_id = ? AND e.class = ? AND m.side = ?
           ORDER BY r.id`,

@@ -5,6 +5,7 @@ import pull from './004-pull.js';
 import runSpeed from './005-run-speed.js';
 import savedViews from './006-saved-views.js';
 import recordAdjustment from './007-record-adjustment.js';
+import runTables from './008-run-tables.js';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'run-speed', sql: runSpeed },
   { version: 6, name: 'saved-views', sql: savedViews },
   { version: 7, name: 'record-adjustment', sql: recordAdjustment },
+  { version: 8, name: 'run-tables', sql: runTables },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
