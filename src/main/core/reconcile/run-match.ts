@@ -12,6 +12,7 @@ import {
   insertRun,
   latestRuleSet,
   listFxRates,
+  useRunPageCache,
   writeRun,
   type Workspace,
 } from '../workspace/index.js';
@@ -80,6 +81,15 @@ export function totalsOf(result: EngineResult): RunTotals {
  * the run, its groups, exceptions and per-record membership in one transaction.
  */
 export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext = NO_JOB): Promise<MatchRunSummary> {
+  const restorePageCache = useRunPageCache(ws.db);
+  try {
+    return await matchAndSave(ws, req, ctx);
+  } finally {
+    restorePageCache();
+  }
+}
+
+async function matchAndSave(ws: Workspace, req: MatchRequest, ctx: JobContext): Promise<MatchRunSummary> {
   const db = ws.db;
   const rec = findReconciliation(db, req.reconciliation);
   if (!rec) throw new TieoutError('not_found', `No reconciliation named "${req.reconciliation}"`);

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { TieoutError } from '../../../shared/error.js';
-import type { Db } from './open.js';
+import { usePageCache, type Db } from './open.js';
 
 /** SQL for writing one import batch. The caller owns the surrounding transaction. */
 
@@ -68,7 +68,7 @@ export function loadCurrentVersions(db: Db, sourceId: number): Map<string, Curre
   return map;
 }
 
-/** KiB of page cache while a batch is written (SQLite's negative cache_size). */
+/** KiB of page cache while a batch is written. */
 const IMPORT_CACHE_KIB = 64 * 1024;
 
 /**
@@ -78,11 +78,7 @@ const IMPORT_CACHE_KIB = 64 * 1024;
  * about 200 MB lower.
  */
 export function useImportPageCache(db: Db): () => void {
-  const before = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = ${-IMPORT_CACHE_KIB}`);
-  return () => {
-    db.pragma(`cache_size = ${before}`);
-  };
+  return usePageCache(db, IMPORT_CACHE_KIB);
 }
 
 /** A new record's own values; the batch's (source, batch, version 1, no predecessor) are written into the SQL. */

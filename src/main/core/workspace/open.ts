@@ -18,6 +18,19 @@ export interface OpenOptions {
 
 export type Db = Database.Database;
 
+/**
+ * Sets the connection's page cache to `kib` KiB for a piece of work, and returns the undo. Work
+ * that appends (imports, runs) needs few pages at a time, and every cached page is memory the
+ * process keeps until it exits.
+ */
+export function usePageCache(db: Db, kib: number): () => void {
+  const before = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${-Math.round(kib)}`);
+  return () => {
+    db.pragma(`cache_size = ${before}`);
+  };
+}
+
 interface Header {
   applicationId: number;
   userVersion: number;

@@ -3,7 +3,7 @@ import type { Explanation } from '../engine/index.js';
 import { bulkInserter } from './bulk-insert.js';
 import { createRunTable, runTable } from './run-tables.js';
 import { packExplanation } from './stored-explanation.js';
-import type { Db } from './open.js';
+import { usePageCache, type Db } from './open.js';
 
 /** SQL for runs and their results. A run is written once and never updated. */
 
@@ -89,6 +89,19 @@ export function writeRun<T>(db: Db, write: () => T): T {
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');
   }
+}
+
+/** KiB of page cache while a run reads its inputs and writes its results. */
+const RUN_CACHE_KIB = 64 * 1024;
+
+/**
+ * Gives the connection a smaller page cache for a run, and returns the undo. A run reads its
+ * records once, in order, and appends its results to tables of its own whose indexes are built
+ * by sorting (run-tables.ts), so few pages are worth keeping. On a 1M-buy run, 64 MB instead of
+ * the usual 256 MB took about 200 MB off peak memory and the save was no slower.
+ */
+export function useRunPageCache(db: Db): () => void {
+  return usePageCache(db, RUN_CACHE_KIB);
 }
 
 export function insertRun(db: Db, r: NewRun): number {
