@@ -17,7 +17,7 @@ import {
   type CurrentVersion,
   type Workspace,
 } from '../workspace/index.js';
-import { useImportPageCache } from '../workspace/batches.js';
+import { importWriteMode } from '../workspace/batches.js';
 import { openTable, sha256File, type Table } from './read/index.js';
 import type { PullProvenance } from '../pull/pull.js';
 import { parseInWorker, type WorkerRows } from './parse-in-worker.js';
@@ -188,7 +188,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
   const canUseWorker = mode !== 'never' && table.format === 'csv' && sample.length === SAMPLE_ROWS;
   const useWorker = canUseWorker && (mode === 'always' || (table.totalBytes >= WORKER_MIN_BYTES && (await idleCoresNow()) >= IDLE_CORES_FOR_WORKER));
   let workerRows: WorkerRows | null = null;
-  const restorePageCache = useImportPageCache(db);
+  const restoreWriteMode = importWriteMode(db);
   try {
     db.exec('BEGIN IMMEDIATE');
     // The sample filled the first SAMPLE_ROWS rows; the worker reads the file again and skips them.
@@ -374,6 +374,6 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
     await table.close();
     throw err;
   } finally {
-    restorePageCache();
+    restoreWriteMode();
   }
 }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TieoutError } from '../../../shared/error.js';
-import { openWorkspace } from '../workspace/index.js';
+import { checkpointWorkspace, openWorkspace } from '../workspace/index.js';
 import type { JobContext } from './job-context.js';
 import { JOBS, type JobKind } from './registry.js';
 import type { WorkerMessage } from './run-in-worker.js';
@@ -30,6 +30,9 @@ async function main(): Promise<void> {
   try {
     const job = JOBS[kind] as (w: typeof ws, i: unknown, c: JobContext) => Promise<unknown>;
     post({ type: 'done', result: await job(ws, input, ctx) });
+    // Imports and runs commit without SQLite's checkpoint (bulkWriteMode), so the caller has its
+    // result without waiting for the WAL to be copied; this thread copies it now.
+    checkpointWorkspace(ws.db);
   } finally {
     ws.close();
   }

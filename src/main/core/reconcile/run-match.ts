@@ -12,7 +12,7 @@ import {
   insertRun,
   latestRuleSet,
   listFxRates,
-  useRunPageCache,
+  runWriteMode,
   writeRun,
   type Workspace,
 } from '../workspace/index.js';
@@ -81,11 +81,11 @@ export function totalsOf(result: EngineResult): RunTotals {
  * the run, its groups, exceptions and per-record membership in one transaction.
  */
 export async function runMatch(ws: Workspace, req: MatchRequest, ctx: JobContext = NO_JOB): Promise<MatchRunSummary> {
-  const restorePageCache = useRunPageCache(ws.db);
+  const restoreWriteMode = runWriteMode(ws.db);
   try {
     return await matchAndSave(ws, req, ctx);
   } finally {
-    restorePageCache();
+    restoreWriteMode();
   }
 }
 

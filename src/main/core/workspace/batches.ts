@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { TieoutError } from '../../../shared/error.js';
-import { usePageCache, type Db } from './open.js';
+import { bulkWriteMode, type Db } from './open.js';
 
 /** SQL for writing one import batch. The caller owns the surrounding transaction. */
 
@@ -72,13 +72,12 @@ export function loadCurrentVersions(db: Db, sourceId: number): Map<string, Curre
 const IMPORT_CACHE_KIB = 64 * 1024;
 
 /**
- * Gives the connection a smaller page cache while it writes a batch, and returns the undo.
- * An import appends, so its pages are mostly new ones at the B-trees' right edges: at a
- * million rows a 64 MB cache inserted as fast as the usual 256 MB and kept peak memory
- * about 200 MB lower.
+ * Bulk-write mode for writing a batch (see bulkWriteMode), and its undo. An import appends, so
+ * its pages are mostly new ones at the B-trees' right edges: at a million rows a 64 MB cache
+ * inserted as fast as the usual 256 MB and kept peak memory about 200 MB lower.
  */
-export function useImportPageCache(db: Db): () => void {
-  return usePageCache(db, IMPORT_CACHE_KIB);
+export function importWriteMode(db: Db): () => void {
+  return bulkWriteMode(db, IMPORT_CACHE_KIB);
 }
 
 /** A new record's own values; the batch's (source, batch, version 1, no predecessor) are written into the SQL. */

@@ -5,7 +5,7 @@ import { listSources } from './sources.js';
 import type { WorkspaceInfo } from '../../../shared/contract.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 
-export { APPLICATION_ID, checkWorkspaceFile, type Db, type OpenOptions } from './open.js';
+export { APPLICATION_ID, checkpointWorkspace, checkWorkspaceFile, type Db, type OpenOptions } from './open.js';
 export { SCHEMA_VERSION } from './migrations/index.js';
 export { appendAuditEvent, iterateAuditEvents, listAuditEvents, type AuditQuery, type NewAuditEvent } from './audit-log.js';
 export { ensureSource, findSourceById, findSourceByName, latestTemplate, listSources, saveTemplate } from './sources.js';
@@ -67,7 +67,7 @@ export {
 } from './reconciliations.js';
 export { insertFxRate, listFxRates, type FxRateRow } from './fx-rates.js';
 export { newestVersions, recordVersions, type RecordVersion } from './record-versions.js';
-export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, useRunPageCache, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
+export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, runWriteMode, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
 export {
   countReviewRows,
   explainReviewQuery,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
 import { APPLICATION_ID, openWorkspace, SCHEMA_VERSION } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { bulkWriteMode, checkpointWorkspace } from './open.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tieout-ws-'));
 
@@ -80,5 +81,40 @@ describe('workspace file', () => {
 
   it('reports a missing file as not found', () => {
     expect(errorOf(() => openWorkspace(join(tmp(), 'nope.tieout'))).code).toBe('not_found');
+  });
+});
+
+describe('bulk-write mode', () => {
+  it('commits without copying the WAL into the file, restores the connection after, and a passive checkpoint copies it', () => {
+    const path = join(tmp(), 'bulk.tieout');
+    const ws = openWorkspace(path, { create: true });
+    const db = ws.db;
+    db.exec('CREATE TABLE t (x TEXT)');
+    db.pragma('wal_autocheckpoint = 1');
+    db.pragma('cache_size = -2048');
+    const insert = db.transaction(() => {
+      const stmt = db.prepare('INSERT INTO t VALUES (?)');
+      for (let i = 0; i < 2000; i++) stmt.run('x'.repeat(1000));
+    });
+    // Usual mode: the commit's checkpoint copies the pages into the file at once.
+    insert();
+    const afterUsual = statSync(path).size;
+    expect(afterUsual).toBeGreaterThan(2_000_000);
+
+    const undo = bulkWriteMode(db, 1024);
+    expect(db.pragma('cache_size', { simple: true })).toBe(-1024);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    insert();
+    undo();
+    expect(db.pragma('cache_size', { simple: true })).toBe(-2048);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1);
+    expect(statSync(path).size).toBe(afterUsual);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 4000 });
+
+    const r = checkpointWorkspace(db);
+    expect(r.walPages).toBeGreaterThan(400);
+    expect(r.copied).toBe(r.walPages);
+    expect(statSync(path).size).toBeGreaterThan(afterUsual + 2_000_000);
+    ws.close();
   });
 });

@@ -19,16 +19,33 @@ export interface OpenOptions {
 export type Db = Database.Database;
 
 /**
- * Sets the connection's page cache to `kib` KiB for a piece of work, and returns the undo. Work
- * that appends (imports, runs) needs few pages at a time, and every cached page is memory the
- * process keeps until it exits.
+ * Puts the connection in bulk-write mode for a piece of work (an import, a run), and returns
+ * the undo:
+ * - a page cache of `cacheKib` KiB: such work appends, so it needs few pages at a time, and
+ *   every cached page is memory the process keeps until it exits;
+ * - no automatic checkpoint at its commit: SQLite would otherwise copy the whole transaction
+ *   (0.5 GB for a 1M-row import) from the WAL into the file before the commit returns, while the
+ *   user waits. The job worker checkpoints after it has replied (see checkpointWorkspace);
+ *   closing the last connection checkpoints too.
  */
-export function usePageCache(db: Db, kib: number): () => void {
-  const before = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = ${-Math.round(kib)}`);
+export function bulkWriteMode(db: Db, cacheKib: number): () => void {
+  const cache = db.pragma('cache_size', { simple: true }) as number;
+  const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  db.pragma(`cache_size = ${-Math.round(cacheKib)}`);
+  db.pragma('wal_autocheckpoint = 0');
   return () => {
-    db.pragma(`cache_size = ${before}`);
+    db.pragma(`cache_size = ${cache}`);
+    db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
   };
+}
+
+/**
+ * Copies what the WAL holds into the workspace file, without waiting for readers or writers of
+ * other connections (a passive checkpoint). Returns the WAL's pages and how many were copied.
+ */
+export function checkpointWorkspace(db: Db): { walPages: number; copied: number } {
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+  return { walPages: Math.max(0, r?.log ?? 0), copied: Math.max(0, r?.checkpointed ?? 0) };
 }
 
 interface Header {

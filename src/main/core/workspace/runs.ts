@@ -3,7 +3,7 @@ import type { Explanation } from '../engine/index.js';
 import { bulkInserter } from './bulk-insert.js';
 import { createRunTable, runTable } from './run-tables.js';
 import { packExplanation } from './stored-explanation.js';
-import { usePageCache, type Db } from './open.js';
+import { bulkWriteMode, type Db } from './open.js';
 
 /** SQL for runs and their results. A run is written once and never updated. */
 
@@ -95,13 +95,13 @@ export function writeRun<T>(db: Db, write: () => T): T {
 const RUN_CACHE_KIB = 64 * 1024;
 
 /**
- * Gives the connection a smaller page cache for a run, and returns the undo. A run reads its
- * records once, in order, and appends its results to tables of its own whose indexes are built
- * by sorting (run-tables.ts), so few pages are worth keeping. On a 1M-buy run, 64 MB instead of
- * the usual 256 MB took about 200 MB off peak memory and the save was no slower.
+ * Bulk-write mode for a run (see bulkWriteMode), and its undo. A run reads its records once, in
+ * order, and appends its results to tables of its own whose indexes are built by sorting
+ * (run-tables.ts), so few pages are worth keeping: on a 1M-buy run, 64 MB instead of the usual
+ * 256 MB took about 200 MB off peak memory and the save was no slower.
  */
-export function useRunPageCache(db: Db): () => void {
-  return usePageCache(db, RUN_CACHE_KIB);
+export function runWriteMode(db: Db): () => void {
+  return bulkWriteMode(db, RUN_CACHE_KIB);
 }
 
 export function insertRun(db: Db, r: NewRun): number {
