@@ -52,7 +52,7 @@ export function contentHash(fieldsJson: string, currency: string | null): string
  */
 export function prepareRow(parser: RowParser, r: ReadRow, out: PreparedBatch, withHash = true): void {
   const rawJson = JSON.stringify(r.cells);
-  const parsed = parser.parse(r.cells);
+  const parsed = parser.parseTransient(r.cells);
   const issues = r.issues && r.issues.length > 0 ? r.issues : null;
   if (isRejection(parsed)) {
     out.push(r.row, issues, rawJson, parsed.column, parsed.value, parsed.reason, null, null, null, null, null, null, null);

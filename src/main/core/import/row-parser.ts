@@ -38,6 +38,12 @@ interface CompiledField {
 
 export interface RowParser {
   parse(cells: string[]): ParsedRow | RowRejection;
+  /**
+   * As parse, but the ParsedRow and its fields object are the parser's own, overwritten by
+   * the next call: for a caller that serialises the row at once (prepareRow), which saves two
+   * objects per row, and JSON.stringify walks one stable object.
+   */
+  parseTransient(cells: string[]): ParsedRow | RowRejection;
   columnOptions: Record<string, ColumnParseOptions>;
 }
 
@@ -103,8 +109,7 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
   const keyFields = template.naturalKey;
   const recordRefField = template.fields.find((f) => f.role === 'record_id')?.name ?? null;
 
-  function parse(cells: string[]): ParsedRow | RowRejection {
-    const fields: Record<string, CanonicalValue> = {};
+  function parseInto(cells: string[], fields: Record<string, CanonicalValue>, out: ParsedRow): ParsedRow | RowRejection {
     let rowCurrency: string | null = fixedCurrency;
     let amountMinor: number | null = null;
     let amountCurrency: string | null = null;
@@ -141,25 +146,37 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
         reason: `the amount is written in ${amountCurrency} but the row's currency is ${rowCurrency}`,
       };
     }
-    const currency = rowCurrency ?? amountCurrency;
-    let naturalKey: string | null = null;
-    if (keyFields.length > 0) {
-      const parts = keyFields.map((k) => fields[k]);
-      naturalKey = parts.some((p) => p === null || p === '') ? null : parts.join(KEY_SEPARATOR);
-    }
     const date = template.date ? ((fields[template.date] as string | null) ?? null) : null;
     const ref = recordRefField ? fields[recordRefField] : null;
-    return {
-      fields,
-      amountMinor,
-      currency,
-      date,
-      recordRef: ref === null || ref === undefined ? null : String(ref),
-      naturalKey,
-    };
+    out.fields = fields;
+    out.amountMinor = amountMinor;
+    out.currency = rowCurrency ?? amountCurrency;
+    out.date = date;
+    out.recordRef = ref === null || ref === undefined ? null : String(ref);
+    out.naturalKey = naturalKeyOf(fields);
+    return out;
   }
 
-  return { parse, columnOptions };
+  /** The key fields joined by KEY_SEPARATOR (as Array.join writes each), or null when one is null or ''. */
+  function naturalKeyOf(fields: Record<string, CanonicalValue>): string | null {
+    let key = '';
+    for (let k = 0; k < keyFields.length; k++) {
+      const v = fields[keyFields[k]!];
+      if (v === null || v === '') return null;
+      const part = v === undefined ? '' : String(v);
+      key = k === 0 ? part : key + KEY_SEPARATOR + part;
+    }
+    return keyFields.length > 0 ? key : null;
+  }
+
+  const newRow = (): ParsedRow => ({ fields: {}, amountMinor: null, currency: null, date: null, recordRef: null, naturalKey: null });
+  // Every row sets the fields in the same order, so the reused object keeps a fresh one's key order.
+  const transient = newRow();
+  return {
+    parse: (cells) => parseInto(cells, {}, newRow()),
+    parseTransient: (cells) => parseInto(cells, transient.fields, transient),
+    columnOptions,
+  };
 }
 
 export function isRejection(r: ParsedRow | RowRejection): r is RowRejection {

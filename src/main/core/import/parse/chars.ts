@@ -11,6 +11,8 @@ export function isAsciiLetter(c: number): boolean {
 
 /** The same set as String.prototype.trim and the regex \s, so all our trimming agrees. */
 export function isSpace(c: number): boolean {
+  // Most characters are printable ASCII, none of which is a space: settle those first.
+  if (c > 32 && c < 0xa0) return false;
   return (
     c === 32 ||
     (c >= 9 && c <= 13) ||

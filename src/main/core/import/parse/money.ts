@@ -170,12 +170,59 @@ function resolveCurrency(column: string | null): string | null | Rejection {
   return column;
 }
 
+/**
+ * Most amounts in a file are plain ("1234.56", "-12"): digits with at most one decimal mark of
+ * the column's kind, an optional leading "-", nothing else. For those, fills in what scanMoney
+ * would (no currency named, no grouping) without its general walk, and returns true.
+ */
+function scanPlainAmount(raw: string, decimal: DecimalMark | undefined): boolean {
+  // Without a known mark a lone separator may be grouping ("1,234"): leave that to scanMoney.
+  if (decimal === undefined) return false;
+  const markChar = decimal === '.' ? 46 : 44;
+  const end = raw.length;
+  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  let mark = -1;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (isDigit(c)) continue;
+    if (c !== markChar || mark >= 0) return false;
+    mark = i;
+  }
+  // A digit on both sides of the mark, and at least one digit in all ("12." and ".5" go the long way).
+  if (mark === start || mark === end - 1 || start === end) return false;
+  negative = start === 1;
+  sawCrDr = false;
+  named = null;
+  sawDollar = false;
+  sawKrona = false;
+  span.intStart = start;
+  span.intEnd = mark < 0 ? end : mark;
+  span.fracStart = mark < 0 ? end : mark + 1;
+  span.fracEnd = end;
+  span.grouped = false;
+  return true;
+}
+
+/** Exponents by currency, remembered: a currency read from a cell is a new string each row, slow to look up as a property key. */
+const exponents = new Map<string, number>();
+
+function exponentOf(currency: string): number {
+  let exp = exponents.get(currency);
+  if (exp === undefined) {
+    exp = minorExponent(currency);
+    exponents.set(currency, exp);
+  }
+  return exp;
+}
+
 export function tryParseMoney(raw: string, opts: MoneyParseOptions = {}): ParsedMoney | Rejection {
-  const scanned = scanMoney(raw, opts.decimal);
-  if (scanned) return scanned;
+  if (!scanPlainAmount(raw, opts.decimal)) {
+    const scanned = scanMoney(raw, opts.decimal);
+    if (scanned) return scanned;
+  }
   const currency = resolveCurrency(opts.currency ?? null);
   if (currency instanceof Rejection) return currency;
-  const exp = currency === null ? 2 : minorExponent(currency);
+  const exp = currency === null ? 2 : exponentOf(currency);
 
   const { intStart, intEnd, fracStart, fracEnd } = span;
   let places = fracEnd - fracStart;

@@ -74,7 +74,23 @@ function readExponent(raw: string, i: number, end: number): Rejection | null {
   return null;
 }
 
+/** Plain digits with an optional leading "-", short enough to be exact: most cells of a count column. */
+function plainInteger(raw: string): number | null {
+  const end = raw.length;
+  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  if (start === end || end - start > 15) return null;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (!isDigit(c)) return null;
+    v = v * 10 + (c - 48);
+  }
+  return start === 1 && v !== 0 ? -v : v;
+}
+
 export function tryParseInteger(raw: string, opts: NumberParseOptions = {}): number | Rejection {
+  const plain = plainInteger(raw);
+  if (plain !== null) return plain;
   const r = readNumber(raw, opts.decimal, false);
   if (r) return r;
   for (let i = span.fracStart; i < span.fracEnd; i++) {
@@ -112,7 +128,29 @@ function digitsOf(raw: string, start: number, end: number, grouped: boolean): st
   return out;
 }
 
+/**
+ * The text is already what tryParseDecimal would return: an optional "-", a whole part without
+ * leading zeros, and a "." fraction (only when the column's mark is ".") without trailing zeros.
+ */
+function isCanonicalDecimal(raw: string, decimal: DecimalMark | undefined): boolean {
+  const end = raw.length;
+  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  let mark = -1;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (isDigit(c)) continue;
+    if (c !== 46 || mark >= 0 || decimal !== '.') return false;
+    mark = i;
+  }
+  const wholeEnd = mark < 0 ? end : mark;
+  if (wholeEnd === start) return false;
+  // "0" alone is canonical, "07" is not, and "-0" becomes "0".
+  if (raw.charCodeAt(start) === 48 && (wholeEnd - start > 1 || (start === 1 && mark < 0))) return false;
+  return mark < 0 || (mark < end - 1 && raw.charCodeAt(end - 1) !== 48);
+}
+
 export function tryParseDecimal(raw: string, opts: NumberParseOptions = {}): string | Rejection {
+  if (isCanonicalDecimal(raw, opts.decimal)) return raw;
   const r = readNumber(raw, opts.decimal, true);
   if (r) return r;
   let whole = digitsOf(raw, span.intStart, span.intEnd, span.grouped);

@@ -62,6 +62,8 @@ export interface CsvTable {
   headerIssues: string[];
   /** Data rows after the header; `cells` always has `headers.length` entries. Iterate once. */
   rows: AsyncIterable<CsvRow>;
+  /** The same rows a batch at a time (undefined at the end), for loops that go async only between batches. Use instead of `rows`. */
+  nextRows(): Promise<CsvRow[] | undefined>;
   totalBytes: number;
   bytesRead(): number;
   /** Release the file if `rows` is not iterated to the end (breaking out of the loop also does). */
@@ -262,6 +264,7 @@ export async function openCsv(source: Source, opts: CsvOptions = {}): Promise<Cs
     headerRow: header.row,
     headerIssues: header.issues ?? [],
     rows,
+    nextRows: () => rows.nextBatch(),
     totalBytes: src.size,
     bytesRead: () => read,
     close: async () => {
