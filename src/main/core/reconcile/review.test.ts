@@ -137,6 +137,26 @@ describe('review grid pages', () => {
     expect(bad).toEqual([]);
   });
 
+  it('pages every offered sort in its column order with ties in row id order, walking the sort index alone', () => {
+    const scope: ReviewScope = { reconciliationId: f.recId, now: NOW.toISOString(), soleSide: new Map() };
+    const table = runTable(db(), f.runId, 'review').name;
+    const columns: Record<string, string> = { status: 'status, class', amountAtRisk: 'amount_at_risk', deltaAmount: 'delta_amount', leftDate: 'left_date', pass: 'pass' };
+    for (const field of REVIEW_SORTABLE) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const by = `${columns[field]!.split(', ').map((c) => `${c} ${dir}`).join(', ')}, row_id ${dir}`;
+        const expected = (db().prepare(`SELECT row_id FROM ${table} WHERE run_id = ? ORDER BY ${by}`).all(f.runId) as { row_id: string }[]).map((r) => r.row_id);
+        const paged: string[] = [];
+        for (let offset = 0; offset < expected.length; offset += 250) {
+          paged.push(...pageReviewRows(db(), { runId: f.runId, offset, limit: 250, sort: [{ field, dir }], filter: {} }, scope).map((r) => r.rowId));
+        }
+        expect(paged, `${field} ${dir}`).toEqual(expected);
+        const plan = explainReviewQuery(db(), { runId: f.runId, offset: 500, limit: 100, sort: [{ field, dir }], filter: {} }, scope);
+        const inner = plan.slice(plan.indexOf('CO-ROUTINE page') + 1, plan.indexOf('SCAN page'));
+        expect(inner.filter((p) => p.includes('TEMP B-TREE')), `${field} ${dir}`).toEqual([]);
+      }
+    }
+  });
+
   it('finds a selective filter through its own index, sorted the same as walking the sort index', () => {
     const sort = [{ field: 'amountAtRisk', dir: 'desc' as const }];
     const scope: ReviewScope = { reconciliationId: f.recId, now: NOW.toISOString(), soleSide: new Map() };

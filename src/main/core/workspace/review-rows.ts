@@ -124,9 +124,9 @@ export interface ReviewGridRowData extends ReviewRowData {
 
 /**
  * Columns the grid may sort by, each with the ORDER BY it stands for. Each one is backed by an
- * index on (run_id, ...) whose implicit row_id tail finishes the order, so the first page of a
- * million-row run is read in index order instead of sorting the run (review-rows.test.ts checks
- * the plans). Status sorts by (status, class) to use the status index whole.
+ * index on (run_id, ...) whose implicit rowid tail finishes the order (see orderOf), so a page of a
+ * million-row run is read in index order instead of sorting the run (reconcile/review.test.ts
+ * checks the plans). Status sorts by (status, class) to use the status index whole.
  */
 const SORTS: Record<string, string[]> = {
   status: ['status', 'class'],
@@ -225,9 +225,12 @@ function orderOf(sort: ReviewQuery['sort'], filterFirst = false): { forward: str
   const first = sort[0];
   const cols = first ? SORTS[first.field] : [];
   if (!cols) throw new TieoutError('bad_input', `Cannot sort by "${first!.field}"`, { column: first!.field });
-  // The row_id tie-breaker runs the same way as the sort, so the index gives the whole order.
+  // Ties go by row id, the same way as the sort. Rows are written in row id order, so under a sort
+  // column that is the rowid order, which every sort index ends with: naming rowid lets the index
+  // give the whole order. Named as row_id, SQLite sorted each run of equal values itself, and
+  // the 900,000 matched rows of a 1M-buy run share one amount at risk (middle page: 1.46 -> 0.12 s).
   const desc = first?.dir === 'desc';
-  const terms = [...cols.map((c) => `${filterFirst ? '+' : ''}rr.${c}`), 'rr.row_id'];
+  const terms = [...cols.map((c) => `${filterFirst ? '+' : ''}rr.${c}`), cols.length > 0 ? 'rr.rowid' : 'rr.row_id'];
   return {
     forward: terms.map((t) => `${t} ${desc ? 'DESC' : 'ASC'}`).join(', '),
     backward: terms.map((t) => `${t} ${desc ? 'ASC' : 'DESC'}`).join(', '),
