@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from './migrations/index.js';
-import { APPLICATION_ID } from './open.js';
 import { openWorkspace } from './index.js';
+import { workspaceAtSchema } from './test-fixture.js';
 
 let dir: string | null = null;
 
@@ -19,14 +18,7 @@ afterEach(() => {
 function schema4Workspace(): string {
   dir = mkdtempSync(join(tmpdir(), 'tieout-mig7-'));
   const path = join(dir, 'old.tieout');
-  const db = new Database(path);
-  db.pragma(`application_id = ${APPLICATION_ID}`);
-  db.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  for (const m of MIGRATIONS.filter((x) => x.version <= 4)) {
-    db.exec(m.sql);
-    db.prepare('INSERT INTO schema_migration VALUES (?, ?, ?, ?)').run(m.version, m.name, createHash('sha256').update(m.sql).digest('hex'), '2026-01-01T00:00:00.000Z');
-  }
-  db.pragma('user_version = 4');
+  const db = workspaceAtSchema(path, 4);
   db.exec(`
     INSERT INTO source (id, name, created_at) VALUES (1, 'L', 'x'), (2, 'R', 'x');
     INSERT INTO reconciliation (id, name, created_at, created_by) VALUES (1, 'Rec', 'x', 'x');

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +8,9 @@ import { loadDemo } from '../demo/load-demo.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { NO_JOB } from '../jobs/job-context.js';
 import { createReconciliation, runMatch } from '../reconcile/index.js';
-import { MIGRATIONS } from './migrations/index.js';
-import { APPLICATION_ID } from './open.js';
 import { selectGroupMembers } from './overrides.js';
 import { createRunTable } from './run-tables.js';
+import { workspaceAtSchema } from './test-fixture.js';
 import { findSourceByName, insertRun, openWorkspace, pageReviewRows, reviewRow, rowMembers, runTable, writeRun } from './index.js';
 
 let dir: string | null = null;
@@ -82,14 +80,7 @@ describe('run tables', () => {
 
   it('runs saved before schema 8 are still read from the shared tables', () => {
     const path = join(tempDir(), 'old.tieout');
-    const old = new Database(path);
-    old.pragma(`application_id = ${APPLICATION_ID}`);
-    old.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
-      old.exec(m.sql);
-      old.prepare('INSERT INTO schema_migration VALUES (?, ?, ?, ?)').run(m.version, m.name, createHash('sha256').update(m.sql).digest('hex'), '2026-01-01T00:00:00.000Z');
-    }
-    old.pragma('user_version = 7');
+    const old = workspaceAtSchema(path, 7);
     old.exec(`
       INSERT INTO source (id, name, created_at) VALUES (1, 'L', 'x'), (2, 'R', 'x');
       INSERT INTO template (id, source_id, version, mapping_json, created_at, created_by) VALUES (1, 1, 1, '{}', 'x', 'x');

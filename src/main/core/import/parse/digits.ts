@@ -203,3 +203,30 @@ export function decimalEvidence(s: string): DecimalMark | null {
   if (others > 0 || !loneSeparatorIsGroup(s, i, p, stop)) return mark;
   return null;
 }
+
+/** What `scanPlain` found: where the digits start (after a leading "-") and the one mark, or -1. */
+export interface PlainNumber {
+  start: number;
+  mark: number;
+}
+
+/**
+ * A plain number, the form most cells of a numeric column take: an optional leading "-", ASCII
+ * digits and at most one `markChar` (46 "." or 44 ","), nothing else; false otherwise. The
+ * parsers use it to skip their general scanners. Fills `out` and returns true when plain.
+ */
+export function scanPlain(raw: string, markChar: number, out: PlainNumber): boolean {
+  const end = raw.length;
+  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  let mark = -1;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if (c !== markChar || mark >= 0) return false;
+    mark = i;
+  }
+  out.start = start;
+  out.mark = mark;
+  return true;
+}
+

@@ -8,7 +8,7 @@ import {
   currencyForSymbolChar,
   symbolForCurrency,
 } from './currency.js';
-import { type DecimalMark, bodyEnd, decimalEvidence, newDigitSpan, scanDigits, startsBody } from './digits.js';
+import { type DecimalMark, type PlainNumber, bodyEnd, decimalEvidence, newDigitSpan, scanDigits, scanPlain, startsBody } from './digits.js';
 import { Rejection, parseError, quote } from './rejection.js';
 
 /** `currency` is null only when neither the text nor the column names one; minor then assumes 2 decimals. */
@@ -170,6 +170,9 @@ function resolveCurrency(column: string | null): string | null | Rejection {
   return column;
 }
 
+/** Scratch for scanPlain, reused: one per module, like the scanner's other state. */
+const plain: PlainNumber = { start: 0, mark: -1 };
+
 /**
  * Most amounts in a file are plain ("1234.56", "-12"): digits with at most one decimal mark of
  * the column's kind, an optional leading "-", nothing else. For those, fills in what scanMoney
@@ -178,16 +181,9 @@ function resolveCurrency(column: string | null): string | null | Rejection {
 function scanPlainAmount(raw: string, decimal: DecimalMark | undefined): boolean {
   // Without a known mark a lone separator may be grouping ("1,234"): leave that to scanMoney.
   if (decimal === undefined) return false;
-  const markChar = decimal === '.' ? 46 : 44;
+  if (!scanPlain(raw, decimal === '.' ? 46 : 44, plain)) return false;
+  const { start, mark } = plain;
   const end = raw.length;
-  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
-  let mark = -1;
-  for (let i = start; i < end; i++) {
-    const c = raw.charCodeAt(i);
-    if (isDigit(c)) continue;
-    if (c !== markChar || mark >= 0) return false;
-    mark = i;
-  }
   // A digit on both sides of the mark, and at least one digit in all ("12." and ".5" go the long way).
   if (mark === start || mark === end - 1 || start === end) return false;
   negative = start === 1;

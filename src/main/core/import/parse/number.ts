@@ -1,5 +1,5 @@
 import { isDigit, isMinus, skipSpaceBackward, skipSpaceForward } from './chars.js';
-import { type DecimalMark, bodyEnd, newDigitSpan, scanDigits, startsBody } from './digits.js';
+import { type DecimalMark, type PlainNumber, bodyEnd, newDigitSpan, scanDigits, scanPlain, startsBody } from './digits.js';
 import { Rejection, parseError, quote } from './rejection.js';
 
 export interface NumberParseOptions {
@@ -128,20 +128,18 @@ function digitsOf(raw: string, start: number, end: number, grouped: boolean): st
   return out;
 }
 
+/** Scratch for scanPlain, reused: one per module, like the scanner's other state. */
+const plain: PlainNumber = { start: 0, mark: -1 };
+
 /**
  * The text is already what tryParseDecimal would return: an optional "-", a whole part without
  * leading zeros, and a "." fraction (only when the column's mark is ".") without trailing zeros.
  */
 function isCanonicalDecimal(raw: string, decimal: DecimalMark | undefined): boolean {
+  // Only "." is ever canonical; with another mark only whole numbers are.
+  if (!scanPlain(raw, decimal === '.' ? 46 : -1, plain)) return false;
+  const { start, mark } = plain;
   const end = raw.length;
-  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
-  let mark = -1;
-  for (let i = start; i < end; i++) {
-    const c = raw.charCodeAt(i);
-    if (isDigit(c)) continue;
-    if (c !== 46 || mark >= 0 || decimal !== '.') return false;
-    mark = i;
-  }
   const wholeEnd = mark < 0 ? end : mark;
   if (wholeEnd === start) return false;
   // "0" alone is canonical, "07" is not, and "-0" becomes "0".

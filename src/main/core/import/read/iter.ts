@@ -37,6 +37,21 @@ export class BatchIterator<R, T> implements AsyncIterableIterator<T> {
       this.k = this.batch.length;
       return rest;
     }
+    const b = await this.pullNonEmpty();
+    if (b === undefined) return undefined;
+    this.k = b.length;
+    return b.map(this.map);
+  }
+
+  private async slow(): Promise<IteratorResult<T>> {
+    const b = await this.pullNonEmpty();
+    if (b === undefined) return { value: undefined, done: true };
+    this.k = 1;
+    return { value: this.map(b[0]!), done: false };
+  }
+
+  /** The next non-empty batch, made current (none of it handed out yet); undefined, and closed, at the end or on an error. */
+  private async pullNonEmpty(): Promise<R[] | undefined> {
     while (!this.finished) {
       let b: R[] | undefined;
       try {
@@ -48,32 +63,12 @@ export class BatchIterator<R, T> implements AsyncIterableIterator<T> {
       if (b === undefined) break;
       if (b.length > 0) {
         this.batch = b;
-        this.k = b.length;
-        return b.map(this.map);
+        this.k = 0;
+        return b;
       }
     }
     await this.finish();
     return undefined;
-  }
-
-  private async slow(): Promise<IteratorResult<T>> {
-    while (!this.finished) {
-      let b: R[] | undefined;
-      try {
-        b = await this.pull();
-      } catch (err) {
-        await this.finish();
-        throw err;
-      }
-      if (b === undefined) break;
-      if (b.length > 0) {
-        this.batch = b;
-        this.k = 1;
-        return { value: this.map(b[0]!), done: false };
-      }
-    }
-    await this.finish();
-    return { value: undefined, done: true };
   }
 
   async return(): Promise<IteratorResult<T>> {
