@@ -13,75 +13,14 @@ import type { Db } from './open.js';
  */
 export type RunTableKind = 'member' | 'review';
 
-interface KindSpec {
-  /** The table that holds this kind for runs saved before schema 8. */
-  shared: string;
-  /** Suffix of the run's own table: run<id>_<suffix>. */
-  suffix: string;
-  columns: string;
-  /** Index name suffix -> its definition after ON <table>; the shared indexes are named <shared>_<suffix>. */
-  indexes: Record<string, string>;
-}
-
-const KINDS: Record<RunTableKind, KindSpec> = {
-  member: {
-    shared: 'run_member',
-    suffix: 'member',
-    // Written in record id order, so the primary key is an append.
-    columns: `(
-      run_id       INTEGER NOT NULL REFERENCES run(id),
-      record_id    INTEGER NOT NULL REFERENCES record(id),
-      side         TEXT NOT NULL,
-      group_id     TEXT,
-      exception_id TEXT,
-      PRIMARY KEY (run_id, record_id)
-    ) WITHOUT ROWID`,
-    indexes: {
-      group: '(run_id, group_id) WHERE group_id IS NOT NULL',
-      exception: '(run_id, exception_id) WHERE exception_id IS NOT NULL',
-    },
-  },
-  review: {
-    shared: 'review_row',
-    suffix: 'review_row',
-    // A rowid table written in row id order: the rowid that ends every index entry follows row_id,
-    // which is the grid's tie-breaker (see review-rows.ts SORTS).
-    columns: `(
-      run_id         INTEGER NOT NULL REFERENCES run(id),
-      row_id         TEXT NOT NULL,
-      kind           TEXT NOT NULL CHECK (kind IN ('group', 'exception')),
-      status         TEXT NOT NULL CHECK (status IN ('matched', 'suggested', 'exception')),
-      class          TEXT,
-      pass           TEXT,
-      score          REAL,
-      left_count     INTEGER NOT NULL,
-      right_count    INTEGER NOT NULL,
-      key_text       TEXT,
-      left_ref       TEXT,
-      left_amount    INTEGER,
-      left_date      TEXT,
-      left_party     TEXT,
-      left_desc      TEXT,
-      right_ref      TEXT,
-      right_amount   INTEGER,
-      right_date     TEXT,
-      right_party    TEXT,
-      right_desc     TEXT,
-      currency       TEXT,
-      delta_amount   INTEGER,
-      delta_days     INTEGER,
-      amount_at_risk INTEGER
-    )`,
-    indexes: {
-      id: 'UNIQUE (run_id, row_id)',
-      status: '(run_id, status, class)',
-      risk: '(run_id, amount_at_risk)',
-      delta: '(run_id, delta_amount)',
-      left_date: '(run_id, left_date)',
-      pass: '(run_id, pass)',
-      class_risk: '(run_id, class, amount_at_risk)',
-    },
-  },
+/**
+ * Each kind's shared table (where runs saved before schema 8 keep theirs) and the suffix of a
+ * run's own: run<id>_<suffix>. A run's table is made from the shared table's own definition in
+ * the schema, indexes included, so the two cannot drift apart.
+ */
+const KINDS: Record<RunTableKind, { shared: string; suffix: string }> = {
+  member: { shared: 'run_member', suffix: 'member' },
+  review: { shared: 'review_row', suffix: 'review_row' },
 };
 
 export type MemberIndex = 'group' | 'exception';
@@ -113,23 +52,26 @@ export function runTable<K extends RunTableKind>(db: Db, runId: number, kind: K)
 }
 
 /**
- * Makes a run's own table for members or review rows and registers it, inside the run's
- * transaction. Fill it in primary-key order, then call `buildIndexes` once: the indexes are built
- * from the finished table.
+ * Makes a run's own table for members or review rows, as the shared table is defined, and
+ * registers it, inside the run's transaction. Fill it in primary-key order, then call
+ * `buildIndexes` once: the shared table's indexes are built from the finished table.
  */
 export function createRunTable<K extends RunTableKind>(db: Db, runId: number, kind: K): RunTable<IndexOf<K>> & { buildIndexes(): void } {
-  const spec = KINDS[kind];
-  const name = `run${checkedRunId(runId)}_${spec.suffix}`;
-  db.exec(`CREATE TABLE ${name} ${spec.columns}`);
-  db.prepare('INSERT INTO run_table (run_id, kind, name) VALUES (?, ?, ?)').run(runId, kind, name);
+  const { shared, suffix } = KINDS[kind];
+  const name = `run${checkedRunId(runId)}_${suffix}`;
   const table = tableNamed<K>(name);
+  const schema = db.prepare('SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL').all(shared) as { type: string; name: string; sql: string }[];
+  // A renamed table is stored as CREATE TABLE "name" (...). Were the pattern not to match, the
+  // statement would name the shared table again and fail loudly.
+  db.exec(schema.find((o) => o.type === 'table')!.sql.replace(/^CREATE TABLE "?\w+"?/, `CREATE TABLE ${name}`));
+  db.prepare('INSERT INTO run_table (run_id, kind, name) VALUES (?, ?, ?)').run(runId, kind, name);
+  const indexes = schema
+    .filter((o) => o.type === 'index')
+    .map((o) => o.sql.replace(/^CREATE (UNIQUE )?INDEX \w+ ON "?\w+"?/, `CREATE $1INDEX ${table.index(o.name.slice(shared.length + 1) as IndexOf<K>)} ON ${name}`));
   return {
     ...table,
     buildIndexes() {
-      for (const [which, def] of Object.entries(spec.indexes)) {
-        const unique = def.startsWith('UNIQUE ');
-        db.exec(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${table.index(which as IndexOf<K>)} ON ${name} ${unique ? def.slice('UNIQUE '.length) : def}`);
-      }
+      for (const sql of indexes) db.exec(sql);
     },
   };
 }
