@@ -84,8 +84,11 @@ describe('workspace file', () => {
   });
 });
 
+const TEMP_STORE_FILE = 1;
+const TEMP_STORE_MEMORY = 2;
+
 describe('bulk-write mode', () => {
-  it('commits without copying the WAL into the file, restores the connection after, and a passive checkpoint copies it', () => {
+  it('commits without copying the WAL into the file, sorts into a temporary file, restores the connection after, and a passive checkpoint copies it', () => {
     const path = join(tmp(), 'bulk.tieout');
     const ws = openWorkspace(path, { create: true });
     const db = ws.db;
@@ -104,10 +107,12 @@ describe('bulk-write mode', () => {
     const undo = bulkWriteMode(db, 1024);
     expect(db.pragma('cache_size', { simple: true })).toBe(-1024);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(db.pragma('temp_store', { simple: true })).toBe(TEMP_STORE_FILE);
     insert();
     undo();
     expect(db.pragma('cache_size', { simple: true })).toBe(-2048);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1);
+    expect(db.pragma('temp_store', { simple: true })).toBe(TEMP_STORE_MEMORY);
     expect(statSync(path).size).toBe(afterUsual);
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 4000 });
 

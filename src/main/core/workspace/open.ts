@@ -26,16 +26,22 @@ export type Db = Database.Database;
  * - no automatic checkpoint at its commit: SQLite would otherwise copy the whole transaction
  *   (0.5 GB for a 1M-row import) from the WAL into the file before the commit returns, while the
  *   user waits. The job worker checkpoints after it has replied (see checkpointWorkspace);
- *   closing the last connection checkpoints too.
+ *   closing the last connection checkpoints too;
+ * - sorts bigger than the cache spill to a temporary file, not to memory: a 1M-buy run builds
+ *   indexes over two million members and a million review rows, and with temp_store = MEMORY
+ *   their sorts added ~90 MB to the run's peak (2,113 -> 2,020 MB), at no measurable cost in time.
  */
 export function bulkWriteMode(db: Db, cacheKib: number): () => void {
   const cache = db.pragma('cache_size', { simple: true }) as number;
   const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  const tempStore = db.pragma('temp_store', { simple: true }) as number;
   db.pragma(`cache_size = ${-Math.round(cacheKib)}`);
   db.pragma('wal_autocheckpoint = 0');
+  db.pragma('temp_store = FILE');
   return () => {
     db.pragma(`cache_size = ${cache}`);
     db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+    db.pragma(`temp_store = ${tempStore}`);
   };
 }
 

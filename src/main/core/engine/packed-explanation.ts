@@ -1,0 +1,101 @@
+import type { Explanation, FieldCheck } from './types.js';
+
+/**
+ * The form in which a group or exception holds its explanation, in the engine's result and in
+ * the workspace alike. A million-group run has a million explanations: as objects they were half
+ * of the result's memory (at 200k buys, 87 of 161 MB) and, stored as keyed JSON, ~460 bytes each.
+ * As JSON of positional arrays they are one flat string of less than half that; unpacking one
+ * gives the same Explanation. Rows stored before this form hold the object itself, which
+ * `unpackExplanation` still reads.
+ *
+ * [FORM, pass, passKind, ruleSetVersion, leftKeys, rightKeys | SAME_KEYS, checks, cardinality | null, rest | null]
+ * where each check is [field, left, right, unit | null, measure, value, tolerance, pass, weight, level?, note?]
+ * and rest holds any other members (prior, score, thresholds, notes) as they are.
+ */
+const FORM = 2;
+/** rightKeys when they equal leftKeys (a key pass's usual case). */
+const SAME_KEYS = 0;
+
+type PackedCheck = [string, FieldCheck['left'], FieldCheck['right'], string | null, FieldCheck['measure'], number | null, string, boolean | null, number | null, ...(string | null)[]];
+type Packed = [typeof FORM, string, Explanation['passKind'], number, string[], string[] | typeof SAME_KEYS, PackedCheck[], string | null, Record<string, unknown> | null];
+
+const CHECK_MEMBERS = new Set(['field', 'left', 'right', 'unit', 'measure', 'value', 'tolerance', 'pass', 'weight', 'level', 'note']);
+const POSITIONAL = new Set(['pass', 'passKind', 'ruleSetVersion', 'keys', 'checks', 'cardinality']);
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function packCheck(c: FieldCheck): PackedCheck | null {
+  for (const k in c) if (!CHECK_MEMBERS.has(k)) return null;
+  const p: PackedCheck = [c.field, c.left, c.right, c.unit ?? null, c.measure, c.value, c.tolerance, c.pass, c.weight];
+  // Optional tail: omitted when absent, so the common check ends at its weight.
+  if (c.level !== undefined || c.note !== undefined) p.push(c.level ?? null);
+  if (c.note !== undefined) p.push(c.note);
+  return p;
+}
+
+/** JSON text of an explanation, packed: what `Group.explanation` holds and `explanation_json` stores. */
+export type PackedExplanation = string & { readonly packed: unique symbol };
+
+/** Packs an explanation. Anything the packed form has no place for is kept by packing the object itself. */
+export function packExplanation(e: Explanation): PackedExplanation {
+  const checks: PackedCheck[] = [];
+  for (const c of e.checks) {
+    const p = packCheck(c);
+    if (p === null) return JSON.stringify(e) as PackedExplanation;
+    checks.push(p);
+  }
+  let rest: Record<string, unknown> | null = null;
+  for (const k in e) {
+    if (POSITIONAL.has(k)) continue;
+    (rest ??= {})[k] = e[k as keyof Explanation];
+  }
+  const packed: Packed = [
+    FORM,
+    e.pass,
+    e.passKind,
+    e.ruleSetVersion,
+    e.keys.left,
+    sameKeys(e.keys.left, e.keys.right) ? SAME_KEYS : e.keys.right,
+    checks,
+    e.cardinality ?? null,
+    rest,
+  ];
+  return JSON.stringify(packed) as PackedExplanation;
+}
+
+function unpackCheck(p: PackedCheck): FieldCheck {
+  const c: FieldCheck = { field: p[0], left: p[1], right: p[2], measure: p[4], value: p[5], tolerance: p[6], pass: p[7], weight: p[8] };
+  if (p[3] !== null) c.unit = p[3];
+  const level = p[9];
+  if (level !== undefined && level !== null) c.level = level as NonNullable<FieldCheck['level']>;
+  const note = p[10];
+  if (note !== undefined && note !== null) c.note = note;
+  return c;
+}
+
+/** An explanation as packed or stored, in either form; null when none was stored. */
+export function unpackExplanation(json: PackedExplanation): Explanation;
+export function unpackExplanation(json: string | null): Explanation | null;
+export function unpackExplanation(json: string | null): Explanation | null {
+  if (json === null) return null;
+  const v = JSON.parse(json) as Packed | Explanation;
+  if (!Array.isArray(v)) return v;
+  const [, pass, passKind, ruleSetVersion, left, right, checks, cardinality, rest] = v;
+  const e: Explanation = { pass, passKind, ruleSetVersion, keys: { left, right: right === SAME_KEYS ? [...left] : right }, checks: checks.map(unpackCheck) };
+  if (cardinality !== null) e.cardinality = cardinality as NonNullable<Explanation['cardinality']>;
+  if (rest !== null) Object.assign(e, rest);
+  return e;
+}
+
+/** Just the keys of a packed explanation, without rebuilding its checks. */
+export function explanationKeys(json: PackedExplanation): Explanation['keys'] {
+  const v = JSON.parse(json) as Packed | Explanation;
+  if (!Array.isArray(v)) return v.keys;
+  const left = v[4];
+  const right = v[5];
+  return { left, right: right === SAME_KEYS ? left : right };
+}
