@@ -4,7 +4,11 @@ import { FxTable } from './fx.js';
 import { compareIds, exceptionId, groupId } from './group-id.js';
 import type { Column, SideTable } from './records.js';
 import type { KeyPart, NormalizeRef, NormalizerStep, RuleSet } from './rule-set.js';
+import { packExplanation } from './packed-explanation.js';
 import type { ApartSet, EngineException, EngineHooks, ExceptionClass, Explanation, Group, GroupStatus, PassKind, PassStats } from './types.js';
+
+/** An exception as a pass reports it: the context gives it its id and members, and packs its explanation. */
+export type NewException = Omit<EngineException, 'id' | 'left' | 'right' | 'explanation'> & { explanation?: Explanation };
 
 /** How often (in work units) cancellation is polled. */
 const POLL_MASK = 4095;
@@ -139,7 +143,7 @@ export class RunContext {
   ): Group {
     const l = this.idsOf('left', left);
     const r = this.idsOf('right', right);
-    const g: Group = { id: fixedId ?? groupId(pass, l, r), pass, passKind, status, left: l, right: r, score, explanation };
+    const g: Group = { id: fixedId ?? groupId(pass, l, r), pass, passKind, status, left: l, right: r, score, explanation: packExplanation(explanation) };
     const tag = this.groups.length + 1;
     for (const i of left) this.claim(this.ownL, i, tag);
     for (const i of right) this.claim(this.ownR, i, tag);
@@ -153,11 +157,12 @@ export class RunContext {
     return g;
   }
 
-  addException(e: Omit<EngineException, 'id' | 'left' | 'right'>, left: readonly number[], right: readonly number[]): EngineException {
+  addException(e: NewException, left: readonly number[], right: readonly number[]): EngineException {
     const l = this.idsOf('left', left);
     const r = this.idsOf('right', right);
     const { class: cls, ...rest } = e;
-    const x: EngineException = { id: exceptionId(cls, e.pass, l, r), class: cls, left: l, right: r, ...strip(rest) };
+    // Overwriting keeps the member where the caller put it, so equal results stay equal JSON.
+    const x: EngineException = { id: exceptionId(cls, e.pass, l, r), class: cls, left: l, right: r, ...strip({ ...rest, explanation: rest.explanation && packExplanation(rest.explanation) }) };
     const tag = -(this.exceptions.length + 1);
     for (const i of left) this.claim(this.ownL, i, tag);
     for (const i of right) this.claim(this.ownR, i, tag);

@@ -64,7 +64,17 @@ export function packExplanation(e: Explanation): PackedExplanation {
     e.cardinality ?? null,
     rest,
   ];
-  return JSON.stringify(packed) as PackedExplanation;
+  return flat(JSON.stringify(packed)) as PackedExplanation;
+}
+
+/**
+ * V8 returns JSON.stringify's text as a tree of the pieces it was built from, which held a packed
+ * explanation in ~320 bytes instead of ~225. Reading the text as a number makes V8 flatten it in
+ * place; a million held explanations are ~90 MB smaller.
+ */
+function flat(text: string): string {
+  void Number(text);
+  return text;
 }
 
 function unpackCheck(p: PackedCheck): FieldCheck {

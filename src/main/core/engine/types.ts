@@ -1,6 +1,7 @@
 import type { LocalDate } from '../../../shared/date.js';
 import type { Money } from '../../../shared/money.js';
 import type { Cardinality, RuleSet, RuleSetInput } from './rule-set.js';
+import type { PackedExplanation } from './packed-explanation.js';
 
 /** Money fields: integer minor units; dates: LocalDate text; text: string. */
 export type FieldValue = string | number | null;
@@ -120,7 +121,8 @@ export interface Group {
   right: string[];
   /** Probabilistic: log2 posterior odds; otherwise null. */
   score: number | null;
-  explanation: Explanation;
+  /** Packed (see packed-explanation.ts): a big run holds a million of these. */
+  explanation: PackedExplanation;
 }
 
 // The classes are part of the contract: the renderer filters and the packet name them.
@@ -139,7 +141,7 @@ export interface EngineException {
   /** Unmatched amount, absolute variance, or the amount the records carry. Always ≥ 0. */
   amountAtRisk: Money;
   pass?: string;
-  explanation?: Explanation;
+  explanation?: PackedExplanation;
   /** One line for people, e.g. "Unbilled: no invoice line matched". */
   detail: string;
 }

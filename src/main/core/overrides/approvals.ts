@@ -1,5 +1,6 @@
 import { TieoutError } from '../../../shared/error.js';
-import { appendAuditEvent, unpackExplanation, type Db } from '../workspace/index.js';
+import { unpackExplanation } from '../engine/index.js';
+import { appendAuditEvent, type Db } from '../workspace/index.js';
 import {
   selectException,
   selectGroup,

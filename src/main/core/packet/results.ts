@@ -1,6 +1,6 @@
 /** results.json as the engine's result shape, so the run's own fingerprint function applies to it. */
 import { resultFingerprint } from '../reconcile/run-match.js';
-import { EXCEPTION_CLASSES, type EngineResult, type ExceptionClass, type Group } from '../engine/index.js';
+import { EXCEPTION_CLASSES, packExplanation, type EngineResult, type ExceptionClass, type Group } from '../engine/index.js';
 import type { ResultsFile } from './format.js';
 
 type PacketRunResult = ResultsFile['runs'][number];
@@ -45,7 +45,7 @@ export function asEngineResult(run: PacketRunResult): EngineResult {
         left: g.left,
         right: g.right,
         score: g.score,
-        explanation: { pass: g.pass, passKind: g.passKind as Group['passKind'], ruleSetVersion: run.ruleSetVersion, keys: { left: [], right: [] }, checks: [] },
+        explanation: packExplanation({ pass: g.pass, passKind: g.passKind as Group['passKind'], ruleSetVersion: run.ruleSetVersion, keys: { left: [], right: [] }, checks: [] }),
       }),
     ),
     exceptions: run.exceptions.map((e) => ({

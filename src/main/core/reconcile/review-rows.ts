@@ -1,5 +1,5 @@
 import { toDayNumber } from '../../../shared/date.js';
-import type { EngineException, EngineResult, Group, RuleSet } from '../engine/index.js';
+import { explanationKeys, type EngineException, type EngineResult, type Group, type RuleSet } from '../engine/index.js';
 import type { ReviewRowData } from '../workspace/index.js';
 import type { InputIndex, LoadedInputs } from './load-inputs.js';
 
@@ -122,10 +122,10 @@ export function reviewRowBuilder(inputs: LoadedInputs, rules: RuleSet) {
   };
   return {
     group: (g: Group): ReviewRowData =>
-      row({ rowId: g.id, kind: 'group', status: g.status, class: null, pass: g.pass, score: g.score, keyText: keyText(g.explanation.keys) }, g.left, g.right, null),
+      row({ rowId: g.id, kind: 'group', status: g.status, class: null, pass: g.pass, score: g.score, keyText: keyText(explanationKeys(g.explanation)) }, g.left, g.right, null),
     exception: (e: EngineException): ReviewRowData =>
       row(
-        { rowId: e.id, kind: 'exception', status: 'exception', class: e.class, pass: e.pass ?? null, score: null, keyText: keyText(e.explanation?.keys) },
+        { rowId: e.id, kind: 'exception', status: 'exception', class: e.class, pass: e.pass ?? null, score: null, keyText: keyText(e.explanation && explanationKeys(e.explanation)) },
         e.left,
         e.right,
         e.amountAtRisk.minor,

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SOURCES } from '../demo/index.js';
 import { loadDemo } from '../demo/load-demo.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
-import { parseRuleSet, runEngine, type EngineResult } from '../engine/index.js';
+import { parseRuleSet, runEngine, unpackExplanation, type EngineResult } from '../engine/index.js';
 import { NO_JOB } from '../jobs/job-context.js';
-import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTable, runTotals, unpackExplanation, writeRun, type Workspace } from '../workspace/index.js';
+import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTable, runTotals, writeRun, type Workspace } from '../workspace/index.js';
 import { createReconciliation, resultFingerprint, runInfos, runMatch } from './index.js';
 import { totalsOf } from './run-match.js';
 import { fieldsNamedIn, loadInputs, type LoadedInputs } from './load-inputs.js';
@@ -66,11 +66,10 @@ describe('saving a run', () => {
       const g = byId.get(row['group_id'] as string)!;
       expect(row).toMatchObject({ pass: g.pass, pass_kind: g.passKind, status: g.status, left_count: g.left.length, right_count: g.right.length });
       expect([row['left_amount_minor'], row['right_amount_minor'], row['currency']]).toEqual([amount(g.left), amount(g.right), inputs.byId.get(g.left[0]!)?.currency ?? null]);
-      expect(unpackExplanation(row['explanation_json'] as string)).toEqual(g.explanation);
+      expect(row['explanation_json']).toBe(g.explanation);
+      expect(unpackExplanation(g.explanation)).toMatchObject({ pass: g.pass, passKind: g.passKind });
     }
-    const exceptions = (ws.db.prepare('SELECT exception_id, class, amount_minor, explanation_json FROM run_exception WHERE run_id = ? ORDER BY exception_id').raw().all(runId) as [string, string, number, string | null][]).map(
-      ([id, cls, amount, explanation]) => [id, cls, amount, unpackExplanation(explanation)],
-    );
+    const exceptions = ws.db.prepare('SELECT exception_id, class, amount_minor, explanation_json FROM run_exception WHERE run_id = ? ORDER BY exception_id').raw().all(runId);
     expect(exceptions).toEqual(
       [...result.exceptions].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => [e.id, e.class, e.amountAtRisk.minor, e.explanation ?? null]),
     );

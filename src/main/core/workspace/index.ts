@@ -90,5 +90,4 @@ export {
 } from './review-rows.js';
 export { findSavedViewRow, insertSavedView, listSavedViewRows, markSavedViewDeleted, updateSavedView, type SavedViewRow } from './saved-views.js';
 export { getPullState, hasPullStateTable, recordPullState, type NewPullState, type PullState, type Watermark } from './pull-state.js';
-export { packExplanation, unpackExplanation } from './stored-explanation.js';
 export { runTable, type RunTableKind } from './run-tables.js';

@@ -1,6 +1,6 @@
 import { TieoutError } from '../../../shared/error.js';
 import { bulkInserter } from './bulk-insert.js';
-import { unpackExplanation } from './stored-explanation.js';
+import { unpackExplanation } from '../engine/index.js';
 import type { Db } from './open.js';
 import { createRunTable, runTable, type MemberIndex, type RunTable } from './run-tables.js';
 

@@ -1,8 +1,7 @@
 import { TieoutError } from '../../../shared/error.js';
-import type { Explanation } from '../engine/index.js';
+import type { PackedExplanation } from '../engine/index.js';
 import { bulkInserter } from './bulk-insert.js';
 import { createRunTable, runTable } from './run-tables.js';
-import { packExplanation } from './stored-explanation.js';
 import { bulkWriteMode, type Db } from './open.js';
 
 /** SQL for runs and their results. A run is written once and never updated. */
@@ -136,11 +135,11 @@ export function resultWriter(db: Db, runId: number) {
     membersDone = true;
   };
   return {
-    group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: Explanation }) {
-      groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, packExplanation(g.explanation));
+    group(g: { id: string; pass: string; passKind: string; status: string; score: number | null; left: number; right: number; leftAmount: number | null; rightAmount: number | null; currency: string | null; explanation: PackedExplanation }) {
+      groups.row(runId, g.id, g.pass, g.passKind, g.status, g.score, g.left, g.right, g.leftAmount, g.rightAmount, g.currency, g.explanation);
     },
-    exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: Explanation | undefined }) {
-      exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation === undefined ? null : packExplanation(e.explanation));
+    exception(e: { id: string; class: string; groupId: string | null; pass: string | null; amountMinor: number; currency: string; detail: string; explanation: PackedExplanation | undefined }) {
+      exceptions.row(runId, e.id, e.class, e.groupId, e.pass, e.amountMinor, e.currency, e.detail, e.explanation ?? null);
     },
     member(recordId: number, side: 'left' | 'right', groupId: string | null, exceptionId: string | null) {
       if (membersDone) throw new TieoutError('internal', 'A member was written after the members were indexed');
