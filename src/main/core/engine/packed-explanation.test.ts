@@ -56,8 +56,10 @@ describe('a packed explanation', () => {
     expect(unpackExplanation(packExplanation(e))!.keys).toEqual({ left: ['A'], right: ['B'] });
   });
 
-  it('gives its keys without unpacking the checks, in either form', () => {
-    for (const e of [keyPass, probabilistic]) {
+  it('gives its keys without unpacking the checks, in either form, whatever the keys hold', () => {
+    const odd = { ...probabilistic, pass: 'a "quoted", [bracketed] \\ pass', keys: { left: ['x,"y"]', '\\', 'ü{}'], right: ['[', ']'] } };
+    const sameOdd = { ...keyPass, keys: { left: ['a"],0,b'], right: ['a"],0,b'] } };
+    for (const e of [keyPass, probabilistic, odd, sameOdd, { ...keyPass, keys: { left: [], right: [] } }]) {
       expect(explanationKeys(packExplanation(e))).toEqual(e.keys);
       expect(explanationKeys(JSON.stringify(e) as never)).toEqual(e.keys);
     }

@@ -101,11 +101,39 @@ export function unpackExplanation(json: string | null): Explanation | null {
   return e;
 }
 
-/** Just the keys of a packed explanation, without rebuilding its checks. */
+/**
+ * Just the keys of a packed explanation. A run's review rows read them for every group, and
+ * parsing the whole text (checks and all) took ~0.9 s per 200k groups: only the two key arrays
+ * are cut out and parsed, and a single key the same on both sides is not parsed at all.
+ */
 export function explanationKeys(json: PackedExplanation): Explanation['keys'] {
-  const v = JSON.parse(json) as Packed | Explanation;
-  if (!Array.isArray(v)) return v.keys;
-  const left = v[4];
-  const right = v[5];
+  if (json.charCodeAt(0) !== 91 /* [ */) return (JSON.parse(json) as Explanation).keys;
+  // [FORM, pass, passKind, ruleSetVersion, leftKeys, rightKeys, ...]
+  let p = 1;
+  for (let k = 0; k < 4; k++) p = valueEnd(json, p) + 1;
+  // A key pass's usual case, one key on both sides: ["key"],0 with nothing escaped in the key.
+  if (json.charCodeAt(p + 1) === 34) {
+    const close = json.indexOf('"', p + 2);
+    const key = json.slice(p + 2, close);
+    if (json.startsWith('],0,', close + 1) && key.indexOf('\\') < 0) return { left: [key], right: [key] };
+  }
+  const [left, right] = JSON.parse(`[${json.slice(p, valueEnd(json, valueEnd(json, p) + 1))}]`) as [string[], string[] | typeof SAME_KEYS];
   return { left, right: right === SAME_KEYS ? left : right };
+}
+
+/** Where the JSON value starting at `i` of compact JSON text ends (exclusive). */
+function valueEnd(text: string, i: number): number {
+  let depth = 0;
+  for (let p = i; p < text.length; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 34 /* " */) {
+      p++;
+      while (text.charCodeAt(p) !== 34) p += text.charCodeAt(p) === 92 /* \ */ ? 2 : 1;
+      if (depth === 0) return p + 1;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) depth++;
+    else if (c === 93 /* ] */ || c === 125 /* } */) {
+      if (--depth <= 0) return depth === 0 ? p + 1 : p;
+    } else if (c === 44 /* , */ && depth === 0) return p;
+  }
+  return text.length;
 }
