@@ -100,24 +100,43 @@ export class SideTable {
 /**
  * Normalized values of one field for every record, computed on first access: later passes
  * touch only the few records still free, so most values of their columns are never computed.
+ * Such a column keeps its values in a map; once a quarter of them are computed it moves them to
+ * an array over all records. In a 1M-buy run 16 of the 18 columns stay under a tenth full, and
+ * an array each held ~128 MB of empty slots.
  */
 export class Column {
-  private readonly values: (string | null | undefined)[];
+  private dense: (string | null | undefined)[] | null = null;
+  private readonly sparse = new Map<number, string | null>();
 
   constructor(
-    n: number,
+    private readonly n: number,
     private readonly compute: (i: number) => string | null,
-  ) {
-    this.values = new Array<string | null | undefined>(n);
-  }
+  ) {}
 
   get(i: number): string | null {
-    let v = this.values[i];
+    const dense = this.dense;
+    if (dense !== null) {
+      let v = dense[i];
+      if (v === undefined) {
+        v = this.compute(i);
+        dense[i] = v;
+      }
+      return v;
+    }
+    let v = this.sparse.get(i);
     if (v === undefined) {
       v = this.compute(i);
-      this.values[i] = v;
+      this.sparse.set(i, v);
+      if (this.sparse.size > this.n >> 2) this.densify();
     }
     return v;
+  }
+
+  private densify(): void {
+    const dense = new Array<string | null | undefined>(this.n);
+    for (const [i, v] of this.sparse) dense[i] = v;
+    this.sparse.clear();
+    this.dense = dense;
   }
 }
 
