@@ -126,12 +126,12 @@ describe('saving a run', () => {
     expect(inputs.byId.has('')).toBe(false);
   });
 
-  it('runs with a 64 MB page cache and gives the connection its own cache back, also when the run fails', async () => {
+  it('runs with a 16 MB page cache and gives the connection its own cache back, also when the run fails', async () => {
     ws.db.pragma('cache_size = -12345');
     const during: number[] = [];
     const ctx = { cancelled: () => false, progress: () => void during.push(ws.db.pragma('cache_size', { simple: true }) as number) };
     await runMatch(ws, { reconciliation: 'Ad-ops', actor: 'setup' }, ctx);
-    expect(new Set(during)).toEqual(new Set([-65536]));
+    expect(new Set(during)).toEqual(new Set([-16384]));
     expect(ws.db.pragma('cache_size', { simple: true })).toBe(-12345);
     await expect(runMatch(ws, { reconciliation: 'Ad-ops', actor: 'setup' }, { cancelled: () => true, progress: () => {} })).rejects.toMatchObject({ code: 'cancelled' });
     expect(ws.db.pragma('cache_size', { simple: true })).toBe(-12345);
