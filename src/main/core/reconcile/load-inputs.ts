@@ -27,6 +27,15 @@ export interface InputInfo {
 type FieldValue = string | number | null;
 
 /**
+ * A kept field's values from its first non-null position on; positions outside are null. Left
+ * records come first, so a field of one side holds values for that side's positions only.
+ */
+interface KeptColumn {
+  from: number;
+  values: FieldValue[];
+}
+
+/**
  * The stored columns of a run's input records, by input position (the index in `records`).
  * Columns instead of one object per record: a million-record run reads them for every group and
  * review row, and a few flat arrays are smaller and faster to walk than two million objects.
@@ -49,8 +58,8 @@ export class InputIndex {
   constructor(
     records: EngineRecord[],
     cols: { recordId: number[]; amount: (number | null)[]; currency: (string | null)[]; ref: (string | null)[]; date: (string | null)[] },
-    /** Field name -> its value per position: the fields read after the engine is done. */
-    private readonly kept: Map<string, FieldValue[]>,
+    /** Field name -> its values: the fields read after the engine is done. */
+    private readonly kept: Map<string, KeptColumn>,
   ) {
     const n = records.length;
     this.ids = records.map((r) => r.id);
@@ -104,7 +113,8 @@ export class InputIndex {
 
   /** A kept field's value (see `loadInputs`); undefined when the field was not kept or is absent. */
   fieldOf(i: number, field: string): FieldValue | undefined {
-    return this.kept.get(field)?.[i];
+    const col = this.kept.get(field);
+    return col === undefined ? undefined : (col.values[i - col.from] ?? null);
   }
 
   get(id: string): InputInfo | undefined {
@@ -170,7 +180,7 @@ function sharedTexts() {
 export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string[] = [], only?: ReadonlySet<string>): LoadedInputs {
   const records: EngineRecord[] = [];
   const cols = { recordId: [] as number[], amount: [] as (number | null)[], currency: [] as (string | null)[], ref: [] as (string | null)[], date: [] as (string | null)[] };
-  const kept = new Map<string, FieldValue[]>(keep.map((f) => [f, []]));
+  const kept = new Map<string, KeptColumn>(keep.map((f) => [f, { from: -1, values: [] }]));
   const keptCols = [...kept];
   // A field named __proto__ cannot be copied by assignment: keep such records whole.
   const reduce = only !== undefined && !only.has('__proto__');
@@ -182,22 +192,41 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
     for (const sourceId of ids) {
       const source = findSourceById(db, sourceId);
       if (!source) throw new TieoutError('not_found', `Source ${sourceId} of "${rec.name}" no longer exists`);
+      // Reduced records of a source have the same fields: each starts as a copy of the first's
+      // shape, which V8 lays out inline (24 bytes less per record than adding fields one by one).
+      let shape: Record<string, FieldValue | undefined> | null = null;
+      // The mapped field the reference was read from, when it is kept: its text serves both.
+      let refField: string | null | undefined;
       for (const [id, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
         const parsed = JSON.parse(fieldsJson) as Record<string, FieldValue>;
         const sharedCurrency = shared.text(CURRENCY_FIELD, currency);
+        const position = records.length;
         // Kept fields share too: an unshared copy here would keep each parsed text alive.
-        for (const [name, values] of keptCols) values.push(name === CURRENCY_FIELD ? sharedCurrency : shared.text(name, parsed[name] ?? null));
+        for (const [name, col] of keptCols) {
+          const v = name === CURRENCY_FIELD ? sharedCurrency : shared.text(name, parsed[name] ?? null);
+          if (v === null) continue;
+          if (col.from < 0) col.from = position;
+          while (col.values.length < position - col.from) col.values.push(null);
+          col.values.push(v);
+        }
         let fields = parsed;
         if (reduce) {
-          fields = {};
+          if (shape === null) {
+            shape = {};
+            for (const k in parsed) if (only!.has(k)) shape[k] = undefined;
+            shape[CURRENCY_FIELD] = undefined;
+          }
+          // A field the record lacks stays undefined, as it reads when absent.
+          fields = { ...shape } as Record<string, FieldValue>;
           for (const k in parsed) if (only!.has(k)) fields[k] = shared.text(k, parsed[k]!);
         }
         fields[CURRENCY_FIELD] = sharedCurrency;
+        if (refField === undefined && ref !== null) refField = Object.keys(fields).find((k) => fields[k] === ref) ?? null;
         records.push({ id: String(id), side, source: source.name, fields });
         cols.recordId.push(id);
         cols.amount.push(amountMinor);
         cols.currency.push(sharedCurrency);
-        cols.ref.push(ref);
+        cols.ref.push(refField && fields[refField] === ref ? (fields[refField] as string) : ref);
         cols.date.push(shared.text(DATE_COLUMN, date));
       }
     }

@@ -117,6 +117,24 @@ describe('saving a run', () => {
     expect(resultFingerprint(again)).toBe(resultFingerprint(result));
   });
 
+  it('keeps what the review rows read of every input: its reference and the party and description fields, as stored', () => {
+    const rules = parseRuleSet(latestRuleSet(ws.db, findReconciliation(ws.db, 'Ad-ops')!.id)!.rules as never);
+    const kept = reviewFields(rules);
+    expect(kept.length).toBeGreaterThan(1);
+    const stored = ws.db.prepare('SELECT id, record_ref AS ref, fields_json AS json FROM record WHERE id = ?');
+    let values = 0;
+    for (let i = 0; i < inputs.records.length; i++) {
+      const r = stored.get(Number(inputs.records[i]!.id)) as { ref: string | null; json: string };
+      expect(inputs.byId.get(inputs.records[i]!.id)!.ref).toBe(r.ref);
+      const fields = JSON.parse(r.json) as Record<string, unknown>;
+      for (const f of kept) {
+        expect(inputs.byId.fieldOf(i, f)).toBe(fields[f] ?? null);
+        if (fields[f] !== undefined && fields[f] !== null) values++;
+      }
+    }
+    expect(values).toBeGreaterThan(inputs.records.length);
+  });
+
   it('finds inputs by engine id, and nothing for ids that are not inputs', () => {
     const first = inputs.records[0]!;
     expect(inputs.byId.get(first.id)).toMatchObject({ recordId: Number(first.id), side: first.side });
