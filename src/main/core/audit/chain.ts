@@ -15,18 +15,45 @@ export interface AuditEventBody {
   note: string | null;
 }
 
-/** JSON with object keys sorted at every depth, so the same event always hashes the same. */
+/**
+ * JSON with object keys sorted at every depth, so the same event always hashes the same. Built in
+ * one pass of string appends: a run appends an event per new review item (85,000 at 1M buys),
+ * and entries, filter, sort with a comparator, map and join took ~14 µs an event.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in canonical JSON');
     return JSON.stringify(value ?? null);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // A hole stays empty, as Array.prototype.join writes it.
+      if (i in value) out += canonicalJson(value[i]);
+    }
+    return out + ']';
+  }
+  const o = value as Record<string, unknown>;
+  // The default sort orders by UTF-16 code units, as `<` does; keys are distinct.
+  const keys = Object.keys(o).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    let key = quotedKeys.get(k);
+    if (key === undefined) {
+      key = JSON.stringify(k) + ':';
+      if (quotedKeys.size < 10_000) quotedKeys.set(k, key);
+    }
+    out += key + canonicalJson(v);
+  }
+  return out + '}';
 }
+
+/** Keys repeat across events (seq, at, actor, ...): each is quoted once. Bounded, as keys can be data. */
+const quotedKeys = new Map<string, string>();
 
 export function eventHash(prevHash: string, event: AuditEventBody): string {
   return createHash('sha256').update(prevHash).update(canonicalJson(event)).digest('hex');
