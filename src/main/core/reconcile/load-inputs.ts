@@ -13,6 +13,8 @@ export interface LoadedInputs {
   records: EngineRecord[];
   /** Engine id -> the record's stored columns and the kept fields. */
   byId: InputIndex;
+  /** Batch id -> how many of the inputs it holds. */
+  recordsByBatch: Map<number, number>;
 }
 
 export interface InputInfo {
@@ -185,6 +187,7 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
   // A field named __proto__ cannot be copied by assignment: keep such records whole.
   const reduce = only !== undefined && !only.has('__proto__');
   const shared = sharedTexts();
+  const recordsByBatch = new Map<number, number>();
   for (const [side, ids] of [
     ['left', rec.leftSourceIds],
     ['right', rec.rightSourceIds],
@@ -197,7 +200,8 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
       let shape: Record<string, FieldValue | undefined> | null = null;
       // The mapped field the reference was read from, when it is kept: its text serves both.
       let refField: string | null | undefined;
-      for (const [id, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
+      for (const [id, batchId, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
+        recordsByBatch.set(batchId, (recordsByBatch.get(batchId) ?? 0) + 1);
         const parsed = JSON.parse(fieldsJson) as Record<string, FieldValue>;
         const sharedCurrency = shared.text(CURRENCY_FIELD, currency);
         const position = records.length;
@@ -231,7 +235,7 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
       }
     }
   }
-  return { records, byId: new InputIndex(records, cols, kept) };
+  return { records, byId: new InputIndex(records, cols, kept), recordsByBatch };
 }
 
 /** Lets go of the engine records once the engine is done with them; `byId` keeps working. */

@@ -121,7 +121,7 @@ async function matchAndSave(ws: Workspace, req: MatchRequest, ctx: JobContext): 
   const resultSha256 = resultFingerprint(result);
   const totals = totalsOf(result);
   ctx.progress({ phase: 'saving results', done: 0, total: result.groups.length + result.exceptions.length, unit: 'records' });
-  const batches = inputBatches(db, [...rec.leftSourceIds, ...rec.rightSourceIds]);
+  const batches = inputBatches(db, [...rec.leftSourceIds, ...rec.rightSourceIds], inputs.recordsByBatch);
   const runId = writeRun(db, () => {
     const runId = insertRun(db, {
       reconciliationId: rec.id,

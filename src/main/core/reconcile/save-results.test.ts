@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { DEMO_SOURCES } from '../demo/index.js';
 import { loadDemo } from '../demo/load-demo.js';
 import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { parseRuleSet, runEngine, unpackExplanation, type EngineResult } from '../engine/index.js';
+import { runImport } from '../import/index.js';
 import { NO_JOB } from '../jobs/job-context.js';
 import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTable, runTotals, writeRun, type Workspace } from '../workspace/index.js';
 import { createReconciliation, resultFingerprint, runInfos, runMatch } from './index.js';
@@ -133,6 +134,33 @@ describe('saving a run', () => {
       }
     }
     expect(values).toBeGreaterThan(inputs.records.length);
+  });
+
+  it('records each input batch with the number of its current records the run read', async () => {
+    const w = openWorkspace(join(dir, 'batches.tieout'), { create: true });
+    const csv = (name: string, lines: string[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, ['IO Number,Line ID,Advertiser,Campaign,Vendor,Placement,Flight Start,Flight End,CPM,Impressions,Net Cost,Currency', ...lines].join('\n'));
+      return path;
+    };
+    const buy = (line: string, cost: string) => `IO-1,${line},Acme,Spring,Meta,Feed,2026-03-01,2026-03-31,10.00,1000,${cost},USD`;
+    const buys = DEMO_SOURCES.buys;
+    const first = await runImport(w, { source: buys.name, path: csv('b1.csv', [buy('L1', '100.00'), buy('L2', '200.00'), buy('L3', '300.00')]), mapping: buys.mapping, actor: 'ana' });
+    // L2 changes (its old version stops being current), L3 is unchanged, L4 is new.
+    const second = await runImport(w, { source: buys.name, path: csv('b2.csv', [buy('L2', '250.00'), buy('L3', '300.00'), buy('L4', '400.00')]), actor: 'ana' });
+    const invoicesPath = join(dir, 'i1.csv');
+    writeFileSync(invoicesPath, 'Invoice No,Invoice Line,Invoice Date,Vendor Name,PO Reference,Description,Billed Impressions,Amount,Currency\nINV-1,1,2026-04-02,Meta,L1,Spring,1000,100.00,USD\n');
+    const invoices = await runImport(w, { source: DEMO_SOURCES.invoices.name, path: invoicesPath, mapping: DEMO_SOURCES.invoices.mapping, actor: 'ana' });
+    createReconciliation(w.db, { name: 'Batches', left: [first.sourceId], right: [invoices.sourceId], rules: DEMO_RULE_SET }, 'ana');
+    const run = await runMatch(w, { reconciliation: 'Batches', actor: 'ana' });
+    const inputs = listRuns(w.db).find((r) => r.id === run.runId)!.inputs as { batches: { batchId: number; records: number }[]; records: number };
+    expect(inputs.batches.map((b) => [b.batchId, b.records])).toEqual([
+      [first.batchId, 2],
+      [second.batchId, 2],
+      [invoices.batchId, 1],
+    ]);
+    expect(inputs.records).toBe(5);
+    w.close();
   });
 
   it('finds inputs by engine id, and nothing for ids that are not inputs', () => {

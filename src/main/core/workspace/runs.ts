@@ -30,8 +30,8 @@ export function* iterateRunInputs(db: Db, sourceIds: number[]): Generator<RunInp
   }
 }
 
-/** [id, fields_json, currency, amount_minor, record_ref, record_date] of a source's current records. */
-export type RunInputRow = [number, string, string | null, number | null, string | null, string | null];
+/** [id, batch_id, fields_json, currency, amount_minor, record_ref, record_date] of a source's current records. */
+export type RunInputRow = [number, number, string, string | null, number | null, string | null, string | null];
 
 /**
  * Current records of one source in id order, as raw rows: a run reads millions of them, and an
@@ -39,19 +39,28 @@ export type RunInputRow = [number, string, string | null, number | null, string 
  */
 export function runInputRows(db: Db, sourceId: number): Iterable<RunInputRow> {
   return db
-    .prepare('SELECT id, fields_json, currency, amount_minor, record_ref, record_date FROM record WHERE source_id = ? AND is_current = 1 ORDER BY id')
+    .prepare('SELECT id, batch_id, fields_json, currency, amount_minor, record_ref, record_date FROM record WHERE source_id = ? AND is_current = 1 ORDER BY id')
     .raw()
     .iterate(sourceId) as Iterable<RunInputRow>;
 }
 
-/** The batches whose records are current in these sources, with their hashes: a run's inputs. */
-export function inputBatches(db: Db, sourceIds: number[]): { batchId: number; sourceId: number; fileName: string; sha256: string; records: number }[] {
-  const stmt = db.prepare(
-    `SELECT b.id AS batchId, b.source_id AS sourceId, b.file_name AS fileName, b.sha256 AS sha256, COUNT(r.id) AS records
-       FROM batch b JOIN record r ON r.batch_id = b.id AND r.is_current = 1
-      WHERE b.source_id = ? GROUP BY b.id ORDER BY b.id`,
+/**
+ * A run's input batches, with their hashes: the batches of these sources (in this order, then by
+ * id) that gave the run records, and how many each gave. The counts come from the records the run
+ * read, not from counting the record table again, which took a scan of it per source (2.5 s at 1M buys).
+ */
+export function inputBatches(
+  db: Db,
+  sourceIds: number[],
+  recordsByBatch: ReadonlyMap<number, number>,
+): { batchId: number; sourceId: number; fileName: string; sha256: string; records: number }[] {
+  const stmt = db.prepare('SELECT id AS batchId, source_id AS sourceId, file_name AS fileName, sha256 FROM batch WHERE source_id = ? ORDER BY id');
+  return sourceIds.flatMap((s) =>
+    (stmt.all(s) as { batchId: number; sourceId: number; fileName: string; sha256: string }[]).flatMap((b) => {
+      const records = recordsByBatch.get(b.batchId) ?? 0;
+      return records > 0 ? [{ ...b, records }] : [];
+    }),
   );
-  return sourceIds.flatMap((s) => stmt.all(s) as { batchId: number; sourceId: number; fileName: string; sha256: string; records: number }[]);
 }
 
 export interface NewRun {
