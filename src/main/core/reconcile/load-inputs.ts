@@ -195,9 +195,10 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
     for (const sourceId of ids) {
       const source = findSourceById(db, sourceId);
       if (!source) throw new TieoutError('not_found', `Source ${sourceId} of "${rec.name}" no longer exists`);
-      // Reduced records of a source have the same fields: each starts as a copy of the first's
-      // shape, which V8 lays out inline (24 bytes less per record than adding fields one by one).
-      let shape: Record<string, FieldValue | undefined> | null = null;
+      // Reduced records of a source have the same fields: each starts as a copy of one shape
+      // object. Made by JSON.parse, V8 lays the shape and its copies out inline: 24 bytes less per
+      // record than adding the fields one by one, as those spill into a separate property array.
+      let shape: Record<string, FieldValue> | null = null;
       // The mapped field the reference was read from, when it is kept: its text serves both.
       let refField: string | null | undefined;
       for (const [id, batchId, fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) {
@@ -216,12 +217,11 @@ export function loadInputs(db: Db, rec: ReconciliationRow, keep: readonly string
         let fields = parsed;
         if (reduce) {
           if (shape === null) {
-            shape = {};
-            for (const k in parsed) if (only!.has(k)) shape[k] = undefined;
-            shape[CURRENCY_FIELD] = undefined;
+            const names = [...Object.keys(parsed).filter((k) => only!.has(k)), CURRENCY_FIELD];
+            shape = JSON.parse(JSON.stringify(Object.fromEntries(names.map((k) => [k, null])))) as Record<string, FieldValue>;
           }
-          // A field the record lacks stays undefined, as it reads when absent.
-          fields = { ...shape } as Record<string, FieldValue>;
+          // A field the record lacks reads null, which the engine takes as absent.
+          fields = { ...shape };
           for (const k in parsed) if (only!.has(k)) fields[k] = shared.text(k, parsed[k]!);
         }
         fields[CURRENCY_FIELD] = sharedCurrency;
