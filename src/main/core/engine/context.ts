@@ -4,7 +4,7 @@ import { FxTable } from './fx.js';
 import { compareIds, exceptionId, groupId } from './group-id.js';
 import type { Column, SideTable } from './records.js';
 import type { KeyPart, NormalizeRef, NormalizerStep, RuleSet } from './rule-set.js';
-import { packExplanation } from './packed-explanation.js';
+import { ExplanationPacker } from './packed-explanation.js';
 import type { ApartSet, EngineException, EngineHooks, ExceptionClass, Explanation, Group, GroupStatus, PassKind, PassStats } from './types.js';
 
 /** An exception as a pass reports it: the context gives it its id and members, and packs its explanation. */
@@ -30,6 +30,8 @@ export class RunContext {
   readonly groupOrder: number[] = [];
   readonly exceptions: EngineException[] = [];
   readonly passStats: PassStats[] = [];
+  /** Packs every group's and exception's explanation; its templates go with the result. */
+  readonly explanations = new ExplanationPacker();
   /** Matched 1:1 key/locked groups (group index, left, right): the labelled sample for EM. */
   readonly labelled = { g: [] as number[], l: [] as number[], r: [] as number[] };
   readonly fx: FxTable;
@@ -143,7 +145,7 @@ export class RunContext {
   ): Group {
     const l = this.idsOf('left', left);
     const r = this.idsOf('right', right);
-    const g: Group = { id: fixedId ?? groupId(pass, l, r), pass, passKind, status, left: l, right: r, score, explanation: packExplanation(explanation) };
+    const g: Group = { id: fixedId ?? groupId(pass, l, r), pass, passKind, status, left: l, right: r, score, explanation: this.explanations.pack(explanation) };
     const tag = this.groups.length + 1;
     for (const i of left) this.claim(this.ownL, i, tag);
     for (const i of right) this.claim(this.ownR, i, tag);
@@ -162,7 +164,7 @@ export class RunContext {
     const r = this.idsOf('right', right);
     const { class: cls, ...rest } = e;
     // Overwriting keeps the member where the caller put it, so equal results stay equal JSON.
-    const x: EngineException = { id: exceptionId(cls, e.pass, l, r), class: cls, left: l, right: r, ...strip({ ...rest, explanation: rest.explanation && packExplanation(rest.explanation) }) };
+    const x: EngineException = { id: exceptionId(cls, e.pass, l, r), class: cls, left: l, right: r, ...strip({ ...rest, explanation: rest.explanation && this.explanations.pack(rest.explanation) }) };
     const tag = -(this.exceptions.length + 1);
     for (const i of left) this.claim(this.ownL, i, tag);
     for (const i of right) this.claim(this.ownR, i, tag);

@@ -23,6 +23,6 @@ export { diffResults, type ResultDiff, type ClassChange, type Outcome } from './
 export { suggestRuleSet, previewPasses, type FieldRoleInfo, type SuggestSample, type Suggestion, type PassPreview } from './suggest.js';
 export { jaroWinkler, tokenSet } from './similarity.js';
 export { compareIds, sortById } from './group-id.js';
-export { packExplanation, unpackExplanation, explanationKeys, type PackedExplanation } from './packed-explanation.js';
+export { ExplanationPacker, packExplanation, unpackExplanation, explanationKeys, type ExplanationTemplates, type PackedExplanation } from './packed-explanation.js';
 // The demo's default rule set is in ./demo-rules.ts (it reads the demo's vendor list) and the
 // quality harness in ./quality.ts: neither is needed to run the engine, so neither is pulled in here.

@@ -23,7 +23,7 @@ describe('key pass grouping', () => {
       ]),
     );
     const g = r.groups.find((x) => x.left[0] === 'b1')!;
-    const e = unpackExplanation(g.explanation);
+    const e = unpackExplanation(g.explanation, r.explanationTemplates);
     expect(e.cardinality).toBe('1:N');
     expect(e.checks.find((c) => c.field === 'amount')).toMatchObject({ left: 1000, right: 1000, value: 0, pass: true });
   });

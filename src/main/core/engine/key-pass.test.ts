@@ -16,8 +16,8 @@ describe('key pass 1:1', () => {
     const g = r.groups[0]!;
     expect(g).toMatchObject({ pass: 'key', passKind: 'key', status: 'matched', left: ['b1'], right: ['i1'], score: null });
     expect(g.id).toMatch(/^[0-9a-f]{16}$/);
-    expect(unpackExplanation(g.explanation)).toMatchObject({ pass: 'key', passKind: 'key', ruleSetVersion: 7, keys: { left: ['IO101'], right: ['IO101'] }, cardinality: '1:1' });
-    expect(unpackExplanation(g.explanation).checks).toEqual([
+    expect(unpackExplanation(g.explanation, r.explanationTemplates)).toMatchObject({ pass: 'key', passKind: 'key', ruleSetVersion: 7, keys: { left: ['IO101'], right: ['IO101'] }, cardinality: '1:1' });
+    expect(unpackExplanation(g.explanation, r.explanationTemplates).checks).toEqual([
       { field: 'amount', left: 1000, right: 1000, unit: 'USD', measure: 'difference', value: 0, tolerance: 'exact', pass: true, weight: null },
       { field: 'date', left: '2026-03-01', right: '2026-03-20', measure: 'days', value: 19, tolerance: '[0, 30] days', pass: true, weight: null },
     ]);
@@ -50,7 +50,7 @@ describe('key pass 1:1', () => {
     expect(run([fxPass], recs).exceptions[0]).toMatchObject({ class: 'currency_mismatch' });
     const r = run([fxPass], recs, [{ from: 'EUR', to: 'USD', rate: '1.085' }]);
     expect(r.groups).toHaveLength(1);
-    const amount = unpackExplanation(r.groups[0]!.explanation).checks[0]!;
+    const amount = unpackExplanation(r.groups[0]!.explanation, r.explanationTemplates).checks[0]!;
     expect(amount).toMatchObject({ left: 10_850, right: 10_850, unit: 'USD', pass: true });
     expect(amount.note).toMatch(/100\.00 EUR converted at EUR\/USD 1\.085/);
   });
@@ -67,7 +67,7 @@ describe('key pass 1:1', () => {
     const pass = keyPass({ tolerance: { amount: { abs: 0 }, text: [{ role: 'vendor', measure: 'jaro_winkler', threshold: 0.95, normalize: ['upper', 'alnum', { op: 'alias', table: 'vendors' }] }] } });
     const ok = run([pass], [buy('b1', 'A1', 5), inv('i1', 'A1', 5, { vendor: 'Facebook Ads' })]);
     expect(ok.groups).toHaveLength(1);
-    expect(unpackExplanation(ok.groups[0]!.explanation).checks[0]).toMatchObject({ field: 'vendor', left: 'META', right: 'META', value: 1, pass: true });
+    expect(unpackExplanation(ok.groups[0]!.explanation, ok.explanationTemplates).checks[0]).toMatchObject({ field: 'vendor', left: 'META', right: 'META', value: 1, pass: true });
     const no = run([pass], [buy('b1', 'A1', 5), inv('i1', 'A1', 500, { vendor: 'Google LLC' })]);
     expect(no.exceptions.map((x) => x.class).sort()).toEqual(['unmatched_left', 'unmatched_right']);
   });
@@ -76,7 +76,7 @@ describe('key pass 1:1', () => {
     const pass = keyPass({ key: { left: [{ field: 'io' }, { field: 'ref' }], right: [{ field: 'io' }, { field: 'ref' }], normalize: ['upper', 'alnum'] } });
     const r = run([pass], [buy('b1', '01', 5, { io: 'IO-1' }), buy('b2', '01', 5, { io: 'IO-2' }), inv('i1', '01', 5, { io: 'io 2' })]);
     expect(r.groups[0]).toMatchObject({ left: ['b2'], right: ['i1'] });
-    expect(unpackExplanation(r.groups[0]!.explanation).keys.left).toEqual(['IO2 | 01']);
+    expect(unpackExplanation(r.groups[0]!.explanation, r.explanationTemplates).keys.left).toEqual(['IO2 | 01']);
   });
 
   it('in a block with several records, pairs only mutual single candidates', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Explanation } from './types.js';
-import { explanationKeys, packExplanation, unpackExplanation } from './packed-explanation.js';
+import { ExplanationPacker, explanationKeys, packExplanation, unpackExplanation } from './packed-explanation.js';
 
 const keyPass: Explanation = {
   pass: 'line-1to1',
@@ -63,5 +63,19 @@ describe('a packed explanation', () => {
       expect(explanationKeys(packExplanation(e))).toEqual(e.keys);
       expect(explanationKeys(JSON.stringify(e) as never)).toEqual(e.keys);
     }
+  });
+
+  it('packed by a run, unpacks with the run\'s templates equal to the explanation the engine made, and a pass shares one template', () => {
+    const packer = new ExplanationPacker();
+    const second = { ...keyPass, keys: { left: ['IO2'], right: ['IO2'] }, checks: [{ ...keyPass.checks[0]!, left: 5, right: 7, value: 2, pass: false }, keyPass.checks[1]!] };
+    const odd = { ...keyPass, checks: [{ ...keyPass.checks[0]!, extra: 'kept' } as never] };
+    const packed = [keyPass, probabilistic, second, odd].map((e) => packer.pack(e));
+    // Stored and read back as JSON, the templates still unpack every form.
+    const templates = JSON.parse(JSON.stringify(packer.templates)) as unknown[];
+    expect(packed.map((p) => unpackExplanation(p, templates))).toEqual([keyPass, probabilistic, second, odd]);
+    expect(templates).toHaveLength(2);
+    expect(packed[0]!.length).toBeLessThanOrEqual(packExplanation(keyPass).length / 2);
+    for (const [i, e] of [keyPass, probabilistic, second].entries()) expect(explanationKeys(packed[i]!)).toEqual(e.keys);
+    expect(() => unpackExplanation(packed[0]!)).toThrow(/template 0 is missing/);
   });
 });

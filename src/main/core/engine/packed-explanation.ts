@@ -1,3 +1,4 @@
+import { TieoutError } from '../../../shared/error.js';
 import type { Explanation, FieldCheck } from './types.js';
 
 /**
@@ -8,11 +9,20 @@ import type { Explanation, FieldCheck } from './types.js';
  * gives the same Explanation. Rows stored before this form hold the object itself, which
  * `unpackExplanation` still reads.
  *
- * [FORM, pass, passKind, ruleSetVersion, leftKeys, rightKeys | SAME_KEYS, checks, cardinality | null, rest | null]
+ * Standalone form (2):
+ * [2, pass, passKind, ruleSetVersion, leftKeys, rightKeys | SAME_KEYS, checks, cardinality | null, rest | null]
  * where each check is [field, left, right, unit | null, measure, value, tolerance, pass, weight, level?, note?]
  * and rest holds any other members (prior, score, thresholds, notes) as they are.
+ *
+ * Templated form (3), what a run's engine writes (see ExplanationPacker): what the explanations of
+ * one pass share is a template, kept once per run; each explanation holds only its own values:
+ * [3, template, leftKeys, rightKeys | SAME_KEYS, values, rest | null]
+ * where a template is [pass, passKind, ruleSetVersion, cardinality | null, [field, unit | null, measure, tolerance, tail][]]
+ * and values holds, check after check, left, right, value, pass and weight, then the level when
+ * tail >= 1 and the note when tail = 2.
  */
 const FORM = 2;
+const TEMPLATED = 3;
 /** rightKeys when they equal leftKeys (a key pass's usual case). */
 const SAME_KEYS = 0;
 
@@ -48,11 +58,7 @@ export function packExplanation(e: Explanation): PackedExplanation {
     if (p === null) return JSON.stringify(e) as PackedExplanation;
     checks.push(p);
   }
-  let rest: Record<string, unknown> | null = null;
-  for (const k in e) {
-    if (POSITIONAL.has(k)) continue;
-    (rest ??= {})[k] = e[k as keyof Explanation];
-  }
+  const rest = restOf(e);
   const packed: Packed = [
     FORM,
     e.pass,
@@ -87,14 +93,93 @@ function unpackCheck(p: PackedCheck): FieldCheck {
   return c;
 }
 
-/** An explanation as packed or stored, in either form; null when none was stored. */
-export function unpackExplanation(json: PackedExplanation): Explanation;
-export function unpackExplanation(json: string | null): Explanation | null;
-export function unpackExplanation(json: string | null): Explanation | null {
+type CheckSkeleton = [field: string, unit: string | null, measure: FieldCheck['measure'], tolerance: string, tail: 0 | 1 | 2];
+type Template = [pass: string, passKind: Explanation['passKind'], ruleSetVersion: number, cardinality: string | null, checks: CheckSkeleton[]];
+type Templated = [typeof TEMPLATED, number, string[], string[] | typeof SAME_KEYS, unknown[], Record<string, unknown> | null];
+
+/** The templates a run's templated explanations refer to, in the order the packer made them. */
+export type ExplanationTemplates = readonly unknown[];
+
+/**
+ * Packs a run's explanations in the templated form. Of a key match's ~200 characters in the
+ * standalone form, more than half (pass, units, measures, tolerances) are the same for every
+ * match of the pass; a million-group run held and wrote them a million times.
+ */
+export class ExplanationPacker {
+  private readonly byKey = new Map<string, number>();
+  private readonly list: Template[] = [];
+
+  /** The templates made so far: store them with the run, to unpack its explanations. */
+  get templates(): ExplanationTemplates {
+    return this.list;
+  }
+
+  pack(e: Explanation): PackedExplanation {
+    const values: unknown[] = [];
+    let key = `${e.pass}\u0001${e.passKind}\u0001${e.ruleSetVersion}\u0001${e.cardinality ?? ''}`;
+    for (const c of e.checks) {
+      for (const k in c) if (!CHECK_MEMBERS.has(k)) return packExplanation(e);
+      const tail = c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0;
+      key += `\u0001${c.field}\u0002${c.unit ?? '\u0003'}\u0002${c.measure}\u0002${c.tolerance}\u0002${tail}`;
+      values.push(c.left, c.right, c.value, c.pass, c.weight);
+      if (tail >= 1) values.push(c.level ?? null);
+      if (tail === 2) values.push(c.note);
+    }
+    let t = this.byKey.get(key);
+    if (t === undefined) {
+      t = this.list.length;
+      this.byKey.set(key, t);
+      const checks = e.checks.map((c): CheckSkeleton => [c.field, c.unit ?? null, c.measure, c.tolerance, c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0]);
+      this.list.push([e.pass, e.passKind, e.ruleSetVersion, e.cardinality ?? null, checks]);
+    }
+    const packed: Templated = [TEMPLATED, t, e.keys.left, sameKeys(e.keys.left, e.keys.right) ? SAME_KEYS : e.keys.right, values, restOf(e)];
+    return flat(JSON.stringify(packed)) as PackedExplanation;
+  }
+}
+
+function restOf(e: Explanation): Record<string, unknown> | null {
+  let rest: Record<string, unknown> | null = null;
+  for (const k in e) {
+    if (POSITIONAL.has(k)) continue;
+    (rest ??= {})[k] = e[k as keyof Explanation];
+  }
+  return rest;
+}
+
+function unpackTemplated(v: Templated, templates: ExplanationTemplates | null | undefined): Explanation {
+  const [, t, left, right, values, rest] = v;
+  const template = templates?.[t] as Template | undefined;
+  if (template === undefined) throw new TieoutError('internal', `Explanation template ${t} is missing`);
+  const [pass, passKind, ruleSetVersion, cardinality, skeletons] = template;
+  let k = 0;
+  const checks = skeletons.map(([field, unit, measure, tolerance, tail]) => {
+    const c = { field, left: values[k++], right: values[k++], measure, value: values[k++], tolerance, pass: values[k++], weight: values[k++] } as FieldCheck;
+    if (unit !== null) c.unit = unit;
+    if (tail >= 1) {
+      const level = values[k++];
+      if (level !== null) c.level = level as NonNullable<FieldCheck['level']>;
+    }
+    if (tail === 2) c.note = values[k++] as string;
+    return c;
+  });
+  const e: Explanation = { pass, passKind, ruleSetVersion, keys: { left, right: right === SAME_KEYS ? [...left] : right }, checks };
+  if (cardinality !== null) e.cardinality = cardinality as NonNullable<Explanation['cardinality']>;
+  if (rest !== null) Object.assign(e, rest);
+  return e;
+}
+
+/**
+ * An explanation as packed or stored, in any form; null when none was stored. A templated one
+ * needs its run's templates.
+ */
+export function unpackExplanation(json: PackedExplanation, templates?: ExplanationTemplates | null): Explanation;
+export function unpackExplanation(json: string | null, templates?: ExplanationTemplates | null): Explanation | null;
+export function unpackExplanation(json: string | null, templates?: ExplanationTemplates | null): Explanation | null {
   if (json === null) return null;
-  const v = JSON.parse(json) as Packed | Explanation;
+  const v = JSON.parse(json) as Packed | Templated | Explanation;
   if (!Array.isArray(v)) return v;
-  const [, pass, passKind, ruleSetVersion, left, right, checks, cardinality, rest] = v;
+  if (v[0] === TEMPLATED) return unpackTemplated(v, templates);
+  const [, pass, passKind, ruleSetVersion, left, right, checks, cardinality, rest] = v as Packed;
   const e: Explanation = { pass, passKind, ruleSetVersion, keys: { left, right: right === SAME_KEYS ? [...left] : right }, checks: checks.map(unpackCheck) };
   if (cardinality !== null) e.cardinality = cardinality as NonNullable<Explanation['cardinality']>;
   if (rest !== null) Object.assign(e, rest);
@@ -108,9 +193,10 @@ export function unpackExplanation(json: string | null): Explanation | null {
  */
 export function explanationKeys(json: PackedExplanation): Explanation['keys'] {
   if (json.charCodeAt(0) !== 91 /* [ */) return (JSON.parse(json) as Explanation).keys;
-  // [FORM, pass, passKind, ruleSetVersion, leftKeys, rightKeys, ...]
+  // [2, pass, passKind, ruleSetVersion, leftKeys, rightKeys, ...] or [3, template, leftKeys, rightKeys, ...]
+  const before = json.charCodeAt(1) === 51 /* 3 */ ? 2 : 4;
   let p = 1;
-  for (let k = 0; k < 4; k++) p = valueEnd(json, p) + 1;
+  for (let k = 0; k < before; k++) p = valueEnd(json, p) + 1;
   // A key pass's usual case, one key on both sides: ["key"],0 with nothing escaped in the key.
   if (json.charCodeAt(p + 1) === 34) {
     const close = json.indexOf('"', p + 2);

@@ -57,7 +57,7 @@ describe('probabilistic pass', () => {
   it('explains the score as prior plus one weight per comparison', () => {
     const r = runEngine({ ruleSet: rules([keyPass(), prob()]), ruleSetVersion: 3, records: dataset() });
     const g = r.groups.find((x) => x.pass === 'fs')!;
-    const e = unpackExplanation(g.explanation);
+    const e = unpackExplanation(g.explanation, r.explanationTemplates);
     expect(e.passKind).toBe('probabilistic');
     expect(e.thresholds).toEqual({ match: 8, suggest: 3 });
     expect(e.checks.map((c) => c.field)).toEqual(['amount', 'date', 'vendor']);
@@ -76,7 +76,7 @@ describe('probabilistic pass', () => {
     const high = runEngine({ ruleSet: rules([keyPass(), prob({ thresholds: { match: 1000, suggest: 3 } })]), ruleSetVersion: 1, records });
     const g = high.groups.find((x) => x.pass === 'fs')!;
     expect(g.status).toBe('suggested');
-    expect(unpackExplanation(g.explanation).notes?.[0]).toMatch(/below the match threshold/);
+    expect(unpackExplanation(g.explanation, high.explanationTemplates).notes?.[0]).toMatch(/below the match threshold/);
   });
 
   it('does not auto-match when a rival candidate scores about the same', () => {
@@ -86,7 +86,7 @@ describe('probabilistic pass', () => {
     const g = r.groups.find((x) => x.left[0] === 'p0')!;
     expect(g.status).toBe('suggested');
     expect(g.right).toEqual(['pi0']); // tie broken by id
-    expect(unpackExplanation(g.explanation).notes?.[0]).toMatch(/rival/);
+    expect(unpackExplanation(g.explanation, r.explanationTemplates).notes?.[0]).toMatch(/rival/);
   });
 
   it('skips blocks larger than maxBlockPairs', () => {

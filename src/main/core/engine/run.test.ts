@@ -9,7 +9,7 @@ describe('runEngine', () => {
     const r = runEngine({ ruleSet: rules([keyPass()]), ruleSetVersion: 1, records, locked: [{ groupId: 'manual-1', left: ['b1'], right: ['i2', 'gone'] }] });
     assertEachOnce(records, r);
     expect(r.groups[0]).toMatchObject({ id: 'manual-1', pass: 'locked', passKind: 'locked', status: 'matched', left: ['b1'], right: ['i2'] });
-    expect(unpackExplanation(r.groups[0]!.explanation).notes).toEqual(['confirmed by an analyst', 'some of its records are no longer in the input']);
+    expect(unpackExplanation(r.groups[0]!.explanation, r.explanationTemplates).notes).toEqual(['confirmed by an analyst', 'some of its records are no longer in the input']);
     expect(outcomeOf(r).get('i1')).toBe('unmatched_right');
     expect(r.stats.passes[0]).toMatchObject({ pass: 'locked', groups: 1, left: 1, right: 1 });
   });

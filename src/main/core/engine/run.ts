@@ -139,7 +139,7 @@ function assemble(ctx: RunContext): EngineResult {
     if (hasDuplicateIds(sorted)) sorted = resalt(sorted, (x, salt) => contentId(`x:${x.class}:${x.pass ?? ''}`, x.left, x.right, salt));
     for (const x of sorted) exceptions.push(x);
   }
-  return { ruleSetVersion: ctx.version, groups, exceptions, stats: statsOf(ctx, groups, exceptions) };
+  return { ruleSetVersion: ctx.version, groups, exceptions, explanationTemplates: ctx.explanations.templates, stats: statsOf(ctx, groups, exceptions) };
 }
 
 function hasDuplicateIds<T extends { id: string }>(sorted: T[]): boolean {

@@ -1,7 +1,7 @@
 import type { LocalDate } from '../../../shared/date.js';
 import type { Money } from '../../../shared/money.js';
 import type { Cardinality, RuleSet, RuleSetInput } from './rule-set.js';
-import type { PackedExplanation } from './packed-explanation.js';
+import type { ExplanationTemplates, PackedExplanation } from './packed-explanation.js';
 
 /** Money fields: integer minor units; dates: LocalDate text; text: string. */
 export type FieldValue = string | number | null;
@@ -175,5 +175,7 @@ export interface EngineResult {
   groups: Group[];
   /** Ordered by class (as in EXCEPTION_CLASSES), then id. */
   exceptions: EngineException[];
+  /** What the explanations of the groups and exceptions refer to (see unpackExplanation). */
+  explanationTemplates: ExplanationTemplates;
   stats: EngineStats;
 }

@@ -1,6 +1,6 @@
 import { TieoutError } from '../../../shared/error.js';
 import { unpackExplanation } from '../engine/index.js';
-import { appendAuditEvent, type Db } from '../workspace/index.js';
+import { appendAuditEvent, explanationTemplates, type Db } from '../workspace/index.js';
 import {
   selectException,
   selectGroup,
@@ -137,7 +137,7 @@ function contextOf(db: Db, o: Override): ApprovalContext {
       currency: i.currency,
       owner: i.owner,
       detail: x?.detail ?? null,
-      explanation: unpackExplanation(x?.explanationJson ?? g?.explanationJson ?? null),
+      explanation: unpackExplanation(x?.explanationJson ?? g?.explanationJson ?? null, explanationTemplates(db, i.lastSeenRun)),
     });
   }
   const g = o.type === 'unmatch' && o.payload.groupId ? selectGroup(db, o.payload.runId, o.payload.groupId) : undefined;
@@ -145,7 +145,7 @@ function contextOf(db: Db, o: Override): ApprovalContext {
   return {
     items,
     group: g
-      ? { groupId: g.groupId, pass: g.pass, passKind: g.passKind, status: g.status, leftAmountMinor: g.leftAmountMinor, rightAmountMinor: g.rightAmountMinor, currency: g.currency, explanation: unpackExplanation(g.explanationJson) }
+      ? { groupId: g.groupId, pass: g.pass, passKind: g.passKind, status: g.status, leftAmountMinor: g.leftAmountMinor, rightAmountMinor: g.rightAmountMinor, currency: g.currency, explanation: unpackExplanation(g.explanationJson, explanationTemplates(db, g.runId)) }
       : null,
     records: selectRecordInfo(db, allRecords(o.payload)).map((r) => ({ ...r, side: side.get(r.id)! })),
     periods: periodsOf(db, allRecords(o.payload)),

@@ -36,6 +36,7 @@ export function engineOrder(run: PacketRunResult, passIds: readonly string[]): P
 export function asEngineResult(run: PacketRunResult): EngineResult {
   return {
     ruleSetVersion: run.ruleSetVersion,
+    explanationTemplates: [],
     groups: run.groups.map(
       (g): Group => ({
         id: g.id,

@@ -135,6 +135,7 @@ async function matchAndSave(ws: Workspace, req: MatchRequest, ctx: JobContext): 
       inputs: { batches, records: recordCount, fx: { rates: fx.length, sha256: fxFingerprint(fx) }, decisions: { locked, apart } },
       stats: { ...result.stats, totals },
       resultSha256,
+      explanationTemplates: result.explanationTemplates,
     });
     saveResults(db, runId, result, inputs, parsedRules, ctx);
     appendAuditEvent(db, {

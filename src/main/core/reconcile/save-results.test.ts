@@ -8,7 +8,7 @@ import { DEMO_RULE_SET } from '../engine/demo-rules.js';
 import { parseRuleSet, runEngine, unpackExplanation, type EngineResult } from '../engine/index.js';
 import { runImport } from '../import/index.js';
 import { NO_JOB } from '../jobs/job-context.js';
-import { findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTable, runTotals, writeRun, type Workspace } from '../workspace/index.js';
+import { explanationTemplates, findReconciliation, findSourceByName, latestRuleSet, listFxRates, listRuns, openWorkspace, runTable, runTotals, writeRun, type Workspace } from '../workspace/index.js';
 import { createReconciliation, resultFingerprint, runInfos, runMatch } from './index.js';
 import { totalsOf } from './run-match.js';
 import { fieldsNamedIn, loadInputs, type LoadedInputs } from './load-inputs.js';
@@ -68,8 +68,9 @@ describe('saving a run', () => {
       expect(row).toMatchObject({ pass: g.pass, pass_kind: g.passKind, status: g.status, left_count: g.left.length, right_count: g.right.length });
       expect([row['left_amount_minor'], row['right_amount_minor'], row['currency']]).toEqual([amount(g.left), amount(g.right), inputs.byId.get(g.left[0]!)?.currency ?? null]);
       expect(row['explanation_json']).toBe(g.explanation);
-      expect(unpackExplanation(g.explanation)).toMatchObject({ pass: g.pass, passKind: g.passKind });
+      expect(unpackExplanation(g.explanation, result.explanationTemplates)).toMatchObject({ pass: g.pass, passKind: g.passKind });
     }
+    expect(explanationTemplates(ws.db, runId)).toEqual(result.explanationTemplates);
     const exceptions = ws.db.prepare('SELECT exception_id, class, amount_minor, explanation_json FROM run_exception WHERE run_id = ? ORDER BY exception_id').raw().all(runId);
     expect(exceptions).toEqual(
       [...result.exceptions].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => [e.id, e.class, e.amountAtRisk.minor, e.explanation ?? null]),

@@ -67,7 +67,7 @@ export {
 } from './reconciliations.js';
 export { insertFxRate, listFxRates, type FxRateRow } from './fx-rates.js';
 export { newestVersions, recordVersions, type RecordVersion } from './record-versions.js';
-export { inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, runWriteMode, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
+export { explanationTemplates, inputBatches, insertRun, iterateResults, iterateRunInputs, listRuns, resultWriter, runInputRows, runTotals, runWriteMode, writeRun, type ResultLine, type RunInputRow, type RunRow } from './runs.js';
 export {
   countReviewRows,
   explainReviewQuery,

@@ -1,6 +1,7 @@
 import { TieoutError } from '../../../shared/error.js';
 import { bulkInserter } from './bulk-insert.js';
 import { unpackExplanation } from '../engine/index.js';
+import { explanationTemplates } from './runs.js';
 import type { Db } from './open.js';
 import { createRunTable, runTable, type MemberIndex, type RunTable } from './run-tables.js';
 
@@ -364,10 +365,11 @@ export function rowMembers(db: Db, runId: number, rowId: string) {
 }
 
 export function rowExplanation(db: Db, runId: number, rowId: string): { explanation: unknown; detail: string | null } {
+  const templates = explanationTemplates(db, runId);
   const g = db.prepare('SELECT explanation_json FROM match_group WHERE run_id = ? AND group_id = ?').get(runId, rowId) as { explanation_json: string } | undefined;
-  if (g) return { explanation: unpackExplanation(g.explanation_json), detail: null };
+  if (g) return { explanation: unpackExplanation(g.explanation_json, templates), detail: null };
   const e = db.prepare('SELECT explanation_json, detail FROM run_exception WHERE run_id = ? AND exception_id = ?').get(runId, rowId) as
     | { explanation_json: string | null; detail: string }
     | undefined;
-  return { explanation: unpackExplanation(e?.explanation_json ?? null), detail: e?.detail ?? null };
+  return { explanation: unpackExplanation(e?.explanation_json ?? null, templates), detail: e?.detail ?? null };
 }

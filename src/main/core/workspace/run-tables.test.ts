@@ -11,7 +11,7 @@ import { createReconciliation, runMatch } from '../reconcile/index.js';
 import { selectGroupMembers } from './overrides.js';
 import { createRunTable } from './run-tables.js';
 import { workspaceAtSchema } from './test-fixture.js';
-import { findSourceByName, insertRun, openWorkspace, pageReviewRows, reviewRow, rowMembers, runTable, writeRun } from './index.js';
+import { findSourceByName, insertRun, openWorkspace, pageReviewRows, reviewRow, rowExplanation, rowMembers, runTable, writeRun } from './index.js';
 
 let dir: string | null = null;
 afterEach(() => {
@@ -66,7 +66,7 @@ describe('run tables', () => {
         INSERT INTO rule_set_version (id, reconciliation_id, version, rules_json, sha256, created_at, created_by) VALUES (1, 1, 1, '{}', 'h', 'x', 'x');`);
       expect(() =>
         writeRun(ws.db, () => {
-          const runId = insertRun(ws.db, { reconciliationId: 1, ruleSetVersionId: 1, engineVersion: 'e', actor: 'x', startedAt: 'x', finishedAt: 'x', inputs: {}, stats: {}, resultSha256: 'h' });
+          const runId = insertRun(ws.db, { reconciliationId: 1, ruleSetVersionId: 1, engineVersion: 'e', actor: 'x', startedAt: 'x', finishedAt: 'x', inputs: {}, stats: {}, resultSha256: 'h', explanationTemplates: [] });
           createRunTable(ws.db, runId, 'member');
           throw new Error('disk full');
         }),
@@ -106,6 +106,8 @@ describe('run tables', () => {
       expect(selectGroupMembers(ws.db, 1, 'gggg').map((m) => m.recordId)).toEqual([1, 2]);
       expect(rowMembers(ws.db, 1, 'gggg').map((m) => m.recordId)).toEqual([1, 2]);
       expect(reviewRow(ws.db, 1, 'gggg')).toMatchObject({ rowId: 'gggg', leftRef: 'R1 (+1)', leftAmount: 300 });
+      // Its explanation was stored whole, and the run has no explanation templates.
+      expect(rowExplanation(ws.db, 1, 'gggg')).toEqual({ explanation: { pass: 'p' }, detail: null });
       const page = pageReviewRows(ws.db, { runId: 1, offset: 0, limit: 10, sort: [{ field: 'amountAtRisk', dir: 'desc' }], filter: {} }, { reconciliationId: 1, now: 'x', soleSide: new Map() });
       expect(page.map((r) => r.rowId)).toEqual(['gggg']);
     } finally {

@@ -1,5 +1,5 @@
 import { TieoutError } from '../../../shared/error.js';
-import type { PackedExplanation } from '../engine/index.js';
+import type { ExplanationTemplates, PackedExplanation } from '../engine/index.js';
 import { bulkInserter } from './bulk-insert.js';
 import { createRunTable, runTable } from './run-tables.js';
 import { bulkWriteMode, type Db } from './open.js';
@@ -14,6 +14,12 @@ export interface RunInputRecord {
   amountMinor: number | null;
   ref: string | null;
   date: string | null;
+}
+
+/** The templates a run's explanations refer to; null for runs saved before there were any (schema 9). */
+export function explanationTemplates(db: Db, runId: number): ExplanationTemplates | null {
+  const json = db.prepare('SELECT explanation_templates_json FROM run WHERE id = ?').pluck().get(runId) as string | null | undefined;
+  return json ? (JSON.parse(json) as ExplanationTemplates) : null;
 }
 
 /** Current records of the given sources, in id order. */
@@ -73,6 +79,8 @@ export interface NewRun {
   inputs: unknown;
   stats: unknown;
   resultSha256: string;
+  /** What the run's explanations refer to (engine/packed-explanation.ts). */
+  explanationTemplates: ExplanationTemplates;
 }
 
 /**
@@ -116,10 +124,21 @@ export function insertRun(db: Db, r: NewRun): number {
   return Number(
     db
       .prepare(
-        `INSERT INTO run (reconciliation_id, rule_set_version_id, engine_version, actor, started_at, finished_at, inputs_json, stats_json, result_sha256)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO run (reconciliation_id, rule_set_version_id, engine_version, actor, started_at, finished_at, inputs_json, stats_json, result_sha256, explanation_templates_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.reconciliationId, r.ruleSetVersionId, r.engineVersion, r.actor, r.startedAt, r.finishedAt, JSON.stringify(r.inputs), JSON.stringify(r.stats), r.resultSha256)
+      .run(
+        r.reconciliationId,
+        r.ruleSetVersionId,
+        r.engineVersion,
+        r.actor,
+        r.startedAt,
+        r.finishedAt,
+        JSON.stringify(r.inputs),
+        JSON.stringify(r.stats),
+        r.resultSha256,
+        JSON.stringify(r.explanationTemplates),
+      )
       .lastInsertRowid,
   );
 }

@@ -6,6 +6,7 @@ import runSpeed from './005-run-speed.js';
 import savedViews from './006-saved-views.js';
 import recordAdjustment from './007-record-adjustment.js';
 import runTables from './008-run-tables.js';
+import explanationTemplates from './009-explanation-templates.js';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'saved-views', sql: savedViews },
   { version: 7, name: 'record-adjustment', sql: recordAdjustment },
   { version: 8, name: 'run-tables', sql: runTables },
+  { version: 9, name: 'explanation-templates', sql: explanationTemplates },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
