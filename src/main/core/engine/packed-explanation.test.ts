@@ -77,5 +77,12 @@ describe('a packed explanation', () => {
     expect(packed[0]!.length).toBeLessThanOrEqual(packExplanation(keyPass).length / 2);
     for (const [i, e] of [keyPass, probabilistic, second].entries()) expect(explanationKeys(packed[i]!)).toEqual(e.keys);
     expect(() => unpackExplanation(packed[0]!)).toThrow(/template 0 is missing/);
+    // Roles are free text: two skeletons that read the same once joined must not share a template.
+    const check = (field: string, unit: string) => ({ field, left: 1, right: 1, unit, measure: 'difference' as const, value: 0, tolerance: 'exact', pass: true, weight: null });
+    const a = { ...keyPass, checks: [check('x', 'U\u0002V')] };
+    const b = { ...keyPass, checks: [check('x\u0002U', 'V')] };
+    const own = new ExplanationPacker();
+    const both = [own.pack(a), own.pack(b)];
+    expect(both.map((p) => unpackExplanation(p, own.templates))).toEqual([a, b]);
   });
 });

@@ -3,10 +3,10 @@ import type { Explanation, FieldCheck } from './types.js';
 
 /**
  * The form in which a group or exception holds its explanation, in the engine's result and in
- * the workspace alike. A million-group run has a million explanations: as objects they were half
- * of the result's memory (at 200k buys, 87 of 161 MB) and, stored as keyed JSON, ~460 bytes each.
- * As JSON of positional arrays they are one flat string of less than half that; unpacking one
- * gives the same Explanation. Rows stored before this form hold the object itself, which
+ * the workspace alike. A million-group run has a million explanations: held as objects, the
+ * engine's result for 200k buys took 161 MB (81 MB packed), and stored as keyed JSON each took
+ * ~460 bytes. Packed, an explanation is one flat string of JSON arrays; unpacking it gives the
+ * same Explanation. Rows stored before these forms hold the object itself, which
  * `unpackExplanation` still reads.
  *
  * Standalone form (2):
@@ -126,6 +126,8 @@ export class ExplanationPacker {
       if (tail === 2) values.push(c.note);
     }
     let t = this.byKey.get(key);
+    // A role holding a separator could make two skeletons one key: such an explanation stands alone.
+    if (t !== undefined && !fits(this.list[t]!, e)) return packExplanation(e);
     if (t === undefined) {
       t = this.list.length;
       this.byKey.set(key, t);
@@ -135,6 +137,15 @@ export class ExplanationPacker {
     const packed: Templated = [TEMPLATED, t, e.keys.left, sameKeys(e.keys.left, e.keys.right) ? SAME_KEYS : e.keys.right, values, restOf(e)];
     return flat(JSON.stringify(packed)) as PackedExplanation;
   }
+}
+
+function fits(template: Template, e: Explanation): boolean {
+  const [pass, passKind, ruleSetVersion, cardinality, checks] = template;
+  if (pass !== e.pass || passKind !== e.passKind || ruleSetVersion !== e.ruleSetVersion || cardinality !== (e.cardinality ?? null) || checks.length !== e.checks.length) return false;
+  return checks.every(([field, unit, measure, tolerance, tail], i) => {
+    const c = e.checks[i]!;
+    return field === c.field && unit === (c.unit ?? null) && measure === c.measure && tolerance === c.tolerance && tail === (c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0);
+  });
 }
 
 function restOf(e: Explanation): Record<string, unknown> | null {
