@@ -113,7 +113,7 @@ export class InputIndex {
     return this.sides[i] === 1 ? 'left' : 'right';
   }
 
-  /** A kept field's value (see `loadInputs`); undefined when the field was not kept or is absent. */
+  /** A kept field's value (see `loadInputs`): null when the record has none, undefined when the field was not kept. */
   fieldOf(i: number, field: string): FieldValue | undefined {
     const col = this.kept.get(field);
     return col === undefined ? undefined : (col.values[i - col.from] ?? null);
