@@ -83,7 +83,6 @@ export function demoWorkspaceWithRun(prefix: string, opts: { buys?: number; peop
   return ws;
 }
 
-/** Rows from the workspace file, read on a connection of its own while the server runs. */
 /**
  * The table that holds a run's members or review rows: each run has its own, named in the
  * run_table registry (src/main/core/workspace/run-tables.ts). 'latest' is the newest run.
@@ -100,6 +99,7 @@ export function runTableName(workspacePath: string, kind: 'member' | 'review', r
   }
 }
 
+/** Rows from the workspace file, read on a connection of its own while the server runs. */
 export function queryRows<T>(workspacePath: string, sql: string, ...params: unknown[]): T[] {
   const db = new Database(workspacePath, { readonly: true });
   try {

@@ -119,7 +119,7 @@ export class ExplanationPacker {
     let key = `${e.pass}\u0001${e.passKind}\u0001${e.ruleSetVersion}\u0001${e.cardinality ?? ''}`;
     for (const c of e.checks) {
       for (const k in c) if (!CHECK_MEMBERS.has(k)) return packExplanation(e);
-      const tail = c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0;
+      const tail = tailOf(c);
       key += `\u0001${c.field}\u0002${c.unit ?? '\u0003'}\u0002${c.measure}\u0002${c.tolerance}\u0002${tail}`;
       values.push(c.left, c.right, c.value, c.pass, c.weight);
       if (tail >= 1) values.push(c.level ?? null);
@@ -131,7 +131,7 @@ export class ExplanationPacker {
     if (t === undefined) {
       t = this.list.length;
       this.byKey.set(key, t);
-      const checks = e.checks.map((c): CheckSkeleton => [c.field, c.unit ?? null, c.measure, c.tolerance, c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0]);
+      const checks = e.checks.map((c): CheckSkeleton => [c.field, c.unit ?? null, c.measure, c.tolerance, tailOf(c)]);
       this.list.push([e.pass, e.passKind, e.ruleSetVersion, e.cardinality ?? null, checks]);
     }
     const packed: Templated = [TEMPLATED, t, e.keys.left, sameKeys(e.keys.left, e.keys.right) ? SAME_KEYS : e.keys.right, values, restOf(e)];
@@ -139,12 +139,17 @@ export class ExplanationPacker {
   }
 }
 
+/** What a check carries after its weight: 0 nothing, 1 a level, 2 a level and a note. */
+function tailOf(c: FieldCheck): CheckSkeleton[4] {
+  return c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0;
+}
+
 function fits(template: Template, e: Explanation): boolean {
   const [pass, passKind, ruleSetVersion, cardinality, checks] = template;
   if (pass !== e.pass || passKind !== e.passKind || ruleSetVersion !== e.ruleSetVersion || cardinality !== (e.cardinality ?? null) || checks.length !== e.checks.length) return false;
   return checks.every(([field, unit, measure, tolerance, tail], i) => {
     const c = e.checks[i]!;
-    return field === c.field && unit === (c.unit ?? null) && measure === c.measure && tolerance === c.tolerance && tail === (c.note !== undefined ? 2 : c.level !== undefined ? 1 : 0);
+    return field === c.field && unit === (c.unit ?? null) && measure === c.measure && tolerance === c.tolerance && tail === tailOf(c);
   });
 }
 

@@ -123,6 +123,12 @@ export interface PendingApproval extends Override {
 
 function contextOf(db: Db, o: Override): ApprovalContext {
   const items: ApprovalContext['items'] = [];
+  // A bulk override's items are mostly of one run: read its explanation templates once.
+  const templatesByRun = new Map<number, ReturnType<typeof explanationTemplates>>();
+  const templatesOf = (runId: number) => {
+    if (!templatesByRun.has(runId)) templatesByRun.set(runId, explanationTemplates(db, runId));
+    return templatesByRun.get(runId)!;
+  };
   for (const e of o.payload.effects) {
     const i = selectItem(db, o.reconciliationId, e.itemId);
     if (!i) continue;
@@ -137,7 +143,7 @@ function contextOf(db: Db, o: Override): ApprovalContext {
       currency: i.currency,
       owner: i.owner,
       detail: x?.detail ?? null,
-      explanation: unpackExplanation(x?.explanationJson ?? g?.explanationJson ?? null, explanationTemplates(db, i.lastSeenRun)),
+      explanation: unpackExplanation(x?.explanationJson ?? g?.explanationJson ?? null, templatesOf(i.lastSeenRun)),
     });
   }
   const g = o.type === 'unmatch' && o.payload.groupId ? selectGroup(db, o.payload.runId, o.payload.groupId) : undefined;
@@ -145,7 +151,7 @@ function contextOf(db: Db, o: Override): ApprovalContext {
   return {
     items,
     group: g
-      ? { groupId: g.groupId, pass: g.pass, passKind: g.passKind, status: g.status, leftAmountMinor: g.leftAmountMinor, rightAmountMinor: g.rightAmountMinor, currency: g.currency, explanation: unpackExplanation(g.explanationJson, explanationTemplates(db, g.runId)) }
+      ? { groupId: g.groupId, pass: g.pass, passKind: g.passKind, status: g.status, leftAmountMinor: g.leftAmountMinor, rightAmountMinor: g.rightAmountMinor, currency: g.currency, explanation: unpackExplanation(g.explanationJson, templatesOf(g.runId)) }
       : null,
     records: selectRecordInfo(db, allRecords(o.payload)).map((r) => ({ ...r, side: side.get(r.id)! })),
     periods: periodsOf(db, allRecords(o.payload)),

@@ -1,6 +1,6 @@
 /** results.json as the engine's result shape, so the run's own fingerprint function applies to it. */
 import { resultFingerprint } from '../reconcile/run-match.js';
-import { EXCEPTION_CLASSES, packExplanation, type EngineResult, type ExceptionClass, type Group } from '../engine/index.js';
+import { EXCEPTION_CLASSES, packExplanation, type EngineResult, type ExceptionClass, type Group, type PackedExplanation } from '../engine/index.js';
 import type { ResultsFile } from './format.js';
 
 type PacketRunResult = ResultsFile['runs'][number];
@@ -34,6 +34,13 @@ export function engineOrder(run: PacketRunResult, passIds: readonly string[]): P
 
 /** Enough of an EngineResult for `resultFingerprint` and `diffResults` (explanations are not stored). */
 export function asEngineResult(run: PacketRunResult): EngineResult {
+  // Nothing reads these explanations: one per pass, not a JSON text per group of a million-group run.
+  const placeholders = new Map<string, PackedExplanation>();
+  const placeholder = (pass: string, passKind: Group['passKind']) => {
+    let p = placeholders.get(pass);
+    if (p === undefined) placeholders.set(pass, (p = packExplanation({ pass, passKind, ruleSetVersion: run.ruleSetVersion, keys: { left: [], right: [] }, checks: [] })));
+    return p;
+  };
   return {
     ruleSetVersion: run.ruleSetVersion,
     explanationTemplates: [],
@@ -46,7 +53,7 @@ export function asEngineResult(run: PacketRunResult): EngineResult {
         left: g.left,
         right: g.right,
         score: g.score,
-        explanation: packExplanation({ pass: g.pass, passKind: g.passKind as Group['passKind'], ruleSetVersion: run.ruleSetVersion, keys: { left: [], right: [] }, checks: [] }),
+        explanation: placeholder(g.pass, g.passKind as Group['passKind']),
       }),
     ),
     exceptions: run.exceptions.map((e) => ({

@@ -24,15 +24,8 @@ export function explanationTemplates(db: Db, runId: number): ExplanationTemplate
 
 /** Current records of the given sources, in id order. */
 export function* iterateRunInputs(db: Db, sourceIds: number[]): Generator<RunInputRecord> {
-  const stmt = db
-    .prepare('SELECT id, source_id, fields_json, currency, amount_minor, record_ref, record_date FROM record WHERE source_id = ? AND is_current = 1 ORDER BY id')
-    .raw();
-  for (const s of sourceIds) {
-    for (const [id, sourceId, fieldsJson, currency, amountMinor, ref, date] of stmt.iterate(s) as Iterable<
-      [number, number, string, string | null, number | null, string | null, string | null]
-    >) {
-      yield { id, sourceId, fieldsJson, currency, amountMinor, ref, date };
-    }
+  for (const sourceId of sourceIds) {
+    for (const [id, , fieldsJson, currency, amountMinor, ref, date] of runInputRows(db, sourceId)) yield { id, sourceId, fieldsJson, currency, amountMinor, ref, date };
   }
 }
 

@@ -74,18 +74,18 @@ function readExponent(raw: string, i: number, end: number): Rejection | null {
   return null;
 }
 
+/** Scratch for scanPlain, reused: one per module, like the scanner's other state. */
+const plain: PlainNumber = { start: 0, mark: -1 };
+
 /** Plain digits with an optional leading "-", short enough to be exact: most cells of a count column. */
 function plainInteger(raw: string): number | null {
-  const end = raw.length;
-  const start = end > 0 && raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
-  if (start === end || end - start > 15) return null;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const c = raw.charCodeAt(i);
-    if (!isDigit(c)) return null;
-    v = v * 10 + (c - 48);
-  }
-  return start === 1 && v !== 0 ? -v : v;
+  // No mark character: digits only.
+  if (!scanPlain(raw, -1, plain)) return null;
+  const digits = raw.length - plain.start;
+  if (digits === 0 || digits > 15) return null;
+  const v = Number(raw);
+  // "-0" is 0.
+  return v === 0 ? 0 : v;
 }
 
 export function tryParseInteger(raw: string, opts: NumberParseOptions = {}): number | Rejection {
@@ -127,9 +127,6 @@ function digitsOf(raw: string, start: number, end: number, grouped: boolean): st
   }
   return out;
 }
-
-/** Scratch for scanPlain, reused: one per module, like the scanner's other state. */
-const plain: PlainNumber = { start: 0, mark: -1 };
 
 /**
  * The text is already what tryParseDecimal would return: an optional "-", a whole part without
