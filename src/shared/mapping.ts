@@ -27,8 +27,15 @@ const fieldName = z
 
 export const MappedField = z.object({
   name: fieldName,
-  /** The header of the file column this field is read from. */
+  /** The header of the file column this field is read from (with creditColumn, the debit column). */
   column: z.string().min(1),
+  /**
+   * A money field split over two columns, as bank statements and ledgers write it (Debit and
+   * Credit, Paid out and Paid in): the header of the credit column. Each column gives a size
+   * and its side gives the sign: a credit takes the sign a CR marker has (the template's
+   * `credit`), a debit the other, and a row with both is netted.
+   */
+  creditColumn: z.string().min(1).optional(),
   type: FieldType,
   role: FieldRole.default('other'),
   /** A required field rejects rows where it is blank. */
@@ -59,6 +66,19 @@ export const MappingTemplate = z
       if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `duplicate field "${f.name}"` });
       names.add(f.name);
     });
+    // A credit column belongs to its field alone; two fields may still read one ordinary column.
+    const readColumns = new Set(t.fields.map((f) => f.column));
+    const creditOf = new Map<string, string>();
+    t.fields.forEach((f, i) => {
+      const c = f.creditColumn;
+      if (c === undefined) return;
+      const path = ['fields', i, 'creditColumn'];
+      const other = creditOf.get(c);
+      if (f.type !== 'money') ctx.addIssue({ code: 'custom', path, message: `only a money field can have a credit column ("${f.name}" is ${f.type})` });
+      else if (readColumns.has(c)) ctx.addIssue({ code: 'custom', path, message: `column "${c}" is mapped as a field's own column, so it cannot be the credit column of "${f.name}"` });
+      else if (other !== undefined) ctx.addIssue({ code: 'custom', path, message: `column "${c}" is already the credit column of "${other}"` });
+      creditOf.set(c, f.name);
+    });
     const byName = new Map(t.fields.map((f) => [f.name, f]));
     t.naturalKey.forEach((k, i) => {
       if (!byName.has(k)) ctx.addIssue({ code: 'custom', path: ['naturalKey', i], message: `unknown field "${k}"` });
@@ -74,4 +94,14 @@ export const MappingTemplate = z
     }
   });
 export type MappingTemplate = z.infer<typeof MappingTemplate>;
+
+/** Every file column a mapping reads, credit columns included, each once: the rest are extra attributes. */
+export function mappedColumns(t: Pick<MappingTemplate, 'fields'>): string[] {
+  const columns = new Set<string>();
+  for (const f of t.fields) {
+    columns.add(f.column);
+    if (f.creditColumn !== undefined) columns.add(f.creditColumn);
+  }
+  return [...columns];
+}
 export type MappingTemplateInput = z.input<typeof MappingTemplate>;

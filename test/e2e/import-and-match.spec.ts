@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
@@ -67,6 +67,41 @@ test('the import wizard previews, re-parses an edited mapping in place, imports 
   const rejected = page.getByTestId('rejected-grid');
   await expect(rejected.locator('.ag-row[row-index="0"] [col-id="row"]')).toHaveText('3');
   await expect(rejected.locator('.ag-row[row-index="0"] [col-id="value"]')).toHaveText('abc');
+});
+
+test('the import wizard reads a bank statement\'s Paid out and Paid in columns as one signed amount, and the credit column can be changed in the mapping', async ({ page }) => {
+  const csv = join(app.dir, 'bank-paid-in-out.csv');
+  copyFileSync(join(import.meta.dirname, '../fixtures/import/bank-paid-in-out.csv'), csv);
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByLabel('Source name').fill('Bank statement');
+  await page.getByLabel('File path').fill(csv);
+  await page.getByRole('button', { name: 'Preview' }).click();
+
+  // Suggested: one amount field over both columns, money in positive; "Paid in" maps no field of its own.
+  await expect(page.getByLabel('Credit column')).toHaveValue('Paid in');
+  await expect(page.getByLabel('CR means')).toHaveValue('positive');
+  await expect(page.getByRole('row', { name: /Paid in credit side of amount/ })).toBeVisible();
+  const grid = page.getByTestId('preview-grid');
+  await expect(grid.locator('.ag-header-cell[col-id="amount"]')).toContainText('Paid out / Paid in → amount (money)');
+  await expect(grid.locator('.ag-row[row-index="0"] [col-id="amount"]')).toHaveText('-1,250.00');
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="amount"]')).toHaveText('3,400.00');
+  await expect(page.getByTestId('preview-errors')).toHaveText('2 of 6 rows have problems');
+
+  // Without the credit column, money in is a blank required amount: the preview says so in place.
+  await page.getByLabel('Credit column').selectOption('');
+  await expect(page.getByTestId('preview-errors')).toHaveText('3 of 6 rows have problems');
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="error"]')).toContainText('a required value is blank');
+  await page.getByLabel('Credit column').selectOption('Paid in');
+  await expect(page.getByTestId('preview-errors')).toHaveText('2 of 6 rows have problems');
+
+  await page.getByRole('button', { name: 'Import', exact: true }).last().click();
+  await expect(page.getByTestId('count-accepted')).toHaveText('4');
+  await expect(page.getByTestId('count-rejected')).toHaveText('2');
+  const stored = query<{ n: number; total: number }>(
+    `SELECT COUNT(*) AS n, SUM(amount_minor) AS total FROM record r JOIN source s ON s.id = r.source_id WHERE s.name = 'Bank statement'`,
+  );
+  expect(stored).toEqual({ n: 4, total: -125000 + 340000 - 750 + 800 });
 });
 
 test('a reconciliation created with suggested rules runs from the UI with progress and appears in the run history', async ({ page }) => {

@@ -9,6 +9,7 @@ import type { MappingTemplateInput } from '../../../shared/mapping.js';
 import { runInWorker } from '../jobs/index.js';
 import { iterateRecords, listBatches, listRejectedRows, openWorkspace, type Workspace } from '../workspace/index.js';
 import { runImport } from './index.js';
+import { FIXTURES } from './read/test-fixture.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'tieout-import-'));
 function workspace(): Workspace {
@@ -330,6 +331,69 @@ describe('import dates', () => {
     // The same file with the same mapping again is a no-op.
     const again = await runImport(ws, { source: 'Invoices', path, actor: 'ana' });
     expect(again.status).toBe('already_imported');
+    ws.close();
+  });
+});
+
+describe('import of amounts split over a debit and a credit column', () => {
+  const LEDGER: MappingTemplateInput = {
+    fields: [
+      { name: 'entry', column: 'Entry', type: 'text', role: 'record_id', required: true },
+      { name: 'amount', column: 'Debit', creditColumn: 'Credit', type: 'money', role: 'amount', required: true },
+    ],
+    naturalKey: ['entry'],
+    amount: 'amount',
+    currency: { code: 'EUR' },
+  };
+  const LEDGER_CSV = 'Entry,Debit,Credit,Memo\nE1,100.00,,rent\nE2,,40.00,refund\nE3,0.00,25.00,zero debit written out\n';
+  const amounts = (ws: Workspace, batchId: number) => ws.db.prepare('SELECT amount_minor FROM record WHERE batch_id = ? ORDER BY row_number').pluck().all(batchId);
+
+  it('suggests one amount field that reads Paid out and Paid in, with money in positive, and rejects a row with neither', async () => {
+    const ws = workspace();
+    const s = await runImport(ws, { source: 'Bank', path: join(FIXTURES, 'bank-paid-in-out.csv'), actor: 'ana' });
+    const amount = s.mapping.fields.find((f) => f.name === s.mapping.amount);
+    expect(amount).toMatchObject({ name: 'amount', column: 'Paid out', creditColumn: 'Paid in', type: 'money', role: 'amount', required: true });
+    expect(s.mapping.fields.map((f) => f.column)).not.toContain('Paid in');
+    expect(s.mapping.credit).toBe('positive');
+    // A debit written as "-7.50" reads as the same money out as "7.50"; a row with both sides nets.
+    expect(amounts(ws, s.batchId)).toEqual([-125000, 340000, -750, 800]);
+    expect(listRejectedRows(ws.db, s.batchId).map((r) => [r.row, r.column, r.value, r.reason])).toEqual([
+      [6, 'Paid out', '', 'a required value is blank (both "Paid out" and "Paid in")'],
+      [7, 'Paid out', '12x.00', expect.stringMatching(/amount/i)],
+    ]);
+    // The credit column is read, so it is not kept again as an extra attribute.
+    const provenance = ws.db.prepare('SELECT provenance_json FROM batch WHERE id = ?').pluck().get(s.batchId) as string;
+    expect(JSON.parse(provenance)).toMatchObject({ extraColumns: [] });
+    ws.close();
+  });
+
+  it('reads a credit as negative by default and as positive when the template says credits are positive', async () => {
+    const ws = workspace();
+    const path = file('ledger.csv', LEDGER_CSV);
+    const ledger = await runImport(ws, { source: 'Ledger', path, mapping: LEDGER, actor: 'ana' });
+    expect(amounts(ws, ledger.batchId)).toEqual([10000, -4000, -2500]);
+    const [first] = [...iterateRecords(ws.db, ledger.sourceId)];
+    expect(first).toMatchObject({ fields: { entry: 'E1', amount: 10000 }, extras: { Memo: 'rent' } });
+    expect(Object.keys(first!.extras)).toEqual(['Memo']);
+
+    const bank = await runImport(ws, { source: 'Bank', path, mapping: { ...LEDGER, credit: 'positive' }, actor: 'ana' });
+    expect(amounts(ws, bank.batchId)).toEqual([-10000, 4000, 2500]);
+    ws.close();
+  });
+
+  it('rejects a row whose two sides are written in different currencies and names the side', async () => {
+    const ws = workspace();
+    const path = file('ledger.csv', 'Entry,Debit,Credit\nE1,$10.00,€4.00\n');
+    const s = await runImport(ws, { source: 'Ledger', path, mapping: { ...LEDGER, currency: undefined }, actor: 'ana' });
+    expect(listRejectedRows(ws.db, s.batchId).map((r) => [r.column, r.value, r.reason])).toEqual([['Credit', '€4.00', 'this side is written in EUR but "Debit" in USD']]);
+    ws.close();
+  });
+
+  it('refuses a file that lacks the credit column, names it, and imports nothing', async () => {
+    const ws = workspace();
+    const path = file('ledger.csv', 'Entry,Debit,Memo\nE1,100.00,rent\n');
+    await expect(runImport(ws, { source: 'Ledger', path, mapping: LEDGER, actor: 'ana' })).rejects.toMatchObject({ code: 'schema_drift', details: { column: 'Credit' } });
+    expect(counts(ws)).toEqual({ batches: 0, records: 0, events: 0 });
     ws.close();
   });
 });

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
-import { MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
+import { mappedColumns, MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
 import { throwIfCancelled, type JobContext, NO_JOB } from '../jobs/job-context.js';
 import {
   appendAuditEvent,
@@ -93,9 +93,9 @@ async function readSample(table: Table, n: number): Promise<{ sample: { row: num
 /** Missing mapped columns are fatal; columns new since the saved template are worth a warning. */
 function checkDrift(mapping: MappingTemplate, headers: string[], fileName: string, hadTemplate: boolean): string[] {
   const present = new Set(headers);
-  const mappedColumns = mapping.fields.map((f) => f.column);
-  const missing = mappedColumns.filter((c) => !present.has(c));
-  const mapped = new Set(mappedColumns);
+  const columns = mappedColumns(mapping);
+  const missing = columns.filter((c) => !present.has(c));
+  const mapped = new Set(columns);
   const added = headers.filter((h) => !mapped.has(h));
   if (missing.length > 0) {
     const remaps = suggestRemaps(missing, added);
@@ -180,7 +180,7 @@ export async function runImport(ws: Workspace, req: ImportRequest, ctx: JobConte
 
   const at = new Date().toISOString();
   const counts: BatchCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0, new: 0, changed: 0, unchanged: 0 };
-  const mappedIdx = new Set(mapping.fields.map((f) => table.headers.indexOf(f.column)));
+  const mappedIdx = new Set(mappedColumns(mapping).map((c) => table.headers.indexOf(c)));
   const extraHeaders = table.headers.filter((_, i) => !mappedIdx.has(i));
   let issueCount = 0;
 

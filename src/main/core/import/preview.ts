@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
-import { MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
+import { mappedColumns, MappingTemplate, type MappingTemplateInput } from '../../../shared/mapping.js';
 import type { ImportPreview } from '../../../shared/contract.js';
 import { findSourceByName, latestTemplate, type Workspace } from '../workspace/index.js';
 import { previewTable, type Encoding } from './read/index.js';
@@ -50,7 +50,7 @@ export async function previewImport(ws: Workspace, req: PreviewRequest): Promise
   }
 
   const present = new Set(table.headers);
-  const mapped = new Set(mapping.fields.map((f) => f.column));
+  const mapped = new Set(mappedColumns(mapping));
   const missing = [...mapped].filter((c) => !present.has(c));
   const added = table.headers.filter((h) => !mapped.has(h));
   const remaps = suggestRemaps(missing, added);

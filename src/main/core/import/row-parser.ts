@@ -34,6 +34,14 @@ interface CompiledField {
   isAmount: boolean;
   /** This field is the row's currency column. */
   isCurrency: boolean;
+  /** A money field split over a debit and a credit column: both, each with the sign it gives. */
+  split: readonly SplitSide[] | null;
+}
+
+interface SplitSide {
+  column: string;
+  index: number;
+  sign: 1 | -1;
 }
 
 export interface RowParser {
@@ -78,16 +86,30 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
   const currencyField = template.currency && 'field' in template.currency ? template.currency.field : null;
   const index = new Map(headers.map((h, i) => [h, i]));
   const columnOptions: Record<string, ColumnParseOptions> = {};
+  const indexOf = (column: string): number => {
+    const i = index.get(column);
+    if (i === undefined) throw new TieoutError('schema_drift', `Column "${column}" is missing`, { column });
+    return i;
+  };
   const compiled: CompiledField[] = template.fields.map((f) => {
-    const i = index.get(f.column);
-    if (i === undefined) throw new TieoutError('schema_drift', `Column "${f.column}" is missing`, { column: f.column });
-    const values = sample.map((r) => r[i] ?? '').filter((v) => v.trim() !== '');
+    const i = indexOf(f.column);
+    // A credit takes the sign a CR marker has; the template's `credit` is 'negative' when absent.
+    const creditSign = template.credit === 'positive' ? 1 : -1;
+    const split: SplitSide[] | null =
+      f.creditColumn === undefined
+        ? null
+        : [
+            { column: f.column, index: i, sign: -creditSign as 1 | -1 },
+            { column: f.creditColumn, index: indexOf(f.creditColumn), sign: creditSign },
+          ];
+    const values = (split ?? [{ index: i }]).flatMap((side) => sample.map((r) => r[side.index] ?? '')).filter((v) => v.trim() !== '');
     const sniffed = sniffColumn(f.type, values);
     const opts: ColumnParseOptions = { ...sniffed };
     if (template.decimal) opts.decimal = template.decimal;
     if (template.dateOrder) opts.dateOrder = template.dateOrder;
     if (template.credit && f.type === 'money') opts.credit = template.credit;
     columnOptions[f.column] = opts;
+    if (f.creditColumn !== undefined) columnOptions[f.creditColumn] = opts;
     const dateConflict = f.type === 'date' && !template.dateOrder && mixesDateOrders(values);
     return {
       name: f.name,
@@ -100,8 +122,36 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
       read: columnReader(f.type, opts),
       isAmount: f.type === 'money' && f.name === template.amount,
       isCurrency: f.type !== 'money' && f.name === currencyField,
+      split,
     };
   });
+
+  /**
+   * A split money field's cells as one signed amount, or null when both are blank. Each column
+   * gives a size and its side the sign, so a bank that writes debits as "-50.00" and one that
+   * writes "50.00" read the same.
+   */
+  function readSplit(f: CompiledField, split: readonly SplitSide[], cells: string[], rowCurrency: string | null): ParsedMoney | RowRejection | null {
+    let minor = 0;
+    let currency: string | null = null;
+    let seen = false;
+    for (let s = 0; s < split.length; s++) {
+      const side = split[s]!;
+      const raw = cells[side.index] ?? '';
+      if (isBlank(raw)) continue;
+      const v = f.read(raw, rowCurrency);
+      if (v instanceof Rejection) return { column: side.column, value: raw, reason: rejectionMessage(f.type, v) };
+      const m = v as ParsedMoney;
+      if (currency !== null && m.currency !== null && m.currency !== currency) {
+        return { column: side.column, value: raw, reason: `this side is written in ${m.currency} but "${split[0]!.column}" in ${currency}` };
+      }
+      currency ??= m.currency;
+      minor += side.sign * Math.abs(m.minor);
+      seen = true;
+    }
+    // `|| 0`: a netted zero times a negative sign is -0.
+    return seen ? { minor: minor || 0, currency } : null;
+  }
 
   const fixedCurrency = template.currency && 'code' in template.currency ? template.currency.code : null;
   // Currency fields parse first so a bare "$" in an amount takes the row's currency.
@@ -115,6 +165,21 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
     let amountCurrency: string | null = null;
     for (let k = 0; k < order.length; k++) {
       const f = order[k]!;
+      if (f.split !== null) {
+        const m = readSplit(f, f.split, cells, rowCurrency);
+        if (m === null) {
+          if (f.required) return { column: f.column, value: '', reason: `a required value is blank (both "${f.column}" and "${f.split[1]!.column}")` };
+          fields[f.name] = null;
+        } else if ('reason' in m) return m;
+        else {
+          fields[f.name] = m.minor;
+          if (f.isAmount) {
+            amountMinor = m.minor;
+            amountCurrency = m.currency;
+          }
+        }
+        continue;
+      }
       const raw = cells[f.index] ?? '';
       if (isBlank(raw)) {
         if (f.required) return { column: f.column, value: raw, reason: 'a required value is blank' };
@@ -139,7 +204,8 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
       }
     }
     if (amountCurrency && rowCurrency && amountCurrency !== rowCurrency) {
-      const col = compiled.find((c) => c.name === template.amount)!;
+      const field = compiled.find((c) => c.name === template.amount)!;
+      const col = field.split?.find((side) => !isBlank(cells[side.index] ?? '')) ?? field;
       return {
         column: col.column,
         value: cells[col.index] ?? '',

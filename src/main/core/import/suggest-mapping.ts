@@ -109,6 +109,9 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
     }
   });
 
+  const split = splitAmount(fields);
+  if (split) fields.splice(fields.indexOf(split.credit), 1);
+
   const idCols = fields.flatMap((f, i) => (f.role === 'record_id' ? [i] : []));
   let naturalKey: string[] = [];
   const single = idCols.find((c) => uniqueIn(sample, [c]));
@@ -123,7 +126,7 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
       }
     }
   }
-  const amount = fields.find((f) => f.type === 'money' && f.role === 'amount');
+  const amount = split?.debit ?? fields.find((f) => f.type === 'money' && f.role === 'amount');
   const currency = fields.find((f) => f.type === 'currency');
   const date = fields.find((f) => f.type === 'date');
   for (const k of naturalKey) {
@@ -135,7 +138,31 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
   if (amount) template.amount = amount.name;
   if (currency) template.currency = { field: currency.name };
   if (date) template.date = date.name;
+  if (split?.inOut) template.credit = 'positive';
   return template;
+}
+
+const DEBIT_HEADER = /^(debits?|dr|debit amount|withdrawals?|paid out|money out|outflows?|outgoing)$/;
+const CREDIT_HEADER = /^(credits?|cr|credit amount|deposits?|paid in|money in|inflows?|incoming)$/;
+const IN_OUT_HEADER = /\b(in|out|deposits?|withdrawals?|inflows?|outflows?|incoming|outgoing)$/;
+
+/**
+ * A debit column and a credit column (Debit/Credit, Paid out/Paid in) become one amount field
+ * that reads both (MappedField.creditColumn); mapped as two fields, every row would lack one of
+ * them. Money in/out wording is a bank statement read by its holder, where money in is positive.
+ */
+function splitAmount(fields: MappedField[]): { debit: MappedField; credit: MappedField; inOut: boolean } | null {
+  const numeric = (f: MappedField) => f.type === 'money' || f.type === 'decimal' || f.type === 'integer';
+  const words = (f: MappedField) => f.column.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
+  const debits = fields.filter((f) => numeric(f) && DEBIT_HEADER.test(words(f)));
+  const credits = fields.filter((f) => numeric(f) && CREDIT_HEADER.test(words(f)));
+  if (debits.length !== 1 || credits.length !== 1) return null;
+  const [debit, credit] = [debits[0]!, credits[0]!];
+  const taken = new Set(fields.filter((f) => f !== debit && f !== credit).map((f) => f.name));
+  Object.assign(debit, { name: fieldNameFor('amount', taken), creditColumn: credit.column, type: 'money', role: 'amount' });
+  // A running balance is money too, but it is not what a record is for.
+  for (const f of fields) if (f.type === 'money' && f !== debit && /\bbalance\b/.test(words(f))) f.role = 'other';
+  return { debit, credit, inOut: IN_OUT_HEADER.test(words(debit)) && IN_OUT_HEADER.test(words(credit)) };
 }
 
 /** A header that disappeared, and the new header that looks most like it (for a remap suggestion). */

@@ -12,6 +12,8 @@ interface Props {
 /** Column -> field, type and role, plus the natural key and the amount/currency/date choices. */
 export function MappingEditor({ headers, mapping, onChange }: Props) {
   const byColumn = new Map(mapping.fields.map((f) => [f.column, f]));
+  const creditOf = new Map(mapping.fields.flatMap((f) => (f.creditColumn !== undefined ? [[f.creditColumn, f] as const] : [])));
+  const amountField = mapping.fields.find((f) => f.name === mapping.amount);
   const update = (fields: MappedField[], patch: Partial<MappingTemplate> = {}) => {
     const names = new Set(fields.map((f) => f.name));
     const next: MappingTemplate = { ...mapping, ...patch, fields, naturalKey: (patch.naturalKey ?? mapping.naturalKey).filter((k) => names.has(k)) };
@@ -23,6 +25,8 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
   const setField = (column: string, patch: Partial<MappedField> | null) => {
     const existing = byColumn.get(column);
     let fields = mapping.fields.filter((f) => f.column !== column);
+    // Only money splits over a credit column.
+    if (patch?.type !== undefined && patch.type !== 'money') patch = { ...patch, creditColumn: undefined };
     if (patch) {
       const base: MappedField = existing ?? {
         name: column.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?![a-z])/, 'f_') || 'field',
@@ -33,6 +37,14 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
       };
       fields = [...fields, { ...base, ...patch }].sort((a, b) => headers.indexOf(a.column) - headers.indexOf(b.column));
     }
+    update(fields);
+  };
+  /** The amount field reads its credit side from `column` (which then maps no field of its own), or from one column only. */
+  const setCreditColumn = (column: string) => {
+    if (!amountField) return;
+    const fields = mapping.fields
+      .filter((f) => f.column !== column || f === amountField)
+      .map((f) => (f === amountField ? { ...f, creditColumn: column || undefined } : f));
     update(fields);
   };
   const toggleKey = (name: string, on: boolean) =>
@@ -54,6 +66,18 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
       <tbody>
         {headers.map((h) => {
           const f = byColumn.get(h);
+          const creditFor = creditOf.get(h);
+          if (!f && creditFor) {
+            return (
+              <tr key={h} className="credit-side">
+                <td>
+                  <input type="checkbox" aria-label={`Map column ${h}`} checked disabled />
+                </td>
+                <td>{h}</td>
+                <td colSpan={5}>credit side of {creditFor.name}</td>
+              </tr>
+            );
+          }
           return (
             <tr key={h} className={f ? '' : 'unmapped'}>
               <td>
@@ -105,6 +129,20 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
                 ))}
               </select>
             </label>{' '}
+            <label title="Bank statements and ledgers often write money out and money in in two columns (Debit and Credit, Paid out and Paid in). The amount field then reads both; the credit side takes the sign chosen under CR or credit means.">
+              Credit column{' '}
+              <select aria-label="Credit column" disabled={!amountField} value={amountField?.creditColumn ?? ''} onChange={(e) => setCreditColumn(e.target.value)}>
+                <option value="">(none: one signed column)</option>
+                {headers
+                  .filter((h) => h !== amountField?.column && (!creditOf.has(h) || creditOf.get(h) === amountField))
+                  .map((h) => (
+                    <option key={h} value={h}>
+                      {h}
+                      {byColumn.has(h) ? ` (unmaps ${byColumn.get(h)!.name})` : ''}
+                    </option>
+                  ))}
+              </select>
+            </label>{' '}
             <label>
               Currency{' '}
               <select
@@ -144,10 +182,10 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
               </select>
             </label>{' '}
             <label>
-              CR means{' '}
+              CR or credit means{' '}
               <select aria-label="CR means" value={mapping.credit ?? ''} onChange={(e) => update(mapping.fields, { credit: (e.target.value || undefined) as 'negative' | 'positive' | undefined })}>
-                <option value="">money out: 120.00 CR is −120.00</option>
-                <option value="positive">money in: 120.00 CR is +120.00 (a bank statement)</option>
+                <option value="">money out: 120.00 CR, or 120.00 in the credit column, is −120.00</option>
+                <option value="positive">money in: 120.00 CR, or 120.00 in the credit column, is +120.00 (a bank statement)</option>
               </select>
             </label>
           </td>

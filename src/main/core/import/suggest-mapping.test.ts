@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { suggestMapping } from './suggest-mapping.js';
+
+describe('suggested mapping', () => {
+  it('reads a Debit and a Credit column as one amount field, keeping the ledger sign, and leaves a balance out of the amount role', () => {
+    const m = suggestMapping(['Posted', 'Memo', 'Debit', 'Credit', 'Balance'], [
+      ['2026-03-01', 'rent', '1,000.00', '', '4,000.10'],
+      ['2026-03-02', 'refund', '', '250.00', '4,250.10'],
+    ]);
+    expect(m.fields.map((f) => [f.name, f.column, f.creditColumn, f.type, f.role])).toEqual([
+      ['posted', 'Posted', undefined, 'date', 'date'],
+      ['memo', 'Memo', undefined, 'text', 'description'],
+      ['amount', 'Debit', 'Credit', 'money', 'amount'],
+      ['balance', 'Balance', undefined, 'money', 'other'],
+    ]);
+    expect(m.amount).toBe('amount');
+    expect(m.credit).toBeUndefined();
+  });
+
+  it('leaves two debit-like columns as fields of their own', () => {
+    const m = suggestMapping(['Debit', 'Withdrawals', 'Credit'], [['1.00', '2.00', '3.00']]);
+    expect(m.fields.map((f) => f.column)).toEqual(['Debit', 'Withdrawals', 'Credit']);
+    expect(m.fields.some((f) => f.creditColumn !== undefined)).toBe(false);
+  });
+});
