@@ -547,7 +547,8 @@ export const calls = {
       path: z.string(),
       manifest: z.unknown(),
       verification: z.unknown(),
-      tables: z.record(z.string(), z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.string())) })),
+      /** Each table's first rows (at most 10,000) and its full row count; the whole table is in the packet. */
+      tables: z.record(z.string(), z.object({ file: z.string(), columns: z.array(z.string()), rows: z.array(z.array(z.string())), totalRows: z.number().int().nonnegative() })),
       rules: z.unknown(),
       notes: z.string(),
     }),

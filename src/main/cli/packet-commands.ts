@@ -126,7 +126,7 @@ export const packetCommand: Command = {
     if (verb === 'verify') {
       const { positionals, values } = parse(rest, { json: { type: 'boolean' } }, 1);
       const file = resolve(positionals[0]!);
-      const r = verifyPacket(file);
+      const r = await verifyPacket(file);
       if (values.json) io.out(json(r));
       if (r.ok) {
         if (!values.json) printVerified(file, r, io);
@@ -140,7 +140,7 @@ export const packetCommand: Command = {
     }
     if (verb === 'replay') {
       const { positionals, values } = parse(rest, { json: { type: 'boolean' } }, 1);
-      const r = replayPacket(resolve(positionals[0]!));
+      const r = await replayPacket(resolve(positionals[0]!));
       if (values.json) io.out(json(r));
       else printReplay(r, io);
       if (!r.equal) throw new TieoutError('conflict', `replay differs from the packet (${r.totalDifferences} difference${r.totalDifferences === 1 ? '' : 's'})`);

@@ -3,7 +3,7 @@ import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
-import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTableName } from './packet/index.js';
+import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTable, type PacketTableName } from './packet/index.js';
 import { packetKeyDir } from './packet/keys.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -379,10 +379,10 @@ export function createService(opts: ServiceOptions = {}): Service {
     },
     // The viewer needs no workspace: a packet is read on its own, read-only.
     'packet.open': async ({ path }) => {
-      const p = openPacket(path);
-      const tables: Record<string, { columns: string[]; rows: string[][] }> = {};
+      const p = await openPacket(path);
+      const tables: Record<string, PacketTable> = {};
       for (const name of Object.keys(PACKET_TABLES) as PacketTableName[]) {
-        if (p.entries.includes(PACKET_TABLES[name])) tables[name] = p.table(name);
+        if (p.entries.includes(PACKET_TABLES[name])) tables[name] = await p.table(name);
       }
       const notesFile = `${path}.review-notes.txt`;
       return { path, manifest: p.manifest, verification: p.verification, tables, rules: p.entries.includes('rules.json') ? p.rules() : null, notes: existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '' };

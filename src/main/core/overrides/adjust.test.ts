@@ -60,7 +60,7 @@ describe('adjust: a correction to a source record', () => {
 
     // An auditor's packet says which input is a correction, of what, by which override.
     const packet = await exportPacket(f.db, { scope: { kind: 'run', runId: run2 }, includeSources: false, exporter: { userId: 'ana', name: 'Ana' }, keyDir: join(fixtures.dir(), 'keys'), now: new Date(), out: join(fixtures.dir(), 'adjusted.tieoutpkt') });
-    expect(replayPacket(packet.path)).toMatchObject({ equal: true });
+    expect(await replayPacket(packet.path)).toMatchObject({ equal: true });
     const inputs = readZipFile(packet.path).read('inputs/records.ndjson').toString().trim().split('\n').map((l) => JSON.parse(l) as { id: string; provenance: Record<string, unknown> });
     expect(inputs.find((l) => l.id === String(fixed.id))!.provenance).toMatchObject({ batch: original.batch_id, row: original.row_number, adjusted: { from: invoiceId, override: o.id } });
     expect(inputs.filter((l) => l.provenance['adjusted'] !== undefined)).toHaveLength(1);

@@ -8,7 +8,7 @@
  * `export.packet` events (the export itself appends one, after the packet is written).
  */
 import { createHash } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TieoutError } from '../../../shared/error.js';
 import { GENESIS_HASH, type ChainedEvent } from '../audit/chain.js';
@@ -56,8 +56,9 @@ import {
 import { loadOrCreateSigningKey, signManifest, signerJson, type SigningKey } from './keys.js';
 import { engineOrder, packetResultFingerprint } from './results.js';
 import { ruleLines } from './rules-text.js';
-import { money, tableCsv, workbookBytes, type Cell, type Table } from './tables.js';
-import { writeZip } from './zip.js';
+import { StagedEntries, type EntryWriter } from './staged-entries.js';
+import { money, rowsOf, workbookBytes, writeTableCsv, type Cell, type Table } from './tables.js';
+import { writeZipFile } from './zip.js';
 
 export interface ExportPacketOptions {
   scope: PacketScope;
@@ -87,12 +88,12 @@ export interface ExportPacketResult {
   notes: string[];
 }
 
-export interface BuiltPacket {
-  entries: Map<string, Buffer>;
+/** Everything a packet holds, staged as files (see StagedEntries); the caller zips it and removes it. */
+export interface StagedPacket {
+  staged: StagedEntries;
   manifest: Manifest;
   manifestBytes: Buffer;
   key: SigningKey;
-  zip: Buffer;
 }
 
 const DAY_MS = 86_400_000;
@@ -147,8 +148,18 @@ function days(from: string | null, to: string | null): number | null {
   return Number.isFinite(d) ? Math.max(0, d) : null;
 }
 
-/** Everything a packet holds, in memory. Reads only; the caller writes the file and the audit event. */
-export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx: JobContext = NO_JOB): BuiltPacket {
+/** Stages every entry of the packet. Reads only; the caller writes the zip and the audit event. */
+export function stagePacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx: JobContext = NO_JOB): StagedPacket {
+  const staged = new StagedEntries();
+  try {
+    return stageInto(staged, db, opts, ctx);
+  } catch (err) {
+    staged.remove();
+    throw err;
+  }
+}
+
+function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx: JobContext): StagedPacket {
   const parsedScope = PacketScope.safeParse(opts.scope);
   if (!parsedScope.success) throw TieoutError.fromZod(parsedScope.error, 'bad_input', 'packet scope');
   const scope = parsedScope.data;
@@ -165,12 +176,11 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
   const head = auditSliceEnd(db, EXPORT_ACTION);
   const asOf = head?.at ?? null;
   const reconciliationIds = [...new Set(runs.map((r) => r.reconciliationId))];
-  const entries = new Map<string, Buffer>();
-  const put = (name: string, data: string | Buffer) => entries.set(name, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  const put = (name: string, data: string | Buffer) => staged.put(name, data);
 
   // ------------------------------------------------ inputs and results of each run
   progress('writing the run inputs');
-  const recordLines: string[] = [];
+  const recordsOut = staged.entry(ENTRY.records);
   const resultsFile: ResultsFile = { runs: [] };
   const engineInputs: EngineInputsFile = {
     note: 'FX rates are the workspace table at export time (runs do not store their own copy); locked groups are the confirmed manual groups the run held.',
@@ -182,7 +192,7 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
     let records = 0;
     for (const r of iteratePacketInputs(db, run.runId)) {
       records++;
-      recordLines.push(
+      recordsOut.write(
         JSON.stringify({
           run: run.runId,
           id: String(r.recordId),
@@ -191,7 +201,7 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
           fields: JSON.parse(r.fieldsJson) as unknown,
           currency: r.currency,
           provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber, ...(r.adjustedFrom !== null && { adjusted: { from: r.adjustedFrom, override: r.adjustedBy! } }) },
-        }),
+        }) + '\n',
       );
     }
     throwIfCancelled(ctx);
@@ -262,8 +272,8 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
       exceptions: exceptions.length,
     });
   }
-  put(ENTRY.records, recordLines.length ? recordLines.join('\n') + '\n' : '');
-  put(ENTRY.results, JSON.stringify(resultsFile, null, 1) + '\n');
+  recordsOut.end();
+  writeResults(resultsFile, staged.entry(ENTRY.results));
   put(ENTRY.engineInputs, JSON.stringify(engineInputs, null, 1) + '\n');
 
   // ------------------------------------------------ rules
@@ -301,10 +311,11 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
       events.push(e);
     }
   }
-  const auditLines = events.map((e) =>
-    JSON.stringify({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, target: e.target, before: e.before, after: e.after, reasonCode: e.reasonCode, note: e.note, prevHash: e.prevHash, hash: e.hash }),
-  );
-  put(ENTRY.audit, auditLines.length ? auditLines.join('\n') + '\n' : '');
+  const auditOut = staged.entry(ENTRY.audit);
+  for (const e of events) {
+    auditOut.write(JSON.stringify({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, target: e.target, before: e.before, after: e.after, reasonCode: e.reasonCode, note: e.note, prevHash: e.prevHash, hash: e.hash }) + '\n');
+  }
+  auditOut.end();
   const audit: Manifest['audit'] = {
     file: ENTRY.audit,
     count: events.length,
@@ -327,7 +338,9 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
   if (opts.includeSources) {
     for (const b of batches) {
       throwIfCancelled(ctx);
-      put(`sources/batch-${b.batchId}.csv`, batchCsv(db, b));
+      const out = staged.entry(`sources/batch-${b.batchId}.csv`);
+      writeBatchCsv(db, b, out);
+      out.end();
     }
   }
 
@@ -341,22 +354,26 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
       sheet: 'Matches',
       file: 'csv/matches.csv',
       columns: ['Run', 'Group', 'Status', 'Pass', 'Score', 'Left records', 'Right records', 'Key', 'Left ref', 'Left date', 'Left party', 'Left description', 'Left amount', 'Right ref', 'Right date', 'Right party', 'Right description', 'Right amount', 'Currency', 'Variance', 'Days apart'],
-      rows: rows
-        .filter((r) => r.kind === 'group')
-        .map((r) => [r.runId, r.rowId, r.status, r.pass, r.score, r.leftCount, r.rightCount, r.keyText, r.leftRef, r.leftDate, r.leftParty, r.leftDesc, money(r.leftAmount, r.currency), r.rightRef, r.rightDate, r.rightParty, r.rightDesc, money(r.rightAmount, r.currency), r.currency, money(r.deltaAmount, r.currency), r.deltaDays]),
+      rows: rowsOf(
+        rows,
+        (r) => r.kind === 'group',
+        (r) => [r.runId, r.rowId, r.status, r.pass, r.score, r.leftCount, r.rightCount, r.keyText, r.leftRef, r.leftDate, r.leftParty, r.leftDesc, money(r.leftAmount, r.currency), r.rightRef, r.rightDate, r.rightParty, r.rightDesc, money(r.rightAmount, r.currency), r.currency, money(r.deltaAmount, r.currency), r.deltaDays],
+      ),
     },
     {
       sheet: 'Exceptions',
       file: 'csv/exceptions.csv',
       columns: ['Run', 'Exception', 'Class', 'Detail', 'Review status', 'Owner', 'Claimed by', 'Age (days)', 'Due', 'Resolution', 'Amount at risk', 'Currency', 'Left records', 'Right records', 'Left ref', 'Left date', 'Left party', 'Left amount', 'Right ref', 'Right date', 'Right party', 'Right amount', 'Variance', 'Days apart'],
-      rows: rows
-        .filter((r) => r.kind === 'exception')
-        .map((r) => [
+      rows: rowsOf(
+        rows,
+        (r) => r.kind === 'exception',
+        (r) => [
           r.runId, r.rowId, r.class, r.detail, r.itemStatus ?? 'open', r.ownerName ?? r.ownerId, r.claimedBy,
           days(r.itemCreatedAt ?? runById.get(r.runId)?.finishedAt ?? null, asOf), r.dueAt, r.resolution,
           money(r.amountAtRisk, r.currency), r.currency, r.leftCount, r.rightCount, r.leftRef, r.leftDate, r.leftParty, money(r.leftAmount, r.currency),
           r.rightRef, r.rightDate, r.rightParty, money(r.rightAmount, r.currency), money(r.deltaAmount, r.currency), r.deltaDays,
-        ]),
+        ],
+      ),
     },
     {
       sheet: 'Overrides',
@@ -406,7 +423,11 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
       rows: rejected.map((r) => [r.batchId, r.row, r.column, r.value, r.reason]),
     },
   ];
-  for (const t of tables) put(t.file, tableCsv(t));
+  for (const t of tables) {
+    const out = staged.entry(t.file);
+    writeTableCsv(t, out);
+    out.end();
+  }
   put(ENTRY.summary, workbookBytes(tables));
   put(ENTRY.signer, signerJson(key));
 
@@ -427,15 +448,30 @@ export function buildPacket(db: Db, opts: Omit<ExportPacketOptions, 'out'>, ctx:
     signer: { algorithm: 'Ed25519', fingerprint: key.fingerprint, file: ENTRY.signer },
     sources: { included: opts.includeSources, note: sourcesNote },
     notes,
-    files: [...entries.keys()]
-      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-      .map((path) => ({ path, sha256: sha256(entries.get(path)!), size: entries.get(path)!.length })),
+    files: staged.list(),
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
   put(ENTRY.manifest, manifestBytes);
   put(ENTRY.signature, signManifest(manifestBytes, key));
-  const zip = writeZip([...entries].map(([name, data]) => ({ name, data })));
-  return { entries, manifest, manifestBytes, key, zip };
+  return { staged, manifest, manifestBytes, key };
+}
+
+/**
+ * results.json, one group or exception per line. It is the same JSON document as one
+ * JSON.stringify would give, written a line at a time, so no string holds a whole run.
+ */
+function writeResults(results: ResultsFile, out: EntryWriter): void {
+  out.write('{"runs":[\n');
+  results.runs.forEach((run, i) => {
+    const { groups, exceptions, ...head } = run;
+    out.write(`${i > 0 ? ',\n' : ''}${JSON.stringify(head).slice(0, -1)},"groups":[`);
+    groups.forEach((g, k) => out.write(`${k > 0 ? ',' : ''}\n${JSON.stringify(g)}`));
+    out.write('\n],"exceptions":[');
+    exceptions.forEach((e, k) => out.write(`${k > 0 ? ',' : ''}\n${JSON.stringify(e)}`));
+    out.write('\n]}');
+  });
+  out.write('\n]}\n');
+  out.end();
 }
 
 function summaryTable(
@@ -489,10 +525,10 @@ function summaryTable(
 }
 
 /** A batch rebuilt from its stored raw rows and headers. Plain numbers are left as they were. */
-function batchCsv(db: Db, b: PacketBatchRow): string {
+function writeBatchCsv(db: Db, b: PacketBatchRow, out: EntryWriter): void {
   const prov = JSON.parse(b.provenanceJson) as { headers?: unknown };
   const headers = Array.isArray(prov.headers) ? prov.headers.map(String) : [];
-  let out = csvLine(['row_number', ...headers]);
+  out.write(csvLine(['row_number', ...headers]));
   const numeric = /^-?\d[\d,]*(\.\d+)?$/;
   for (const r of iterateBatchRawRows(db, b.batchId)) {
     const raw = JSON.parse(r.rawJson) as unknown;
@@ -500,9 +536,18 @@ function batchCsv(db: Db, b: PacketBatchRow): string {
     const text = cells.map((c) => (c === null || c === undefined ? '' : typeof c === 'object' ? JSON.stringify(c) : String(c)));
     const trusted = new Set<number>([0]);
     text.forEach((t, i) => numeric.test(t) && trusted.add(i + 1));
-    out += csvLine([r.row, ...text], trusted);
+    out.write(csvLine([r.row, ...text], trusted));
   }
-  return out;
+}
+
+async function fileDigest(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**
@@ -510,14 +555,24 @@ function batchCsv(db: Db, b: PacketBatchRow): string {
  * target is the packet file's SHA-256.
  */
 export async function exportPacket(db: Db, opts: ExportPacketOptions, ctx: JobContext = NO_JOB): Promise<ExportPacketResult> {
-  const built = buildPacket(db, opts, ctx);
-  throwIfCancelled(ctx);
-  const fileSha = sha256(built.zip);
+  const built = stagePacket(db, opts, ctx);
   const tmp = join(dirname(opts.out), `.${basename(opts.out)}.${process.pid}.tmp`);
+  let fileSha: string;
+  let bytes: number;
   try {
-    writeFileSync(tmp, built.zip, { mode: 0o644 });
+    throwIfCancelled(ctx);
+    try {
+      await writeZipFile(tmp, built.staged.zipInputs(), ctx);
+    } catch (err) {
+      if (err instanceof TieoutError) throw err;
+      throw new TieoutError('file_unreadable', `Cannot write ${opts.out}: ${(err as Error).message}`, { file: opts.out });
+    }
+    ({ sha256: fileSha, bytes } = await fileDigest(tmp));
   } catch (err) {
-    throw new TieoutError('file_unreadable', `Cannot write ${opts.out}: ${(err as Error).message}`, { file: opts.out });
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    built.staged.remove();
   }
   let seq: number;
   try {
@@ -530,7 +585,7 @@ export async function exportPacket(db: Db, opts: ExportPacketOptions, ctx: JobCo
         after: {
           file: basename(opts.out),
           sha256: fileSha,
-          bytes: built.zip.length,
+          bytes,
           manifestSha256: sha256(built.manifestBytes),
           scope: built.manifest.scope,
           runs: built.manifest.runs.map((r) => r.runId),
@@ -552,11 +607,11 @@ export async function exportPacket(db: Db, opts: ExportPacketOptions, ctx: JobCo
   ctx.progress({ phase: 'done', done: 1, total: 1, unit: 'steps' });
   return {
     path: opts.out,
-    bytes: built.zip.length,
+    bytes,
     sha256: fileSha,
     manifestSha256: sha256(built.manifestBytes),
     fingerprint: built.key.fingerprint,
-    entries: [...built.entries.keys()].sort(),
+    entries: built.staged.names(),
     runs: built.manifest.runs.map((r) => r.runId),
     audit: { count: built.manifest.audit.count, lastSeq: built.manifest.audit.lastSeq, headHash: built.manifest.audit.headHash },
     auditEventSeq: seq,

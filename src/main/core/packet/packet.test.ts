@@ -59,8 +59,8 @@ function resign(entries: Map<string, Buffer>): void {
   resignPacket(entries, keyDir);
 }
 
-function problemsOf(path: string) {
-  const r = verifyPacket(path);
+async function problemsOf(path: string) {
+  const r = await verifyPacket(path);
   if (r.ok) throw new Error(`expected ${path} to fail verification`);
   return r.problems;
 }
@@ -77,8 +77,8 @@ afterAll(() => {
 });
 
 describe('exportPacket', () => {
-  it('writes a packet that verifies, with the signer fingerprint and a summary', () => {
-    const r = verifyPacket(first.path);
+  it('writes a packet that verifies, with the signer fingerprint and a summary', async () => {
+    const r = await verifyPacket(first.path);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.fingerprint).toMatch(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
@@ -93,7 +93,7 @@ describe('exportPacket', () => {
     }
   });
 
-  it('gives identical bytes for every entry but manifest.json and manifest.sig when the same scope is exported twice', () => {
+  it('gives identical bytes for every entry but manifest.json and manifest.sig when the same scope is exported twice', async () => {
     const a = entriesOf(first.path);
     const b = entriesOf(second.path);
     expect([...a.keys()]).toEqual([...b.keys()]);
@@ -104,7 +104,7 @@ describe('exportPacket', () => {
     expect(second.auditEventSeq).toBe(first.auditEventSeq + 1);
   });
 
-  it('records an export.packet audit event targeting the packet file hash, keeping the chain intact', () => {
+  it('records an export.packet audit event targeting the packet file hash, keeping the chain intact', async () => {
     const events = fx.ws.db.prepare("SELECT seq, actor, target, after_json FROM audit_event WHERE action = 'export.packet' ORDER BY seq").all() as {
       seq: number;
       actor: string;
@@ -118,7 +118,7 @@ describe('exportPacket', () => {
     expect(verifyWorkspaceAudit(fx.ws.db).ok).toBe(true);
   });
 
-  it('creates the signing key once, in the profile folder, readable by its owner only', () => {
+  it('creates the signing key once, in the profile folder, readable by its owner only', async () => {
     const keyFile = join(keyDir, PRIVATE_KEY_FILE);
     expect(existsSync(keyFile)).toBe(true);
     if (process.platform !== 'win32') expect(statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -126,7 +126,7 @@ describe('exportPacket', () => {
     expect(existsSync(join(dir, PRIVATE_KEY_FILE))).toBe(false);
   });
 
-  it('holds the run inputs with provenance, and the exact rule set', () => {
+  it('holds the run inputs with provenance, and the exact rule set', async () => {
     const e = entriesOf(first.path);
     const lines = e.get('inputs/records.ndjson')!.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const manifest = JSON.parse(e.get('manifest.json')!.toString()) as Manifest;
@@ -146,12 +146,12 @@ describe('exportPacket', () => {
     expect(first.entries.filter((n) => n.startsWith('sources/'))).toEqual(['sources/batch-1.csv', 'sources/batch-2.csv', 'sources/batch-3.csv']);
     const without = await exportPacket(fx.ws.db, options({ kind: 'run', runId: fx.runId }, 'nosources.tieoutpkt', false));
     expect(without.entries.some((n) => n.startsWith('sources/'))).toBe(false);
-    const m = openPacket(without.path).manifest!;
+    const m = (await openPacket(without.path)).manifest!;
     expect(m.sources.included).toBe(false);
-    expect(openPacket(first.path).manifest!.sources.note).toMatch(/not kept in a workspace/);
+    expect((await openPacket(first.path)).manifest!.sources.note).toMatch(/not kept in a workspace/);
   });
 
-  it('neutralizes a formula-like vendor name in the CSV and in the XLSX', () => {
+  it('neutralizes a formula-like vendor name in the CSV and in the XLSX', async () => {
     const e = entriesOf(first.path);
     const exceptions = parseCsv(e.get('csv/exceptions.csv')!.toString());
     const party = exceptions[0]!.indexOf('Right party');
@@ -175,7 +175,7 @@ describe('exportPacket', () => {
     }
   });
 
-  it('writes amounts as numbers in the XLSX and as plain decimals in the CSV', () => {
+  it('writes amounts as numbers in the XLSX and as plain decimals in the CSV', async () => {
     const e = entriesOf(first.path);
     const matches = parseCsv(e.get('csv/matches.csv')!.toString());
     const amount = matches[0]!.indexOf('Left amount');
@@ -187,24 +187,24 @@ describe('exportPacket', () => {
 
   it('exports run, period and filter scopes, with the tables limited to the scope', async () => {
     const run = await exportPacket(fx.ws.db, options({ kind: 'run', runId: fx.runId }, 'run.tieoutpkt'));
-    expect(verifyPacket(run.path).ok).toBe(true);
+    expect((await verifyPacket(run.path)).ok).toBe(true);
 
     const period = await exportPacket(fx.ws.db, options({ kind: 'period', period: '2026-03', reconciliation: RECONCILIATION }, 'period.tieoutpkt'));
-    const p = openPacket(period.path);
+    const p = await openPacket(period.path);
     expect(p.verification.ok).toBe(true);
-    const m = p.matches();
+    const m = (await p.table('matches'));
     const ld = m.columns.indexOf('Left date');
     const rd = m.columns.indexOf('Right date');
     expect(m.rows.length).toBeGreaterThan(0);
     for (const r of m.rows) expect(r[ld]!.startsWith('2026-03') || r[rd]!.startsWith('2026-03')).toBe(true);
 
     const filtered = await exportPacket(fx.ws.db, options({ kind: 'filter', filter: { class: 'unmatched_right', vendor: 'HYPERLINK' } }, 'filter.tieoutpkt'));
-    const f = openPacket(filtered.path);
-    expect(f.matches().rows).toHaveLength(0);
-    expect(f.exceptions().rows).toHaveLength(1);
+    const f = await openPacket(filtered.path);
+    expect((await f.table('matches')).rows).toHaveLength(0);
+    expect((await f.table('exceptions')).rows).toHaveLength(1);
     expect(f.manifest!.scopeText).toContain('class = unmatched_right');
     // The whole run is still there to replay.
-    expect(replayPacket(filtered.path).equal).toBe(true);
+    expect((await replayPacket(filtered.path)).equal).toBe(true);
   });
 
   it('exports and verifies a workspace with no runs and no audit events yet', async () => {
@@ -213,8 +213,8 @@ describe('exportPacket', () => {
       const r = await exportPacket(empty.db, options({ kind: 'workspace' }, 'empty.tieoutpkt'));
       expect(r.runs).toEqual([]);
       expect(r.audit).toEqual({ count: 0, lastSeq: null, headHash: '0'.repeat(64) });
-      expect(verifyPacket(r.path).ok).toBe(true);
-      expect(replayPacket(r.path).equal).toBe(true);
+      expect((await verifyPacket(r.path)).ok).toBe(true);
+      expect((await replayPacket(r.path)).equal).toBe(true);
       await expect(exportPacket(empty.db, options({ kind: 'period', period: '2026-03' }, 'x.tieoutpkt'))).rejects.toMatchObject({ code: 'not_found' });
     } finally {
       empty.close();
@@ -239,38 +239,38 @@ describe('exportPacket', () => {
 describe('verifyPacket', () => {
   it.each(['summary.xlsx', 'csv/matches.csv', 'csv/exceptions.csv', 'rules.json', 'results.json', 'inputs/records.ndjson', 'audit/events.ndjson', 'signer.json', 'sources/batch-1.csv', 'manifest.json', 'manifest.sig'])(
     'fails naming %s when one byte of it is flipped',
-    (name) => {
+    async (name) => {
       const e = entriesOf(first.path);
       e.set(name, flipByte(e.get(name)!));
-      const problems = problemsOf(save(e, `flip-${name.replace(/\W/g, '_')}.tieoutpkt`));
+      const problems = await problemsOf(save(e, `flip-${name.replace(/\W/g, '_')}.tieoutpkt`));
       expect(problems.map((p) => p.entry)).toContain(name);
     },
   );
 
-  it('says the hash differs for a changed file, and a bad signature for a changed signature', () => {
+  it('says the hash differs for a changed file, and a bad signature for a changed signature', async () => {
     const e = entriesOf(first.path);
     e.set('rules.json', flipByte(e.get('rules.json')!));
-    expect(problemsOf(save(e, 'hash.tieoutpkt'))).toEqual([{ entry: 'rules.json', problem: expect.stringMatching(/^SHA-256 differs from the manifest/) }]);
+    expect(await problemsOf(save(e, 'hash.tieoutpkt'))).toEqual([{ entry: 'rules.json', problem: expect.stringMatching(/^SHA-256 differs from the manifest/) }]);
 
     const s = entriesOf(first.path);
     const sig = JSON.parse(s.get('manifest.sig')!.toString()) as { signature: string };
     const raw = Buffer.from(sig.signature, 'base64');
     raw[10]! ^= 0x01;
     s.set('manifest.sig', Buffer.from(JSON.stringify({ ...sig, signature: raw.toString('base64') })));
-    expect(problemsOf(save(s, 'sig.tieoutpkt'))).toEqual([{ entry: 'manifest.sig', problem: expect.stringMatching(/^bad signature/) }]);
+    expect(await problemsOf(save(s, 'sig.tieoutpkt'))).toEqual([{ entry: 'manifest.sig', problem: expect.stringMatching(/^bad signature/) }]);
   });
 
-  it('blames manifest.sig, not the manifest, for a byte flipped in any field of the signature file', () => {
+  it('blames manifest.sig, not the manifest, for a byte flipped in any field of the signature file', async () => {
     const e = entriesOf(first.path);
     const text = e.get('manifest.sig')!.toString();
     for (const field of ['"manifestSha256": "', '"signature": "', '"fingerprint": "']) {
       const copy = new Map(e);
       copy.set('manifest.sig', flipByte(e.get('manifest.sig')!, text.indexOf(field) + field.length + 3));
-      expect(problemsOf(save(copy, 'sigfield.tieoutpkt')).map((p) => p.entry)).toEqual(['manifest.sig']);
+      expect((await problemsOf(save(copy, 'sigfield.tieoutpkt'))).map((p) => p.entry)).toEqual(['manifest.sig']);
     }
   });
 
-  it('names the entry whose stored (compressed) bytes are corrupt', () => {
+  it('names the entry whose stored (compressed) bytes are corrupt', async () => {
     const bytes = readFileSync(first.path);
     const zip = readZipFile(first.path);
     const entry = zip.entries.find((x) => x.name === 'csv/matches.csv')!;
@@ -278,73 +278,73 @@ describe('verifyPacket', () => {
     bad[entry.dataStart + Math.floor(entry.compressedSize / 2)]! ^= 0xff;
     const path = join(dir, 'corrupt.tieoutpkt');
     writeFileSync(path, bad);
-    expect(problemsOf(path).map((p) => p.entry)).toContain('csv/matches.csv');
+    expect((await problemsOf(path)).map((p) => p.entry)).toContain('csv/matches.csv');
   });
 
-  it('reports an audit chain break at the altered sequence, even when the manifest was signed again', () => {
+  it('reports an audit chain break at the altered sequence, even when the manifest was signed again', async () => {
     const e = entriesOf(first.path);
     const seq = alterThirdAuditEvent(e);
     resign(e);
-    expect(problemsOf(save(e, 'chain.tieoutpkt'))).toEqual([
+    expect(await problemsOf(save(e, 'chain.tieoutpkt'))).toEqual([
       { entry: 'audit/events.ndjson', problem: `audit chain broken at sequence ${seq}: hash does not match the event content` },
     ]);
   });
 
-  it('reports a file present but not listed, and a listed file that is missing', () => {
+  it('reports a file present but not listed, and a listed file that is missing', async () => {
     const e = entriesOf(first.path);
     e.set('extra/notes.txt', Buffer.from('hello'));
     e.delete('csv/overrides.csv');
-    const problems = problemsOf(save(e, 'extra.tieoutpkt'));
+    const problems = await problemsOf(save(e, 'extra.tieoutpkt'));
     expect(problems).toContainEqual({ entry: 'extra/notes.txt', problem: 'present in the packet but not listed in the manifest' });
     expect(problems).toContainEqual({ entry: 'csv/overrides.csv', problem: 'missing from the packet' });
   });
 
-  it('fails when the manifest is signed by a key other than the one in signer.json', () => {
+  it('fails when the manifest is signed by a key other than the one in signer.json', async () => {
     const e = entriesOf(first.path);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const other = { privateKey, publicKey, publicKeyPem: '', fingerprint: first.fingerprint };
     e.set('manifest.sig', Buffer.from(signManifest(e.get('manifest.json')!, other)));
-    expect(problemsOf(save(e, 'otherkey.tieoutpkt'))).toContainEqual({ entry: 'manifest.sig', problem: expect.stringMatching(/^bad signature/) });
+    expect(await problemsOf(save(e, 'otherkey.tieoutpkt'))).toContainEqual({ entry: 'manifest.sig', problem: expect.stringMatching(/^bad signature/) });
   });
 
-  it('refuses a packet holding a zip-slip entry, naming it', () => {
+  it('refuses a packet holding a zip-slip entry, naming it', async () => {
     const e = entriesOf(first.path);
     e.set('xx/evil', Buffer.from('pwned'));
     const bytes = readFileSync(save(e, 'slip.tieoutpkt'));
     for (let i = bytes.indexOf('xx/evil'); i >= 0; i = bytes.indexOf('xx/evil', i + 1)) bytes.write('../evil', i);
     const path = join(dir, 'slip.tieoutpkt');
     writeFileSync(path, bytes);
-    expect(problemsOf(path)).toEqual([{ entry: '../evil', problem: 'Refused entry "../evil": ".." segment (path traversal)' }]);
-    expect(() => openPacket(path)).toThrow(/path traversal/);
-    expect(() => replayPacket(path)).toThrow(/path traversal/);
+    expect(await problemsOf(path)).toEqual([{ entry: '../evil', problem: 'Refused entry "../evil": ".." segment (path traversal)' }]);
+    await expect(openPacket(path)).rejects.toThrow(/path traversal/);
+    await expect(replayPacket(path)).rejects.toThrow(/path traversal/);
   });
 
-  it('reports a file that is not a zip as one problem naming it', () => {
+  it('reports a file that is not a zip as one problem naming it', async () => {
     const path = join(dir, 'notazip.tieoutpkt');
     writeFileSync(path, 'just text');
-    expect(problemsOf(path)).toEqual([{ entry: 'notazip.tieoutpkt', problem: expect.stringMatching(/not a readable packet/) }]);
+    expect(await problemsOf(path)).toEqual([{ entry: 'notazip.tieoutpkt', problem: expect.stringMatching(/not a readable packet/) }]);
     const truncated = join(dir, 'truncated.tieoutpkt');
     writeFileSync(truncated, readFileSync(first.path).subarray(0, 5000));
-    expect(problemsOf(truncated)[0]!.problem).toMatch(/truncated/);
+    expect((await problemsOf(truncated))[0]!.problem).toMatch(/truncated/);
   });
 });
 
 describe('replayPacket', () => {
-  it('is equal on an untouched packet and names the engine versions', () => {
-    const r = replayPacket(first.path);
+  it('is equal on an untouched packet and names the engine versions', async () => {
+    const r = await replayPacket(first.path);
     expect(r.equal).toBe(true);
     expect(r.verified).toBe(true);
     expect(r.engineVersion.same).toBe(true);
     expect(r.runs[0]!.replayedSha256).toBe(r.runs[0]!.packetSha256);
   });
 
-  it('reports differences when rules.json was changed and signed again, which verify cannot see', () => {
+  it('reports differences when rules.json was changed and signed again, which verify cannot see', async () => {
     const e = entriesOf(first.path);
     dropProbabilisticPass(e);
     resign(e);
     const path = save(e, 'rules-changed.tieoutpkt');
-    expect(verifyPacket(path).ok).toBe(true);
-    const r = replayPacket(path);
+    expect((await verifyPacket(path)).ok).toBe(true);
+    const r = await replayPacket(path);
     expect(r.equal).toBe(false);
     if (r.equal) return;
     const kinds = new Set(r.differences.map((d) => d.kind));
@@ -358,32 +358,32 @@ describe('replayPacket', () => {
 });
 
 describe('openPacket', () => {
-  it('gives the manifest, the verification and the tables, and extracts only into a temp folder', () => {
+  it('gives the manifest, the verification and the tables, and extracts only into a temp folder', async () => {
     const before = readFileSync(first.path);
-    const p = openPacket(first.path);
+    const p = await openPacket(first.path);
     expect(p.verification.ok).toBe(true);
     expect(p.manifest!.runs[0]!.runId).toBe(fx.runId);
-    expect(p.summary().rows.find((r) => r[0] === 'Verification fingerprint')?.[1]).toBe(first.fingerprint);
-    expect(p.matches().columns.slice(0, 3)).toEqual(['Run', 'Group', 'Status']);
-    expect(p.exceptions().rows.length).toBe(p.results().runs[0]!.exceptions.length);
-    expect(p.overrides().columns).toContain('Reason code');
-    const audit = p.audit();
+    expect((await p.table('summary')).rows.find((r) => r[0] === 'Verification fingerprint')?.[1]).toBe(first.fingerprint);
+    expect((await p.table('matches')).columns.slice(0, 3)).toEqual(['Run', 'Group', 'Status']);
+    expect((await p.table('exceptions')).rows.length).toBe(p.results().runs[0]!.exceptions.length);
+    expect((await p.table('overrides')).columns).toContain('Reason code');
+    const audit = await p.audit();
     expect(audit.length).toBe(p.manifest!.audit.count);
     expect(audit.map((e) => e.seq)).toEqual(Array.from({ length: audit.length }, (_, i) => i + 1));
     expect(audit.some((e) => e.action === 'export.packet')).toBe(false);
     expect(p.rules().ruleSets[0]!.version).toBe(1);
-    expect(p.table('rules').rows.some((r) => r[2] === 'Pass 1: line-1to1')).toBe(true);
-    const out = p.extract();
+    expect((await p.table('rules')).rows.some((r) => r[2] === 'Pass 1: line-1to1')).toBe(true);
+    const out = await p.extract();
     expect(out.startsWith(tmpdir() + sep)).toBe(true);
     expect(readFileSync(join(out, 'rules.json')).equals(p.entry('rules.json'))).toBe(true);
     rmSync(out, { recursive: true, force: true });
     expect(readFileSync(first.path).equals(before)).toBe(true);
   });
 
-  it('opens a tampered packet read-only and reports why it fails', () => {
+  it('opens a tampered packet read-only and reports why it fails', async () => {
     const e = entriesOf(first.path);
     e.set('csv/matches.csv', flipByte(e.get('csv/matches.csv')!));
-    const p = openPacket(save(e, 'open-bad.tieoutpkt'));
+    const p = await openPacket(save(e, 'open-bad.tieoutpkt'));
     expect(p.verification.ok).toBe(false);
     expect(p.manifest).not.toBeNull();
   });
@@ -400,12 +400,12 @@ describe('a run holding a confirmed manual group', () => {
     const o = makeOverride(db, { type: 'force_match', reconciliationId: recId, left: [memberOf('unmatched_left')], right: [memberOf('unmatched_right')], reasonCode: 'timing_difference', note: 'invoice came late' }, ACTOR);
     const run = await runMatch(fx.ws, { reconciliation: RECONCILIATION, actor: ACTOR });
     const r = await exportPacket(db, options({ kind: 'run', runId: run.runId! }, 'locked.tieoutpkt'));
-    const p = openPacket(r.path);
+    const p = await openPacket(r.path);
     expect(p.verification.ok).toBe(true);
     const engine = JSON.parse(p.entry('inputs/engine.json').toString()) as { runs: { locked: { left: string[]; right: string[] }[] }[] };
     expect(engine.runs[0]!.locked).toHaveLength(1);
-    expect(replayPacket(r.path).equal).toBe(true);
-    const overrides = p.overrides();
+    expect((await replayPacket(r.path)).equal).toBe(true);
+    const overrides = (await p.table('overrides'));
     const row = overrides.rows.find((x) => x[0] === String(o.id))!;
     expect(row[overrides.columns.indexOf('Type')]).toBe('force_match');
     expect(row[overrides.columns.indexOf('Reason code')]).toBe('timing_difference');

@@ -57,22 +57,24 @@ function readJson<T>(zip: ZipReader, name: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-function readRecords(zip: ZipReader): Map<number, EngineRecord[]> {
+/** The input records by run, read a line at a time: a million-line run's file is larger than a string may be. */
+async function readRecords(zip: ZipReader): Promise<Map<number, EngineRecord[]>> {
   const byRun = new Map<number, EngineRecord[]>();
-  const lines = zip.read(ENTRY.records).toString('utf8').split('\n');
-  lines.forEach((line, i) => {
-    if (line === '') return;
+  let i = 0;
+  for await (const line of zip.lines(ENTRY.records)) {
+    i++;
+    if (line === '') continue;
     let rec: InputRecordLine;
     try {
       rec = InputRecordLine.parse(JSON.parse(line));
     } catch (err) {
-      throw new TieoutError('file_unreadable', `${ENTRY.records}, line ${i + 1}: not an input record (${TieoutError.from(err).message})`, { path: ENTRY.records, row: i + 1 });
+      throw new TieoutError('file_unreadable', `${ENTRY.records}, line ${i}: not an input record (${TieoutError.from(err).message})`, { path: ENTRY.records, row: i });
     }
     let list = byRun.get(rec.run);
     if (!list) byRun.set(rec.run, (list = []));
     // As loadInputs offers it: the record's currency under `_currency`.
     list.push({ id: rec.id, side: rec.side, source: rec.source, fields: { ...rec.fields, [CURRENCY_FIELD]: rec.currency } });
-  });
+  }
   return byRun;
 }
 
@@ -82,14 +84,14 @@ function members(g: { left: string[]; right: string[] }): string {
 }
 
 /** Replays every run in the packet. Throws `file_unreadable` when the packet lacks what replay needs. */
-export function replayPacket(path: string, opts: { maxDifferences?: number } = {}): ReplayResult {
+export async function replayPacket(path: string, opts: { maxDifferences?: number } = {}): Promise<ReplayResult> {
   const max = opts.maxDifferences ?? 20;
   const zip = readZipFile(path);
-  const verified = verifyZip(zip).result.ok;
+  const verified = (await verifyZip(zip)).result.ok;
   const rules = readJson(zip, ENTRY.rules, RulesFile);
   const results = readJson(zip, ENTRY.results, ResultsFile);
   const engineInputs = zip.has(ENTRY.engineInputs) ? readJson(zip, ENTRY.engineInputs, EngineInputsFile) : { note: '', runs: [] };
-  const records = readRecords(zip);
+  const records = await readRecords(zip);
 
   const differences: ReplayDifference[] = [];
   const runs: ReplayRunOutcome[] = [];

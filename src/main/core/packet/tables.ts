@@ -15,7 +15,17 @@ export interface Table {
   /** Path of the CSV entry. */
   file: string;
   columns: string[];
-  rows: Cell[][];
+  /** Iterated once for the CSV and once for the sheet; rowsOf makes them as they are read. */
+  rows: Iterable<Cell[]>;
+}
+
+/** The rows of `items` that `keep` picks, each made when it is read and not kept after. */
+export function rowsOf<T>(items: readonly T[], keep: (item: T) => boolean, row: (item: T) => Cell[]): Iterable<Cell[]> {
+  return {
+    *[Symbol.iterator]() {
+      for (const item of items) if (keep(item)) yield row(item);
+    },
+  };
 }
 
 export function money(minor: number | null | undefined, currency: string | null | undefined): Cell {
@@ -26,8 +36,9 @@ function isMoney(c: Cell): c is { minor: number; currency: string } {
   return c !== null && typeof c === 'object';
 }
 
-export function tableCsv(t: Table): string {
-  let out = csvLine(t.columns);
+/** The table as CSV, a line at a time into `out`. */
+export function writeTableCsv(t: Table, out: { write(text: string): void }): void {
+  out.write(csvLine(t.columns));
   for (const row of t.rows) {
     // Numbers and amounts are ours, so "-120.50" stays a number; text is neutralized by csvLine.
     const trusted = new Set<number>();
@@ -42,14 +53,18 @@ export function tableCsv(t: Table): string {
       }
       return c;
     });
-    out += csvLine(cells, trusted);
+    out.write(csvLine(cells, trusted));
   }
-  return out;
 }
 
-/** Excel's limits: a cell holds 32,767 characters, a sheet 1,048,576 rows. */
+/** Excel's limit: a cell holds 32,767 characters. */
 const MAX_CELL_TEXT = 32_767;
-const MAX_SHEET_ROWS = 1_048_576;
+/**
+ * Rows a sheet of the workbook holds; the rest are only in the table's CSV. Excel's own limit
+ * is 1,048,576, but SheetJS builds the whole workbook in memory as cell objects, and a
+ * million-group run's sheets alone would take gigabytes. The CSVs always hold every row.
+ */
+export const MAX_SHEET_ROWS = 100_000;
 
 function textCell(text: string): XLSX.CellObject {
   let v = neutralizeFormula(text);
@@ -82,15 +97,22 @@ function sheetOf(t: Table): XLSX.WorkSheet {
     else widths[c] = Math.min(60, shown + 1);
   };
   t.columns.forEach((h, c) => put(0, c, h));
-  const room = MAX_SHEET_ROWS - 2;
-  const rows = t.rows.length > room ? t.rows.slice(0, room) : t.rows;
-  rows.forEach((row, i) => row.forEach((cell, c) => put(i + 1, c, cell)));
-  let lastRow = rows.length;
-  if (t.rows.length > room) {
+  let lastRow = 0;
+  let more = 0;
+  let lastCol = Math.max(t.columns.length, 1) - 1;
+  for (const row of t.rows) {
+    if (lastRow === MAX_SHEET_ROWS) {
+      more++;
+      continue;
+    }
     lastRow++;
-    put(lastRow, 0, `${t.rows.length - room} more rows are in ${t.file}`);
+    row.forEach((cell, c) => put(lastRow, c, cell));
+    lastCol = Math.max(lastCol, row.length - 1);
   }
-  const lastCol = Math.max(t.columns.length, ...t.rows.slice(0, 1000).map((r) => r.length), 1) - 1;
+  if (more > 0) {
+    lastRow++;
+    put(lastRow, 0, `${more} more rows are in ${t.file}`);
+  }
   ws['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(lastRow, 0), c: lastCol } });
   ws['!cols'] = widths.map((wch) => ({ wch }));
   return ws;
@@ -103,51 +125,107 @@ export function workbookBytes(tables: readonly Table[]): Buffer {
   return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
 }
 
-/** RFC 4180 CSV back into rows of text (for the read-only viewer). */
+/** RFC 4180 CSV back into rows of text. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
+  const reader = new CsvReader((row) => rows.push(row));
+  reader.push(text);
+  reader.end();
+  return rows;
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+
+/**
+ * RFC 4180 CSV read a piece at a time (for the read-only viewer): text goes in by `push`, in
+ * pieces cut anywhere, and each complete row comes out through `onRow`. Once enough rows are
+ * kept, `count` reads on through raw bytes only counting rows (rows end at a newline outside
+ * quotes; a doubled quote flips quoting twice, so it needs no special case).
+ */
+export class CsvReader {
+  /** Rows seen so far, the header included. */
+  rows = 0;
+  private row: string[] = [];
+  private cell = '';
+  private quoted = false;
+  /** A quote just closed a quoted cell: a quote next is a doubled (literal) one. */
+  private closedQuote = false;
+  /** A row just ended at CR: an LF next belongs to it. */
+  private afterCr = false;
+  private counting = false;
+  private inRow = false;
+
+  constructor(private readonly onRow: (row: string[]) => void) {}
+
+  push(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (ch === '\n') continue;
+      }
+      if (this.quoted) {
+        if (ch === '"') {
+          this.quoted = false;
+          this.closedQuote = true;
+        } else this.cell += ch;
         continue;
       }
-      cell += ch;
-      i++;
-      continue;
+      if (ch === '"') {
+        if (this.closedQuote) {
+          this.cell += '"';
+          this.quoted = true;
+          this.closedQuote = false;
+        } else if (this.cell === '') this.quoted = true;
+        else this.cell += ch;
+        continue;
+      }
+      this.closedQuote = false;
+      if (ch === ',') {
+        this.row.push(this.cell);
+        this.cell = '';
+      } else if (ch === '\n' || ch === '\r') {
+        this.endRow();
+        this.afterCr = ch === '\r';
+      } else this.cell += ch;
     }
-    if (ch === '"' && cell === '') {
-      quoted = true;
-      i++;
-    } else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-      i++;
-    } else if (ch === '\n' || ch === '\r') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      cell += ch;
-      i++;
+    this.inRow = this.cell !== '' || this.row.length > 0 || this.quoted;
+  }
+
+  /** Counts the rows in raw CSV bytes that follow what was pushed, without building them. */
+  count(bytes: Uint8Array): void {
+    this.counting = true;
+    let i = 0;
+    if (this.afterCr && bytes.length > 0) {
+      this.afterCr = false;
+      if (bytes[0] === LF) i = 1;
+    }
+    for (; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b === QUOTE) {
+        this.quoted = !this.quoted;
+        this.inRow = true;
+      } else if (b === LF && !this.quoted) {
+        this.rows++;
+        this.inRow = false;
+      } else this.inRow = true;
     }
   }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
+
+  end(): void {
+    if (this.counting) {
+      if (this.inRow) this.rows++;
+      return;
+    }
+    if (this.cell !== '' || this.row.length > 0) this.endRow();
   }
-  return rows;
+
+  private endRow(): void {
+    this.row.push(this.cell);
+    this.onRow(this.row);
+    this.rows++;
+    this.row = [];
+    this.cell = '';
+  }
 }

@@ -58,29 +58,41 @@ function parseJson(bytes: Buffer): unknown {
   return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
 }
 
-/** Audit lines as chained events; a line that is not one stops the parse with its line number. */
-export function parseAuditLines(bytes: Buffer): { events: ChainedEvent[]; badLine?: number } {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+/** The audit entry's lines as chained events; a line that is not one stops the read with its line number. */
+export async function readAuditEvents(zip: ZipReader, name: string): Promise<{ events: ChainedEvent[]; badLine?: number }> {
   const events: ChainedEvent[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '' && i === lines.length - 1) break;
+  let n = 0;
+  for await (const line of zip.lines(name)) {
+    n++;
     try {
       const e = JSON.parse(line) as ChainedEvent;
       if (typeof e !== 'object' || e === null || typeof e.seq !== 'number' || typeof e.hash !== 'string' || typeof e.prevHash !== 'string') throw new Error('not an event');
       events.push(e);
     } catch {
-      return { events, badLine: i + 1 };
+      return { events, badLine: n };
     }
   }
   return { events };
 }
 
+/** SHA-256 and size of an entry, read in chunks: entries of a large run are too big to hold. */
+async function entryDigest(zip: ZipReader, name: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of zip.chunks(name)) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
 /** Checks an opened packet. Never throws for a bad packet: every fault becomes a problem. */
-export function verifyZip(zip: ZipReader): { result: VerifyResult; manifest: Manifest | null } {
+export async function verifyZip(zip: ZipReader): Promise<{ result: VerifyResult; manifest: Manifest | null }> {
   const problems: PacketProblem[] = [];
+  /** Entries whose bytes could not be read (corrupt): already reported, not read again. */
+  const unreadableEntries = new Set<string>();
   const cache = new Map<string, Buffer | null>();
+  /** A small entry (manifest, signer, signature) whole. */
   const read = (name: string): Buffer | null => {
     if (cache.has(name)) return cache.get(name)!;
     let data: Buffer | null = null;
@@ -152,13 +164,20 @@ export function verifyZip(zip: ZipReader): { result: VerifyResult; manifest: Man
       if (listed.has(f.path)) problems.push({ entry: ENTRY.manifest, problem: `lists "${f.path}" twice` });
       listed.add(f.path);
       if (UNLISTED.has(f.path)) continue;
-      const data = read(f.path);
-      if (!data) continue;
-      if (data.length !== f.size) problems.push({ entry: f.path, problem: `size differs from the manifest: ${data.length} bytes, expected ${f.size}` });
-      else {
-        const actual = sha256(data);
-        if (actual !== f.sha256) problems.push({ entry: f.path, problem: `SHA-256 differs from the manifest: ${actual}, expected ${f.sha256}` });
+      if (!zip.has(f.path)) {
+        problems.push({ entry: f.path, problem: 'missing from the packet' });
+        continue;
       }
+      let digest: { sha256: string; size: number };
+      try {
+        digest = await entryDigest(zip, f.path);
+      } catch (err) {
+        problems.push({ entry: f.path, problem: TieoutError.from(err).message });
+        unreadableEntries.add(f.path);
+        continue;
+      }
+      if (digest.size !== f.size) problems.push({ entry: f.path, problem: `size differs from the manifest: ${digest.size} bytes, expected ${f.size}` });
+      else if (digest.sha256 !== f.sha256) problems.push({ entry: f.path, problem: `SHA-256 differs from the manifest: ${digest.sha256}, expected ${f.sha256}` });
     }
     for (const e of zip.entries) {
       if (!listed.has(e.name) && !UNLISTED.has(e.name)) problems.push({ entry: e.name, problem: 'present in the packet but not listed in the manifest' });
@@ -166,10 +185,10 @@ export function verifyZip(zip: ZipReader): { result: VerifyResult; manifest: Man
     if (!listed.has(ENTRY.signer)) problems.push({ entry: ENTRY.manifest, problem: 'does not list signer.json' });
 
     // ---- the audit chain, recomputed from its anchor
-    const auditBytes = listed.has(manifest.audit.file) ? read(manifest.audit.file) : null;
-    if (!listed.has(manifest.audit.file)) problems.push({ entry: ENTRY.manifest, problem: `does not list the audit file ${manifest.audit.file}` });
-    if (auditBytes) {
-      const { events, badLine } = parseAuditLines(auditBytes);
+    const auditFile = manifest.audit.file;
+    if (!listed.has(auditFile)) problems.push({ entry: ENTRY.manifest, problem: `does not list the audit file ${auditFile}` });
+    if (listed.has(auditFile) && zip.has(auditFile) && !unreadableEntries.has(auditFile)) {
+      const { events, badLine } = await readAuditEvents(zip, auditFile);
       if (badLine !== undefined) {
         const after = events.at(-1)?.seq;
         problems.push({ entry: manifest.audit.file, problem: `line ${badLine} is not an audit event${after !== undefined ? ` (after sequence ${after})` : ''}` });
@@ -196,7 +215,7 @@ export function verifyZip(zip: ZipReader): { result: VerifyResult; manifest: Man
 }
 
 /** Verifies the packet at `path`. A file that is not a readable zip is one problem naming it. */
-export function verifyPacket(path: string): VerifyResult {
+export async function verifyPacket(path: string): Promise<VerifyResult> {
   let zip: ZipReader;
   try {
     zip = readZipFile(path);
@@ -205,5 +224,5 @@ export function verifyPacket(path: string): VerifyResult {
     const entry = typeof e.details?.path === 'string' ? e.details.path : basename(path);
     return { ok: false, problems: [{ entry, problem: e.message }] };
   }
-  return verifyZip(zip).result;
+  return (await verifyZip(zip)).result;
 }

@@ -1,9 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TieoutError } from '../../../shared/error.js';
-import { crc32, DEFAULT_ZIP_LIMITS, extractToTemp, openZip, readZipFile, unsafeEntryName, writeZip } from './zip.js';
+import { crc32, DEFAULT_ZIP_LIMITS, extractToTemp, openZip, readZipFile, unsafeEntryName, writeZip, writeZipFile } from './zip.js';
 
 /** Writes a zip with a same-length safe stand-in name, then swaps the real (unsafe) name in. */
 function craft(entries: { name: string; standIn: string; data: string | Buffer }[]): Buffer {
@@ -109,9 +110,11 @@ describe('zip reader', () => {
   });
 
   it('rejects a zip whose declared sizes add up past the total limit', () => {
-    const zip = lieAboutSize(writeZip([{ name: 'a', data: 'x'.repeat(100) }, { name: 'b', data: 'y'.repeat(100) }]), 300 * 1024 * 1024);
+    // Five entries that each claim almost 4 GB: more than the limit together.
+    const zip = lieAboutSize(writeZip(['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, data: name.repeat(100) }))), 0xfffffff0);
+    expect(DEFAULT_ZIP_LIMITS.maxTotalBytes).toBeLessThan(5 * 0xfffffff0);
     const err = failure(() => openZip(zip));
-    expect(err.message).toMatch(/declares more than 536870912 bytes/);
+    expect(err.message).toMatch(new RegExp(`declares more than ${DEFAULT_ZIP_LIMITS.maxTotalBytes} bytes`));
   });
 
   it('stops inflating a bomb whose declared size lies, naming the entry', () => {
@@ -169,13 +172,82 @@ describe('zip reader', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('extracts only into a fresh temp folder', () => {
+  it('extracts only into a fresh temp folder', async () => {
     const zip = openZip(writeZip([{ name: 'a/b.txt', data: 'B' }, { name: 'c.txt', data: 'C' }]));
-    const dir = extractToTemp(zip);
+    const dir = await extractToTemp(zip);
     expect(dir.startsWith(tmpdir() + sep)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['a', 'c.txt']);
     expect(readFileSync(join(dir, 'a', 'b.txt'), 'utf8')).toBe('B');
     expect(existsSync(join(dir, '..', 'c.txt'))).toBe(false);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function rejection(p: Promise<unknown>): Promise<TieoutError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(TieoutError);
+    return err as TieoutError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('zip written from files and read in chunks', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'tieout-zipfile-'));
+  /** Text that does not repeat, so deflate works across many of its windows and chunks. */
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `{"line":${i},"hash":"${createHash('sha256').update(String(i)).digest('hex')}"}`).join('\n') + '\n';
+
+  it('writes the same bytes from files as writeZip does from memory, stored entries included', async () => {
+    const d = dir();
+    const contents: [string, string | Buffer][] = [
+      ['inputs/records.ndjson', lines(40_000)],
+      ['empty.txt', ''],
+      ['random.bin', randomBytes(3000)],
+      ['a.json', '{"x":1}'],
+    ];
+    for (const [name, data] of contents) writeFileSync(join(d, name.replace('/', '_')), data);
+    const out = join(d, 'p.zip');
+    await writeZipFile(out, contents.map(([name]) => ({ name, path: join(d, name.replace('/', '_')) })));
+    const inMemory = writeZip(contents.map(([name, data]) => ({ name, data })));
+    expect(readFileSync(out).equals(inMemory)).toBe(true);
+    expect(openZip(inMemory).entries.find((e) => e.name === 'random.bin')!.method).toBe(0);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('reads a file-backed entry in chunks and lines, checking its CRC at the end', async () => {
+    const d = dir();
+    const text = lines(50_000);
+    const path = join(d, 'p.zip');
+    writeFileSync(path, writeZip([{ name: 'big.ndjson', data: text }, { name: 'tail', data: 'no newline at the end' }]));
+    const zip = readZipFile(path);
+    const chunks = await collect(zip.chunks('big.ndjson'));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).toString()).toBe(text);
+    const read = await collect(zip.lines('big.ndjson'));
+    expect(read).toHaveLength(50_000);
+    expect(read[49_999]).toBe(text.split('\n')[49_999]);
+    expect(await collect(zip.lines('tail'))).toEqual(['no newline at the end']);
+
+    // One flipped byte in the stored data: inflate or the CRC catches it, naming the entry.
+    const bad = readFileSync(path);
+    const e = zip.entries.find((x) => x.name === 'big.ndjson')!;
+    bad[e.dataStart + Math.floor(e.compressedSize / 2)]! ^= 0x01;
+    writeFileSync(path, bad);
+    const err = await rejection(collect(readZipFile(path).chunks('big.ndjson')));
+    expect(err.message).toMatch(/Entry "big.ndjson" (is corrupt|inflates to more than its declared)/);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('stops inflating a chunked entry at its declared size (a zip bomb)', async () => {
+    const bomb = lieAboutSize(writeZip([{ name: 'bomb.bin', data: Buffer.alloc(20 * 1024 * 1024) }]), 100);
+    const err = await rejection(collect(openZip(bomb, { file: 'bomb.zip' }).chunks('bomb.bin')));
+    expect(err.message).toMatch(/inflates to more than its declared 100 bytes/);
   });
 });

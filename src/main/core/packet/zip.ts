@@ -10,11 +10,15 @@
  * encrypted entries, ZIP64 and unknown methods are refused; every failure is a `file_unreadable`
  * error naming the entry.
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, createReadStream, createWriteStream, ftruncateSync, mkdirSync, mkdtempSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { crc32 as zlibCrc32, createDeflateRaw, createInflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { TieoutError } from '../../../shared/error.js';
+import { NO_JOB, throwIfCancelled, type JobContext } from '../jobs/job-context.js';
 
 export interface ZipLimits {
   /** Most entries a zip may hold. */
@@ -23,7 +27,11 @@ export interface ZipLimits {
   maxTotalBytes: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 10_000, maxTotalBytes: 512 * 1024 * 1024 };
+/**
+ * A packet of a month with a million lines a side holds about 2 GB of text. Entries are read in
+ * chunks, so the total cap guards the disk an extraction fills, not memory.
+ */
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 10_000, maxTotalBytes: 16 * 1024 * 1024 * 1024 };
 
 /** Fixed so the same content always compresses to the same bytes. */
 const DEFLATE_LEVEL = 6;
@@ -41,23 +49,14 @@ const SIG_EOCD = 0x06054b50;
 const LOCAL_LEN = 30;
 const CENTRAL_LEN = 46;
 const EOCD_LEN = 22;
+/** Bytes read from an entry file at a time. */
+const CHUNK = 1024 * 1024;
 
 // ---------------------------------------------------------------- CRC-32 (IEEE 802.3)
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
+/** zlib's (Node >= 20.15), in C, and able to continue over chunks. */
 export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(data);
 }
 
 // ---------------------------------------------------------------- names
@@ -93,69 +92,179 @@ export interface ZipInput {
   data: Uint8Array | string;
 }
 
-/** One zip in memory. Throws on an unsafe or repeated name. */
-export function writeZip(inputs: readonly ZipInput[]): Buffer {
+interface HeaderFields {
+  name: Buffer;
+  stored: boolean;
+  crc: number;
+  compressedSize: number;
+  size: number;
+}
+
+function localHeader(e: HeaderFields): Buffer {
+  const local = Buffer.alloc(LOCAL_LEN);
+  local.writeUInt32LE(SIG_LOCAL, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(FLAG_UTF8, 6);
+  local.writeUInt16LE(e.stored ? 0 : 8, 8);
+  local.writeUInt16LE(DOS_TIME, 10);
+  local.writeUInt16LE(DOS_DATE, 12);
+  local.writeUInt32LE(e.crc, 14);
+  local.writeUInt32LE(e.compressedSize, 18);
+  local.writeUInt32LE(e.size, 22);
+  local.writeUInt16LE(e.name.length, 26);
+  local.writeUInt16LE(0, 28);
+  return local;
+}
+
+function centralHeader(e: HeaderFields, offset: number): Buffer {
+  const cd = Buffer.alloc(CENTRAL_LEN);
+  cd.writeUInt32LE(SIG_CENTRAL, 0);
+  cd.writeUInt16LE(20, 4);
+  cd.writeUInt16LE(20, 6);
+  cd.writeUInt16LE(FLAG_UTF8, 8);
+  cd.writeUInt16LE(e.stored ? 0 : 8, 10);
+  cd.writeUInt16LE(DOS_TIME, 12);
+  cd.writeUInt16LE(DOS_DATE, 14);
+  cd.writeUInt32LE(e.crc, 16);
+  cd.writeUInt32LE(e.compressedSize, 20);
+  cd.writeUInt32LE(e.size, 24);
+  cd.writeUInt16LE(e.name.length, 28);
+  // extra, comment, disk, internal and external attributes: all 0.
+  cd.writeUInt32LE(offset, 42);
+  return cd;
+}
+
+function endRecord(count: number, cdSize: number, cdOffset: number): Buffer {
+  const eocd = Buffer.alloc(EOCD_LEN);
+  eocd.writeUInt32LE(SIG_EOCD, 0);
+  eocd.writeUInt16LE(count, 8);
+  eocd.writeUInt16LE(count, 10);
+  eocd.writeUInt32LE(cdSize, 12);
+  eocd.writeUInt32LE(cdOffset, 16);
+  return eocd;
+}
+
+/** Checked, UTF-8 names in the order entries are written (by name, so input order does not matter). */
+function sortedNames<T extends { name: string }>(inputs: readonly T[]): (T & { label: string; nameBytes: Buffer })[] {
   const entries = inputs.map((e) => {
     const problem = unsafeEntryName(e.name);
     if (problem) throw new TieoutError('bad_input', `Cannot write zip entry "${e.name}": ${problem}`, { path: e.name });
-    const name = Buffer.from(e.name, 'utf8');
-    const data = typeof e.data === 'string' ? Buffer.from(e.data, 'utf8') : Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-    return { label: e.name, name, data };
+    return { ...e, label: e.name, nameBytes: Buffer.from(e.name, 'utf8') };
   });
-  entries.sort((a, b) => Buffer.compare(a.name, b.name));
+  entries.sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.name.equals(entries[i - 1]!.name)) throw new TieoutError('bad_input', `Zip entry "${entries[i]!.label}" given twice`, { path: entries[i]!.label });
+    if (entries[i]!.nameBytes.equals(entries[i - 1]!.nameBytes)) throw new TieoutError('bad_input', `Zip entry "${entries[i]!.label}" given twice`, { path: entries[i]!.label });
   }
   if (entries.length > 0xffff) throw new TieoutError('bad_input', 'More than 65,535 zip entries (ZIP64 is not written)');
+  return entries;
+}
 
+function tooLarge(label: string): TieoutError {
+  return new TieoutError('bad_input', `Zip entry "${label}" is too large, or the zip passes 4 GB (ZIP64 is not written)`, { path: label });
+}
+
+/** One zip in memory. Throws on an unsafe or repeated name. */
+export function writeZip(inputs: readonly ZipInput[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const e of entries) {
-    const crc = crc32(e.data);
-    const deflated = deflateRawSync(e.data, { level: DEFLATE_LEVEL });
+  for (const e of sortedNames(inputs)) {
+    const data = typeof e.data === 'string' ? Buffer.from(e.data, 'utf8') : Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+    const crc = crc32(data);
+    const deflated = deflateRawSync(data, { level: DEFLATE_LEVEL });
     // Store when deflate does not help; the choice depends only on the content.
-    const stored = deflated.length >= e.data.length;
-    const body = stored ? e.data : deflated;
-    if (e.data.length > 0xfffffffe || offset > 0xfffffffe) throw new TieoutError('bad_input', `Zip entry "${e.label}" is too large (ZIP64 is not written)`);
-    const local = Buffer.alloc(LOCAL_LEN);
-    local.writeUInt32LE(SIG_LOCAL, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(FLAG_UTF8, 6);
-    local.writeUInt16LE(stored ? 0 : 8, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(e.name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const cd = Buffer.alloc(CENTRAL_LEN);
-    cd.writeUInt32LE(SIG_CENTRAL, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(FLAG_UTF8, 8);
-    cd.writeUInt16LE(stored ? 0 : 8, 10);
-    cd.writeUInt16LE(DOS_TIME, 12);
-    cd.writeUInt16LE(DOS_DATE, 14);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(body.length, 20);
-    cd.writeUInt32LE(e.data.length, 24);
-    cd.writeUInt16LE(e.name.length, 28);
-    // extra, comment, disk, internal and external attributes: all 0.
-    cd.writeUInt32LE(offset, 42);
-    parts.push(local, e.name, body);
-    central.push(cd, e.name);
-    offset += LOCAL_LEN + e.name.length + body.length;
+    const stored = deflated.length >= data.length;
+    const body = stored ? data : deflated;
+    if (data.length > 0xfffffffe || offset > 0xfffffffe) throw tooLarge(e.label);
+    const fields = { name: e.nameBytes, stored, crc, compressedSize: body.length, size: data.length };
+    parts.push(localHeader(fields), e.nameBytes, body);
+    central.push(centralHeader(fields, offset), e.nameBytes);
+    offset += LOCAL_LEN + e.nameBytes.length + body.length;
   }
   const cdBuf = Buffer.concat(central);
-  const eocd = Buffer.alloc(EOCD_LEN);
-  eocd.writeUInt32LE(SIG_EOCD, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cdBuf.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cdBuf, eocd]);
+  return Buffer.concat([...parts, cdBuf, endRecord(central.length / 2, cdBuf.length, offset)]);
+}
+
+export interface ZipFileInput {
+  name: string;
+  /** A file holding the entry's bytes; it is read in chunks, never whole. */
+  path: string;
+}
+
+/** writeSync at a position, until every byte is written. */
+function writeAt(fd: number, bytes: Buffer, position: number): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+/**
+ * Writes a zip to `out` from files, streaming each through deflate: the same bytes writeZip gives
+ * for the same contents, without holding any entry in memory. Each local header is written
+ * first as a placeholder and filled in once the entry's CRC and sizes are known.
+ */
+export async function writeZipFile(out: string, inputs: readonly ZipFileInput[], ctx: JobContext = NO_JOB): Promise<void> {
+  const entries = sortedNames(inputs);
+  const fd = openSync(out, 'w', 0o644);
+  try {
+    const central: Buffer[] = [];
+    let offset = 0;
+    for (const e of entries) {
+      ctx.progress({ phase: `compressing ${e.name}`, done: central.length / 2, total: entries.length, unit: 'steps' });
+      const headerAt = offset;
+      const dataAt = headerAt + LOCAL_LEN + e.nameBytes.length;
+      writeAt(fd, Buffer.alloc(LOCAL_LEN), headerAt);
+      writeAt(fd, e.nameBytes, headerAt + LOCAL_LEN);
+      let crc = 0;
+      let size = 0;
+      let compressedSize = 0;
+      const deflate = createDeflateRaw({ level: DEFLATE_LEVEL });
+      deflate.on('data', (chunk: Buffer) => {
+        try {
+          writeAt(fd, chunk, dataAt + compressedSize);
+          compressedSize += chunk.length;
+        } catch (err) {
+          // A full disk: fail the stream, so the await below throws instead of the process.
+          deflate.destroy(err as Error);
+        }
+      });
+      const done = finished(deflate);
+      // Awaited below; this only keeps an early exit (cancel) from leaving it unhandled.
+      done.catch(() => undefined);
+      for await (const chunk of createReadStream(e.path, { highWaterMark: CHUNK })) {
+        const b = chunk as Buffer;
+        crc = zlibCrc32(b, crc);
+        size += b.length;
+        if (!deflate.write(b)) await once(deflate, 'drain');
+        if (ctx.cancelled()) {
+          deflate.destroy();
+          throwIfCancelled(ctx);
+        }
+      }
+      deflate.end();
+      await done;
+      // As writeZip: stored when deflate does not help.
+      const stored = compressedSize >= size;
+      if (stored) {
+        let at = dataAt;
+        for await (const chunk of createReadStream(e.path, { highWaterMark: CHUNK })) {
+          const b = chunk as Buffer;
+          writeAt(fd, b, at);
+          at += b.length;
+        }
+      }
+      const bodyLength = stored ? size : compressedSize;
+      if (size > 0xfffffffe || dataAt + bodyLength > 0xfffffffe) throw tooLarge(e.label);
+      const fields = { name: e.nameBytes, stored, crc, compressedSize: bodyLength, size };
+      writeAt(fd, localHeader(fields), headerAt);
+      central.push(centralHeader(fields, headerAt), e.nameBytes);
+      offset = dataAt + bodyLength;
+    }
+    const cdBuf = Buffer.concat([...central, endRecord(central.length / 2, central.reduce((n, b) => n + b.length, 0), offset)]);
+    writeAt(fd, cdBuf, offset);
+    // A stored entry written over a longer deflated one leaves stale bytes past the end.
+    ftruncateSync(fd, offset + cdBuf.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // ---------------------------------------------------------------- reader
@@ -181,6 +290,10 @@ export interface ZipReader {
   has(name: string): boolean;
   /** The entry's bytes, checked against its declared size and CRC. Throws `file_unreadable` naming it. */
   read(name: string): Buffer;
+  /** The entry's bytes in chunks, inflated as they are read, with the same checks as `read` (CRC at the end). */
+  chunks(name: string): AsyncIterable<Buffer>;
+  /** The entry's lines, without their line ends: how a large NDJSON or CSV entry is read. */
+  lines(name: string): AsyncIterable<string>;
   /** Bytes inflated so far by this reader (capped at the total limit). */
   inflatedBytes(): number;
 }
@@ -191,54 +304,95 @@ export interface OpenZipOptions {
   file?: string;
 }
 
-function findEocd(buf: Buffer, file: string | undefined): number {
-  const lowest = Math.max(0, buf.length - EOCD_LEN - 0xffff);
-  for (let p = buf.length - EOCD_LEN; p >= lowest; p--) {
+/** Where a zip's bytes are: in memory, or in a file read a slice at a time (a packet can be larger than memory should hold). */
+interface ZipBytes {
+  readonly size: number;
+  slice(start: number, end: number): Buffer;
+  stream(start: number, end: number): Readable;
+}
+
+function bytesInMemory(buf: Buffer): ZipBytes {
+  return { size: buf.length, slice: (start, end) => buf.subarray(start, end), stream: (start, end) => Readable.from([buf.subarray(start, end)]) };
+}
+
+function bytesInFile(path: string, size: number): ZipBytes {
+  return {
+    size,
+    slice(start, end) {
+      const out = Buffer.allocUnsafe(Math.max(0, end - start));
+      const fd = openSync(path, 'r');
+      try {
+        let got = 0;
+        while (got < out.length) {
+          const n = readSync(fd, out, got, out.length - got, start + got);
+          if (n === 0) break;
+          got += n;
+        }
+        return out.subarray(0, got);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    stream: (start, end) => (end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: CHUNK }) : Readable.from([])),
+  };
+}
+
+function findEocd(tail: Buffer, file: string | undefined): number {
+  for (let p = tail.length - EOCD_LEN; p >= 0; p--) {
     // The comment must run exactly to the end, so a signature inside a comment is not taken.
-    if (buf.readUInt32LE(p) === SIG_EOCD && p + EOCD_LEN + buf.readUInt16LE(p + 20) === buf.length) return p;
+    if (tail.readUInt32LE(p) === SIG_EOCD && p + EOCD_LEN + tail.readUInt16LE(p + 20) === tail.length) return p;
   }
   throw unreadable(`${file ?? 'The file'} is not a readable packet: no zip end record (truncated or not a zip)`, file);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const NEWLINE = 0x0a;
 
 /** Parses and checks the whole directory up front; entry bytes are inflated on `read`. */
 export function openZip(buf: Buffer, opts: OpenZipOptions = {}): ZipReader {
+  return openZipBytes(bytesInMemory(buf), opts);
+}
+
+function openZipBytes(bytes: ZipBytes, opts: OpenZipOptions): ZipReader {
   const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   const file = opts.file;
-  if (buf.length < EOCD_LEN) throw unreadable(`${file ?? 'The file'} is not a readable packet: too short to be a zip (${buf.length} bytes)`, file);
-  const eocd = findEocd(buf, file);
-  const disk = buf.readUInt16LE(eocd + 4);
-  const cdDisk = buf.readUInt16LE(eocd + 6);
-  const onDisk = buf.readUInt16LE(eocd + 8);
-  const count = buf.readUInt16LE(eocd + 10);
-  const cdSize = buf.readUInt32LE(eocd + 12);
-  const cdOffset = buf.readUInt32LE(eocd + 16);
+  if (bytes.size < EOCD_LEN) throw unreadable(`${file ?? 'The file'} is not a readable packet: too short to be a zip (${bytes.size} bytes)`, file);
+  const tailStart = Math.max(0, bytes.size - EOCD_LEN - 0xffff);
+  const tail = bytes.slice(tailStart, bytes.size);
+  const at = findEocd(tail, file);
+  const eocd = tailStart + at;
+  const disk = tail.readUInt16LE(at + 4);
+  const cdDisk = tail.readUInt16LE(at + 6);
+  const onDisk = tail.readUInt16LE(at + 8);
+  const count = tail.readUInt16LE(at + 10);
+  const cdSize = tail.readUInt32LE(at + 12);
+  const cdOffset = tail.readUInt32LE(at + 16);
   if (disk !== 0 || cdDisk !== 0 || onDisk !== count) throw unreadable('Multi-part zips are not supported', file);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw unreadable('ZIP64 packets are not supported', file);
   if (count > limits.maxEntries) throw unreadable(`The packet holds ${count} entries; at most ${limits.maxEntries} are allowed`, file);
   if (cdOffset + cdSize > eocd) throw unreadable('Bad zip end record: the central directory lies outside the file (truncated?)', file);
 
+  const cd = bytes.slice(cdOffset, cdOffset + cdSize);
   const entries: ZipEntry[] = [];
   const byName = new Map<string, ZipEntry>();
   let declaredTotal = 0;
-  let p = cdOffset;
+  let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + CENTRAL_LEN > cdOffset + cdSize || buf.readUInt32LE(p) !== SIG_CENTRAL) throw unreadable(`Bad central directory at entry ${i + 1} (truncated or corrupt)`, file);
-    const flags = buf.readUInt16LE(p + 8);
-    const method = buf.readUInt16LE(p + 10);
-    const crc = buf.readUInt32LE(p + 16);
-    const compressedSize = buf.readUInt32LE(p + 20);
-    const size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const offset = buf.readUInt32LE(p + 42);
+    if (p + CENTRAL_LEN > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) throw unreadable(`Bad central directory at entry ${i + 1} (truncated or corrupt)`, file);
+    const flags = cd.readUInt16LE(p + 8);
+    const method = cd.readUInt16LE(p + 10);
+    const crc = cd.readUInt32LE(p + 16);
+    const compressedSize = cd.readUInt32LE(p + 20);
+    const size = cd.readUInt32LE(p + 24);
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
+    const offset = cd.readUInt32LE(p + 42);
     const next = p + CENTRAL_LEN + nameLen + extraLen + commentLen;
-    if (next > cdOffset + cdSize) throw unreadable(`Bad central directory at entry ${i + 1} (truncated or corrupt)`, file);
+    if (next > cd.length) throw unreadable(`Bad central directory at entry ${i + 1} (truncated or corrupt)`, file);
     let name: string;
     try {
-      name = UTF8.decode(buf.subarray(p + CENTRAL_LEN, p + CENTRAL_LEN + nameLen));
+      name = UTF8.decode(cd.subarray(p + CENTRAL_LEN, p + CENTRAL_LEN + nameLen));
     } catch {
       throw unreadable(`Entry ${i + 1} has a name that is not UTF-8`, file);
     }
@@ -255,15 +409,17 @@ export function openZip(buf: Buffer, opts: OpenZipOptions = {}): ZipReader {
       throw unreadable(`The packet declares more than ${limits.maxTotalBytes} bytes of content (at "${name}"); refused`, file, name);
     }
     // The local header must agree with the central directory.
-    if (offset + LOCAL_LEN > cdOffset || buf.readUInt32LE(offset) !== SIG_LOCAL) throw unreadable(`Entry "${name}": bad local header (corrupt or truncated)`, file, name);
-    const localNameLen = buf.readUInt16LE(offset + 26);
-    const localExtraLen = buf.readUInt16LE(offset + 28);
-    const localFlags = buf.readUInt16LE(offset + 6);
-    if (localNameLen !== nameLen || !buf.subarray(offset + LOCAL_LEN, offset + LOCAL_LEN + nameLen).equals(Buffer.from(name, 'utf8'))) {
+    if (offset + LOCAL_LEN > cdOffset) throw unreadable(`Entry "${name}": bad local header (corrupt or truncated)`, file, name);
+    const local = bytes.slice(offset, Math.min(cdOffset, offset + LOCAL_LEN + nameLen));
+    if (local.readUInt32LE(0) !== SIG_LOCAL) throw unreadable(`Entry "${name}": bad local header (corrupt or truncated)`, file, name);
+    const localNameLen = local.readUInt16LE(26);
+    const localExtraLen = local.readUInt16LE(28);
+    const localFlags = local.readUInt16LE(6);
+    if (localNameLen !== nameLen || !local.subarray(LOCAL_LEN, LOCAL_LEN + nameLen).equals(Buffer.from(name, 'utf8'))) {
       throw unreadable(`Entry "${name}": local header names another file`, file, name);
     }
-    if (buf.readUInt16LE(offset + 8) !== method) throw unreadable(`Entry "${name}": local header disagrees on the method`, file, name);
-    if (!(localFlags & FLAG_DESCRIPTOR) && (buf.readUInt32LE(offset + 14) !== crc || buf.readUInt32LE(offset + 18) !== compressedSize || buf.readUInt32LE(offset + 22) !== size)) {
+    if (local.readUInt16LE(8) !== method) throw unreadable(`Entry "${name}": local header disagrees on the method`, file, name);
+    if (!(localFlags & FLAG_DESCRIPTOR) && (local.readUInt32LE(14) !== crc || local.readUInt32LE(18) !== compressedSize || local.readUInt32LE(22) !== size)) {
       throw unreadable(`Entry "${name}": local header disagrees on CRC or sizes`, file, name);
     }
     const dataStart = offset + LOCAL_LEN + localNameLen + localExtraLen;
@@ -285,41 +441,89 @@ export function openZip(buf: Buffer, opts: OpenZipOptions = {}): ZipReader {
   }
 
   let inflated = 0;
+  const entryNamed = (name: string): ZipEntry => {
+    const e = byName.get(name);
+    if (!e || name.endsWith('/')) throw new TieoutError('not_found', `The packet has no entry "${name}"`, { ...(file !== undefined && { file }), path: name });
+    return e;
+  };
+  const bomb = (e: ZipEntry) => unreadable(`Entry "${e.name}" inflates to more than its declared ${e.size} bytes (a zip bomb?)`, file, e.name);
+  const countInflated = (e: ZipEntry, n: number) => {
+    inflated += n;
+    if (inflated > limits.maxTotalBytes) throw unreadable(`The packet inflates to more than ${limits.maxTotalBytes} bytes; refused`, file, e.name);
+  };
+  const badCrc = (e: ZipEntry) => unreadable(`Entry "${e.name}" is corrupt: CRC-32 does not match`, file, e.name);
+
+  async function* chunks(name: string): AsyncGenerator<Buffer> {
+    const e = entryNamed(name);
+    const input = bytes.stream(e.dataStart, e.dataEnd);
+    const inflater = e.method === 8 ? createInflateRaw() : null;
+    const source: Readable = inflater ? input.pipe(inflater) : input;
+    if (inflater) input.on('error', (err) => inflater.destroy(err));
+    let n = 0;
+    let crc = 0;
+    try {
+      for await (const chunk of source) {
+        const b = chunk as Buffer;
+        n += b.length;
+        // Never inflate past the declared size, nor past what the whole packet may hold.
+        if (n > e.size) throw bomb(e);
+        countInflated(e, b.length);
+        crc = zlibCrc32(b, crc);
+        yield b;
+      }
+    } catch (err) {
+      if (err instanceof TieoutError) throw err;
+      throw unreadable(`Entry "${name}" is corrupt: ${(err as Error).message}`, file, name);
+    } finally {
+      input.destroy();
+      inflater?.destroy();
+    }
+    if (n !== e.size) throw unreadable(`Entry "${name}" has ${n} bytes where ${e.size} were declared`, file, name);
+    if (crc !== e.crc32) throw badCrc(e);
+  }
+
   return {
     file,
     entries,
     has: (name) => byName.has(name) && !name.endsWith('/'),
     inflatedBytes: () => inflated,
     read(name) {
-      const e = byName.get(name);
-      if (!e || name.endsWith('/')) throw new TieoutError('not_found', `The packet has no entry "${name}"`, { ...(file !== undefined && { file }), path: name });
-      const raw = buf.subarray(e.dataStart, e.dataEnd);
+      const e = entryNamed(name);
+      const raw = bytes.slice(e.dataStart, e.dataEnd);
       let data: Buffer;
       if (e.method === 0) data = Buffer.from(raw);
       else {
-        // Never inflate past the declared size, nor past what the whole packet may hold.
         const budget = Math.min(e.size, limits.maxTotalBytes - inflated);
         try {
           data = inflateRawSync(raw, { maxOutputLength: Math.max(1, budget + 1) });
         } catch (err) {
           const tooBig = err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-          throw unreadable(
-            tooBig ? `Entry "${name}" inflates to more than its declared ${e.size} bytes (a zip bomb?)` : `Entry "${name}" is corrupt: ${(err as Error).message}`,
-            file,
-            name,
-          );
+          throw tooBig ? bomb(e) : unreadable(`Entry "${name}" is corrupt: ${(err as Error).message}`, file, name);
         }
       }
       if (data.length !== e.size) throw unreadable(`Entry "${name}" has ${data.length} bytes where ${e.size} were declared`, file, name);
-      inflated += data.length;
-      if (inflated > limits.maxTotalBytes) throw unreadable(`The packet inflates to more than ${limits.maxTotalBytes} bytes; refused`, file, name);
-      if (crc32(data) !== e.crc32) throw unreadable(`Entry "${name}" is corrupt: CRC-32 does not match`, file, name);
+      countInflated(e, data.length);
+      if (crc32(data) !== e.crc32) throw badCrc(e);
       return data;
+    },
+    chunks,
+    async *lines(name) {
+      let rest: Buffer | null = null;
+      for await (const chunk of chunks(name)) {
+        const b: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+        let start = 0;
+        for (let nl = b.indexOf(NEWLINE, start); nl >= 0; nl = b.indexOf(NEWLINE, start)) {
+          yield b.toString('utf8', start, nl);
+          start = nl + 1;
+        }
+        rest = start < b.length ? b.subarray(start) : null;
+      }
+      if (rest) yield rest.toString('utf8');
     },
   };
 }
 
-/** Opens a zip file, refusing files larger than the content limit before reading them. */
+/** Opens a zip file, reading only its directory; entries are read from the file when asked for. */
 export function readZipFile(path: string, opts: OpenZipOptions = {}): ZipReader {
   const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   const file = opts.file ?? path;
@@ -333,20 +537,20 @@ export function readZipFile(path: string, opts: OpenZipOptions = {}): ZipReader 
     throw new TieoutError('not_found', `No file at ${path}`, { file });
   }
   if (size > limits.maxTotalBytes) throw unreadable(`${path} is ${size} bytes; packets over ${limits.maxTotalBytes} bytes are refused`, file);
-  return openZip(readFileSync(path), { ...opts, limits, file });
+  return openZipBytes(bytesInFile(path, size), { ...opts, limits, file });
 }
 
 /**
  * Writes every entry into a fresh temporary folder (never anywhere else) and returns its path.
  * Names were checked when the zip was opened; each target is checked again to stay inside.
  */
-export function extractToTemp(zip: ZipReader, prefix = 'tieout-packet-'): string {
+export async function extractToTemp(zip: ZipReader, prefix = 'tieout-packet-'): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (const e of zip.entries) {
     const target = resolve(root, e.name);
     if (!target.startsWith(root + sep)) throw unreadable(`Refused entry "${e.name}": it would land outside the folder`, zip.file, e.name);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, zip.read(e.name), { flag: 'wx', mode: 0o644 });
+    await pipeline(Readable.from(zip.chunks(e.name)), createWriteStream(target, { flags: 'wx', mode: 0o644 }));
   }
   return root;
 }

@@ -66,7 +66,7 @@ describe('a re-run honours what analysts decided', () => {
 
     // The run keeps the decision as an input, so its packet replays to the same result.
     const packet = await exportPacket(f.db, { scope: { kind: 'run', runId: run2 }, includeSources: false, exporter: { userId: 'ana', name: 'Ana' }, keyDir: join(fixtures.dir(), 'keys'), now: new Date(), out: join(fixtures.dir(), `run${run2}.tieoutpkt`) });
-    expect(replayPacket(packet.path)).toMatchObject({ equal: true });
+    expect(await replayPacket(packet.path)).toMatchObject({ equal: true });
   });
 
   it('reversing the unmatch lets the next run pair the records again', async () => {

@@ -22,17 +22,31 @@ const TABS = [
 interface Opened {
   path: string;
   verification: { ok: boolean; fingerprint?: string; problems?: { entry: string; problem: string }[] };
-  tables: Record<string, { columns: string[]; rows: string[][] }>;
+  tables: Record<string, PacketTable>;
   notes: string;
 }
 
-function Table({ table }: { table: { columns: string[]; rows: string[][] } }) {
+interface PacketTable {
+  file: string;
+  columns: string[];
+  rows: string[][];
+  totalRows: number;
+}
+
+function Table({ table }: { table: PacketTable }) {
   const rows = useMemo(() => table.rows.map((r) => Object.fromEntries(table.columns.map((c, i) => [`c${i}`, r[i] ?? '']))), [table]);
   const cols = useMemo(() => table.columns.map((c, i) => ({ field: `c${i}`, headerName: c, minWidth: 110 })), [table]);
   return (
-    <div className="preview-grid tall" data-testid="packet-table">
-      <AgGridReact theme={theme} rowData={rows} columnDefs={cols} defaultColDef={{ resizable: true, sortable: true }} />
-    </div>
+    <>
+      {table.totalRows > table.rows.length && (
+        <p className="hint" data-testid="packet-table-cut">
+          Showing the first {table.rows.length.toLocaleString('en-US')} of {table.totalRows.toLocaleString('en-US')} rows. The packet holds every row in {table.file}.
+        </p>
+      )}
+      <div className="preview-grid tall" data-testid="packet-table">
+        <AgGridReact theme={theme} rowData={rows} columnDefs={cols} defaultColDef={{ resizable: true, sortable: true }} />
+      </div>
+    </>
   );
 }
 
