@@ -538,7 +538,7 @@ export const calls = {
     output: z.object({ unlocked: z.boolean(), event: z.record(z.string(), z.unknown()).nullable() }),
   },
   'packet.export': {
-    input: z.object({ scope: PacketScope, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
+    input: z.object({ jobId: JobId, scope: PacketScope, includeSources: z.boolean().default(false), out: z.string().min(1).max(4096) }),
     output: z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string(), fingerprint: z.string() }),
   },
   'packet.open': {

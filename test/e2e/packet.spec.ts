@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,4 +46,18 @@ test('an auditor opens a packet read-only, sees it verified with the signer fing
   // The packet itself is never written.
   expect(readFileSync(packet).equals(before)).toBe(true);
   expect(existsSync(packet)).toBe(true);
+});
+
+test('an analyst exports a packet from the Packets view on a worker thread, and it verifies', async ({ page }) => {
+  const out = join(mkdtempSync(join(tmpdir(), 'tieout-export-')), 'from-ui.tieoutpkt');
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Packets' }).click();
+  await page.getByLabel('Packet scope').selectOption({ label: 'Run 1 of Buys vs invoices' });
+  await page.getByLabel('Packet file').fill(out);
+  await page.getByRole('button', { name: 'Export packet' }).click();
+  await expect(page.getByTestId('packet-exported')).toContainText(`Exported ${out}`);
+  expect(tieout('packet', 'verify', out)).toMatch(/verified/i);
+  // The export is in the workspace's audit trail, naming the packet's hash.
+  const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
+  expect(tieout('audit', 'log', app.workspacePath, '--action', 'export.packet')).toContain(`packet:${sha}`);
 });

@@ -3,7 +3,7 @@ import { calls, type CallName, type CallOutput, type CoreEvent, type ParsedInput
 import { TieoutError } from '../../shared/error.js';
 import { runInWorker } from './jobs/index.js';
 import { verifyWorkspaceAudit } from './audit/index.js';
-import { exportPacket, openPacket, PACKET_TABLES, replayPacket, type PacketTable, type PacketTableName } from './packet/index.js';
+import { openPacket, PACKET_TABLES, replayPacket, type PacketTable, type PacketTableName } from './packet/index.js';
 import { packetKeyDir } from './packet/keys.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -363,17 +363,12 @@ export function createService(opts: ServiceOptions = {}): Service {
       changed('period_lock_event');
       return { unlocked: event !== null, event: event as never };
     },
-    'packet.export': async ({ scope, includeSources, out }) => {
-      const db = current().db;
-      const user = currentUser(db);
-      const r = await exportPacket(db, {
-        scope,
-        includeSources,
-        exporter: { userId: user?.id ?? who(), name: user?.name ?? who() },
-        keyDir: opts.keyDir ?? packetKeyDir(),
-        now: new Date(),
-        out,
-      });
+    // On a worker: a million-line run's packet reads the workspace for a minute or more.
+    'packet.export': async ({ jobId, scope, includeSources, out }) => {
+      const w = current();
+      const user = currentUser(w.db);
+      const input = { scope, includeSources, exporter: { userId: user?.id ?? who(), name: user?.name ?? who() }, keyDir: opts.keyDir ?? packetKeyDir(), now: new Date(), out };
+      const r = await job(jobId, (signal) => runInWorker('packet', w.path, input, { signal, onProgress: (p) => emit({ type: 'job.progress', progress: { jobId, ...p } }) }));
       changed('audit_event');
       return { path: r.path, bytes: r.bytes, sha256: r.sha256, fingerprint: r.fingerprint };
     },

@@ -4,6 +4,7 @@ import { loadDemo, type DemoLoadRequest, type DemoLoadSummary } from '../demo/lo
 import { runMatch, type MatchRequest } from '../reconcile/run-match.js';
 import type { MatchRunSummary } from '../../../shared/contract.js';
 import { mapSecretStore, runPull, type PullRequest, type PullSummary } from '../pull/index.js';
+import { exportPacket, type ExportPacketOptions, type ExportPacketResult } from '../packet/index.js';
 import type { JobContext } from './job-context.js';
 
 /** Secrets cannot cross into a worker as a store; the host looks the named ones up and passes the values. */
@@ -16,6 +17,7 @@ export const JOBS = {
   pull: (ws: Workspace, { secretValues, ...input }: PullJobInput, ctx: JobContext): Promise<PullSummary> =>
     runPull(ws, { ...input, secrets: mapSecretStore(secretValues) }, ctx),
   demo: (ws: Workspace, input: DemoLoadRequest, ctx: JobContext): Promise<DemoLoadSummary> => loadDemo(ws, input, ctx),
+  packet: (ws: Workspace, input: ExportPacketOptions, ctx: JobContext): Promise<ExportPacketResult> => exportPacket(ws.db, input, ctx),
 };
 
 export type JobKind = keyof typeof JOBS;

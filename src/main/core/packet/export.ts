@@ -32,12 +32,14 @@ import {
   packetPeriodLocks,
   runDecisions,
   packetRejectedRows,
-  packetReviewRows,
+  iteratePacketReviewRows,
+  packetReviewTotals,
   packetRunById,
   reconciliationExists,
   runBatchCounts,
   type PacketBatchRow,
   type PacketReviewRow,
+  type PacketReviewTotal,
   type PacketRowFilter,
   type PacketRunRow,
 } from '../workspace/packet-queries.js';
@@ -57,7 +59,7 @@ import { loadOrCreateSigningKey, signManifest, signerJson, type SigningKey } fro
 import { engineOrder, packetResultFingerprint } from './results.js';
 import { ruleLines } from './rules-text.js';
 import { StagedEntries, type EntryWriter } from './staged-entries.js';
-import { money, rowsOf, workbookBytes, writeTableCsv, type Cell, type Table } from './tables.js';
+import { money, workbookBytes, writeTableCsv, type Cell, type Table } from './tables.js';
 import { writeZipFile } from './zip.js';
 
 export interface ExportPacketOptions {
@@ -97,6 +99,8 @@ export interface StagedPacket {
 }
 
 const DAY_MS = 86_400_000;
+/** Rows between progress reports (and cancel checks) inside a long loop. */
+const TICK = 10_000;
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -169,6 +173,12 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
     throwIfCancelled(ctx);
     ctx.progress({ phase, done: 0, total: null, unit: 'steps' });
   };
+  /** Inside a long loop: every TICK rows, progress and a chance to cancel. */
+  const tick = (phase: string, done: number, unit: 'records' | 'rows') => {
+    if (done % TICK !== 0) return;
+    throwIfCancelled(ctx);
+    ctx.progress({ phase, done, total: null, unit, message: `${done.toLocaleString('en-US')} ${unit}` });
+  };
 
   progress('collecting the runs');
   const runs = resolveRuns(db, scope);
@@ -192,17 +202,14 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
     let records = 0;
     for (const r of iteratePacketInputs(db, run.runId)) {
       records++;
-      recordsOut.write(
-        JSON.stringify({
-          run: run.runId,
-          id: String(r.recordId),
-          side: r.side,
-          source: r.source,
-          fields: JSON.parse(r.fieldsJson) as unknown,
-          currency: r.currency,
-          provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber, ...(r.adjustedFrom !== null && { adjusted: { from: r.adjustedFrom, override: r.adjustedBy! } }) },
-        }) + '\n',
-      );
+      tick('writing the run inputs', records, 'records');
+      // The stored fields are JSON.stringify output already: spliced in as they are, not parsed and written again.
+      const head = JSON.stringify({ run: run.runId, id: String(r.recordId), side: r.side, source: r.source });
+      const tail = JSON.stringify({
+        currency: r.currency,
+        provenance: { batch: r.batchId, fileSha256: r.fileSha256, row: r.rowNumber, ...(r.adjustedFrom !== null && { adjusted: { from: r.adjustedFrom, override: r.adjustedBy! } }) },
+      });
+      recordsOut.write(`${head.slice(0, -1)},"fields":${r.fieldsJson},${tail.slice(1)}\n`);
     }
     throwIfCancelled(ctx);
     const members = packetMembers(db, run.runId);
@@ -298,9 +305,21 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
 
   // ------------------------------------------------ review rows in scope
   progress('collecting matches and exceptions');
-  const rows: PacketReviewRow[] = [];
+  const totals: PacketReviewTotal[] = [];
   const runById = new Map(runs.map((r) => [r.runId, r]));
-  for (const run of runs) rows.push(...packetReviewRows(db, run.runId, run.reconciliationId, filter));
+  for (const run of runs) totals.push(...packetReviewTotals(db, run.runId, filter));
+  /** Rows of one kind of every run, read as the table is written: a million-group run's rows are not held at once. */
+  const reviewRows = (kind: 'group' | 'exception', row: (r: PacketReviewRow) => Cell[]): Iterable<Cell[]> => ({
+    *[Symbol.iterator]() {
+      let n = 0;
+      for (const run of runs) {
+        for (const r of iteratePacketReviewRows(db, run.runId, run.reconciliationId, filter, kind)) {
+          tick(kind === 'group' ? 'writing the matches' : 'writing the exceptions', ++n, 'rows');
+          yield row(r);
+        }
+      }
+    },
+  });
 
   // ------------------------------------------------ audit slice
   progress('copying the audit log');
@@ -349,14 +368,13 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
   const overrides = packetOverrides(db, reconciliationIds);
   const locks = packetPeriodLocks(db, reconciliationIds, scope.kind === 'period' ? scope.period : undefined);
   const tables: Table[] = [
-    summaryTable(scope, runs, rows, opts, key, audit, asOf),
+    summaryTable(scope, runs, totals, opts, key, audit, asOf),
     {
       sheet: 'Matches',
       file: 'csv/matches.csv',
       columns: ['Run', 'Group', 'Status', 'Pass', 'Score', 'Left records', 'Right records', 'Key', 'Left ref', 'Left date', 'Left party', 'Left description', 'Left amount', 'Right ref', 'Right date', 'Right party', 'Right description', 'Right amount', 'Currency', 'Variance', 'Days apart'],
-      rows: rowsOf(
-        rows,
-        (r) => r.kind === 'group',
+      rows: reviewRows(
+        'group',
         (r) => [r.runId, r.rowId, r.status, r.pass, r.score, r.leftCount, r.rightCount, r.keyText, r.leftRef, r.leftDate, r.leftParty, r.leftDesc, money(r.leftAmount, r.currency), r.rightRef, r.rightDate, r.rightParty, r.rightDesc, money(r.rightAmount, r.currency), r.currency, money(r.deltaAmount, r.currency), r.deltaDays],
       ),
     },
@@ -364,9 +382,8 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
       sheet: 'Exceptions',
       file: 'csv/exceptions.csv',
       columns: ['Run', 'Exception', 'Class', 'Detail', 'Review status', 'Owner', 'Claimed by', 'Age (days)', 'Due', 'Resolution', 'Amount at risk', 'Currency', 'Left records', 'Right records', 'Left ref', 'Left date', 'Left party', 'Left amount', 'Right ref', 'Right date', 'Right party', 'Right amount', 'Variance', 'Days apart'],
-      rows: rowsOf(
-        rows,
-        (r) => r.kind === 'exception',
+      rows: reviewRows(
+        'exception',
         (r) => [
           r.runId, r.rowId, r.class, r.detail, r.itemStatus ?? 'open', r.ownerName ?? r.ownerId, r.claimedBy,
           days(r.itemCreatedAt ?? runById.get(r.runId)?.finishedAt ?? null, asOf), r.dueAt, r.resolution,
@@ -423,12 +440,13 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
       rows: rejected.map((r) => [r.batchId, r.row, r.column, r.value, r.reason]),
     },
   ];
+  const rowCounts = new Map<string, number>();
   for (const t of tables) {
     const out = staged.entry(t.file);
-    writeTableCsv(t, out);
+    rowCounts.set(t.file, writeTableCsv(t, out));
     out.end();
   }
-  put(ENTRY.summary, workbookBytes(tables));
+  put(ENTRY.summary, workbookBytes(tables, rowCounts));
   put(ENTRY.signer, signerJson(key));
 
   // ------------------------------------------------ manifest and signature
@@ -477,7 +495,7 @@ function writeResults(results: ResultsFile, out: EntryWriter): void {
 function summaryTable(
   scope: PacketScope,
   runs: PacketRunRow[],
-  rows: PacketReviewRow[],
+  reviewTotals: readonly PacketReviewTotal[],
   opts: Omit<ExportPacketOptions, 'out'>,
   key: SigningKey,
   audit: Manifest['audit'],
@@ -504,16 +522,16 @@ function summaryTable(
     ['Status', 'Class', 'Currency', 'Rows', 'Left records', 'Right records', 'Left amount', 'Right amount', 'Amount at risk'],
   );
   const totals = new Map<string, { status: string; cls: string; ccy: string; n: number; l: number; r: number; la: number; ra: number; risk: number }>();
-  for (const row of rows) {
+  for (const row of reviewTotals) {
     const k = `${row.status}\u0000${row.class ?? ''}\u0000${row.currency ?? ''}`;
     let t = totals.get(k);
     if (!t) totals.set(k, (t = { status: row.status, cls: row.class ?? '', ccy: row.currency ?? '', n: 0, l: 0, r: 0, la: 0, ra: 0, risk: 0 }));
-    t.n++;
+    t.n += row.rows;
     t.l += row.leftCount;
     t.r += row.rightCount;
-    t.la += row.leftAmount ?? 0;
-    t.ra += row.rightAmount ?? 0;
-    t.risk += row.amountAtRisk ?? 0;
+    t.la += row.leftAmount;
+    t.ra += row.rightAmount;
+    t.risk += row.amountAtRisk;
   }
   const order = ['matched', 'suggested', 'exception'];
   const sorted = [...totals.values()].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.cls < b.cls ? -1 : a.cls > b.cls ? 1 : 0) || (a.ccy < b.ccy ? -1 : a.ccy > b.ccy ? 1 : 0));

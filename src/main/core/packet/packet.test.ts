@@ -128,7 +128,11 @@ describe('exportPacket', () => {
 
   it('holds the run inputs with provenance, and the exact rule set', async () => {
     const e = entriesOf(first.path);
-    const lines = e.get('inputs/records.ndjson')!.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const text = e.get('inputs/records.ndjson')!.toString().trim().split('\n');
+    const lines = text.map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The stored fields are spliced in as text: each line is still exactly what JSON.stringify gives.
+    text.forEach((l, i) => expect(l).toBe(JSON.stringify(lines[i])));
+    expect(Object.keys(lines[0]!)).toEqual(['run', 'id', 'side', 'source', 'fields', 'currency', 'provenance']);
     const manifest = JSON.parse(e.get('manifest.json')!.toString()) as Manifest;
     expect(lines).toHaveLength(manifest.runs[0]!.records);
     expect(lines[0]).toMatchObject({ run: fx.runId, side: 'left', source: 'Buys (IO export)', provenance: { batch: 1, row: 2 } });
@@ -378,6 +382,14 @@ describe('openPacket', () => {
     expect(readFileSync(join(out, 'rules.json')).equals(p.entry('rules.json'))).toBe(true);
     rmSync(out, { recursive: true, force: true });
     expect(readFileSync(first.path).equals(before)).toBe(true);
+  });
+
+  it('keeps a large table\'s first rows for the viewer and counts all of them', async () => {
+    const whole = await (await openPacket(first.path)).table('matches');
+    expect(whole.rows.length).toBe(whole.totalRows);
+    expect(whole.totalRows).toBeGreaterThan(5);
+    const cut = await (await openPacket(first.path, { tableRows: 5 })).table('matches');
+    expect(cut).toEqual({ file: 'csv/matches.csv', columns: whole.columns, rows: whole.rows.slice(0, 5), totalRows: whole.totalRows });
   });
 
   it('opens a tampered packet read-only and reports why it fails', async () => {

@@ -34,7 +34,7 @@ export interface PacketTable {
   /** The CSV entry it was read from. */
   file: string;
   columns: string[];
-  /** The first VIEWER_ROWS rows at most. */
+  /** The first rows, VIEWER_ROWS at most. */
   rows: string[][];
   /** Every row of the table, including those not in `rows`. */
   totalRows: number;
@@ -56,7 +56,8 @@ export interface OpenedPacket {
   extract(): Promise<string>;
 }
 
-export async function openPacket(path: string): Promise<OpenedPacket> {
+export async function openPacket(path: string, opts: { tableRows?: number } = {}): Promise<OpenedPacket> {
+  const keep = opts.tableRows ?? VIEWER_ROWS;
   const zip = readZipFile(path);
   const { result, manifest } = await verifyZip(zip);
   const entry = (name: string) => zip.read(name);
@@ -73,15 +74,15 @@ export async function openPacket(path: string): Promise<OpenedPacket> {
     let columns: string[] | null = null;
     const reader = new CsvReader((row) => {
       if (columns === null) columns = row;
-      else if (rows.length < VIEWER_ROWS) rows.push(row);
+      else if (rows.length < keep) rows.push(row);
     });
     const text = new TextDecoder('utf-8');
     for await (const chunk of zip.chunks(PACKET_TABLES[name])) {
       // Past the rows kept, lines are only counted.
-      if (rows.length < VIEWER_ROWS) reader.push(text.decode(chunk, { stream: true }));
+      if (rows.length < keep) reader.push(text.decode(chunk, { stream: true }));
       else reader.count(chunk);
     }
-    if (rows.length < VIEWER_ROWS) reader.push(text.decode());
+    if (rows.length < keep) reader.push(text.decode());
     reader.end();
     return { file: PACKET_TABLES[name], columns: columns ?? [], rows, totalRows: Math.max(0, reader.rows - 1) };
   };

@@ -15,17 +15,8 @@ export interface Table {
   /** Path of the CSV entry. */
   file: string;
   columns: string[];
-  /** Iterated once for the CSV and once for the sheet; rowsOf makes them as they are read. */
+  /** Iterated once for the CSV and once (only as far as the sheet holds) for the workbook. */
   rows: Iterable<Cell[]>;
-}
-
-/** The rows of `items` that `keep` picks, each made when it is read and not kept after. */
-export function rowsOf<T>(items: readonly T[], keep: (item: T) => boolean, row: (item: T) => Cell[]): Iterable<Cell[]> {
-  return {
-    *[Symbol.iterator]() {
-      for (const item of items) if (keep(item)) yield row(item);
-    },
-  };
 }
 
 export function money(minor: number | null | undefined, currency: string | null | undefined): Cell {
@@ -36,10 +27,12 @@ function isMoney(c: Cell): c is { minor: number; currency: string } {
   return c !== null && typeof c === 'object';
 }
 
-/** The table as CSV, a line at a time into `out`. */
-export function writeTableCsv(t: Table, out: { write(text: string): void }): void {
+/** The table as CSV, a line at a time into `out`; returns the number of rows written. */
+export function writeTableCsv(t: Table, out: { write(text: string): void }): number {
   out.write(csvLine(t.columns));
+  let n = 0;
   for (const row of t.rows) {
+    n++;
     // Numbers and amounts are ours, so "-120.50" stays a number; text is neutralized by csvLine.
     const trusted = new Set<number>();
     const cells = row.map((c, i) => {
@@ -55,6 +48,7 @@ export function writeTableCsv(t: Table, out: { write(text: string): void }): voi
     });
     out.write(csvLine(cells, trusted));
   }
+  return n;
 }
 
 /** Excel's limit: a cell holds 32,767 characters. */
@@ -72,7 +66,8 @@ function textCell(text: string): XLSX.CellObject {
   return { t: 's', v };
 }
 
-function sheetOf(t: Table): XLSX.WorkSheet {
+/** A sheet of the table's first MAX_SHEET_ROWS rows; `totalRows` (from its CSV) says how many more there are. */
+function sheetOf(t: Table, totalRows: number | undefined): XLSX.WorkSheet {
   const ws: XLSX.WorkSheet = {};
   const widths = t.columns.map((c) => Math.min(60, Math.max(8, c.length + 2)));
   const put = (r: number, c: number, cell: Cell) => {
@@ -98,17 +93,15 @@ function sheetOf(t: Table): XLSX.WorkSheet {
   };
   t.columns.forEach((h, c) => put(0, c, h));
   let lastRow = 0;
-  let more = 0;
   let lastCol = Math.max(t.columns.length, 1) - 1;
+  // Stopping early also stops the query behind the rows.
   for (const row of t.rows) {
-    if (lastRow === MAX_SHEET_ROWS) {
-      more++;
-      continue;
-    }
+    if (lastRow === MAX_SHEET_ROWS) break;
     lastRow++;
     row.forEach((cell, c) => put(lastRow, c, cell));
     lastCol = Math.max(lastCol, row.length - 1);
   }
+  const more = (totalRows ?? lastRow) - lastRow;
   if (more > 0) {
     lastRow++;
     put(lastRow, 0, `${more} more rows are in ${t.file}`);
@@ -118,10 +111,10 @@ function sheetOf(t: Table): XLSX.WorkSheet {
   return ws;
 }
 
-/** One workbook, deterministic: SheetJS writes no timestamps unless asked to. */
-export function workbookBytes(tables: readonly Table[]): Buffer {
+/** One workbook, deterministic: SheetJS writes no timestamps unless asked to. `rowCounts`: each table's rows by its file, as writeTableCsv counted them. */
+export function workbookBytes(tables: readonly Table[], rowCounts: ReadonlyMap<string, number>): Buffer {
   const wb = XLSX.utils.book_new();
-  for (const t of tables) XLSX.utils.book_append_sheet(wb, sheetOf(t), t.sheet);
+  for (const t of tables) XLSX.utils.book_append_sheet(wb, sheetOf(t, rowCounts.get(t.file)), t.sheet);
   return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
 }
 

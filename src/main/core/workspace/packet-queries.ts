@@ -73,19 +73,21 @@ export interface PacketInputRow {
 /** Every input record of a run (its members), side then record id. */
 export function* iteratePacketInputs(db: Db, runId: number): Generator<PacketInputRow> {
   const members = runTable(db, runId, 'member').name;
-  yield* db
-    .prepare(
-      `SELECT m.record_id AS recordId, m.side, s.name AS source, r.fields_json AS fieldsJson, r.currency, r.amount_minor AS amountMinor,
-              r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber,
-              a.original_id AS adjustedFrom, a.override_id AS adjustedBy
-         FROM ${members} m
-         JOIN record r ON r.id = m.record_id
-         JOIN source s ON s.id = r.source_id
-         JOIN batch b ON b.id = r.batch_id
-         LEFT JOIN record_adjustment a ON a.record_id = r.id
-        WHERE m.run_id = ? ORDER BY m.side, m.record_id`,
-    )
-    .iterate(runId) as Iterable<PacketInputRow>;
+  // One side at a time, each in the members' key order: ordering both sides at once sorted
+  // every record's fields in a temporary b-tree (8.9 s for 2M records, against 3.7 s).
+  const side = db.prepare(
+    `SELECT m.record_id AS recordId, m.side, s.name AS source, r.fields_json AS fieldsJson, r.currency, r.amount_minor AS amountMinor,
+            r.record_date AS date, r.record_ref AS ref, r.batch_id AS batchId, b.sha256 AS fileSha256, r.row_number AS rowNumber,
+            a.original_id AS adjustedFrom, a.override_id AS adjustedBy
+       FROM ${members} m
+       JOIN record r ON r.id = m.record_id
+       JOIN source s ON s.id = r.source_id
+       JOIN batch b ON b.id = r.batch_id
+       LEFT JOIN record_adjustment a ON a.record_id = r.id
+      WHERE m.run_id = ? AND m.side = ? ORDER BY m.record_id`,
+  );
+  yield* side.iterate(runId, 'left') as Iterable<PacketInputRow>;
+  yield* side.iterate(runId, 'right') as Iterable<PacketInputRow>;
 }
 
 export interface PacketGroupRow {
@@ -130,7 +132,7 @@ export function packetExceptions(db: Db, runId: number): PacketExceptionRow[] {
 
 export function packetMembers(db: Db, runId: number): { recordId: number; side: 'left' | 'right'; groupId: string | null; exceptionId: string | null }[] {
   return db
-    .prepare(`SELECT record_id AS recordId, side, group_id AS groupId, exception_id AS exceptionId FROM ${runTable(db, runId, 'member').name} WHERE run_id = ? ORDER BY side, record_id`)
+    .prepare(`SELECT record_id AS recordId, side, group_id AS groupId, exception_id AS exceptionId FROM ${runTable(db, runId, 'member').name} WHERE run_id = ? ORDER BY record_id`)
     .all(runId) as { recordId: number; side: 'left' | 'right'; groupId: string | null; exceptionId: string | null }[];
 }
 
@@ -172,10 +174,10 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Review rows of a run in the scope's filter, with the review item (owner, status, resolution) where there is one. */
-export function packetReviewRows(db: Db, runId: number, reconciliationId: number, f: PacketRowFilter): PacketReviewRow[] {
+/** The WHERE clause (over the review table as `w`) and its parameters for a packet's scope filter. */
+function reviewFilter(runId: number, f: PacketRowFilter): { where: string; params: unknown[] } {
   const where = ['w.run_id = ?'];
-  const params: unknown[] = [reconciliationId, runId];
+  const params: unknown[] = [runId];
   const inList = (col: string, values: string[] | undefined) => {
     if (!values || values.length === 0) return;
     where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
@@ -198,6 +200,16 @@ export function packetReviewRows(db: Db, runId: number, reconciliationId: number
     const like = `%${escapeLike(f.text)}%`;
     params.push(...cols.map(() => like));
   }
+  return { where: where.join(' AND '), params };
+}
+
+/**
+ * Review rows of one kind of a run in the scope's filter, with the review item (owner, status,
+ * resolution) where there is one, one at a time: a million-group run's rows held at once took
+ * gigabytes. The iterator holds the connection until it is finished or closed.
+ */
+export function iteratePacketReviewRows(db: Db, runId: number, reconciliationId: number, f: PacketRowFilter, kind: 'group' | 'exception'): IterableIterator<PacketReviewRow> {
+  const { where, params } = reviewFilter(runId, f);
   return db
     .prepare(
       `SELECT w.run_id AS runId, w.row_id AS rowId, w.kind, w.status, w.class, w.pass, w.score, w.left_count AS leftCount, w.right_count AS rightCount,
@@ -210,10 +222,36 @@ export function packetReviewRows(db: Db, runId: number, reconciliationId: number
          LEFT JOIN review_item i ON i.reconciliation_id = ? AND i.item_id = w.row_id
          LEFT JOIN app_user u ON u.id = i.owner
          LEFT JOIN run_exception e ON e.run_id = w.run_id AND e.exception_id = w.row_id
-        WHERE ${where.join(' AND ')}
-        ORDER BY w.kind, w.status, w.class, w.row_id`,
+        WHERE w.kind = ? AND ${where}
+        ORDER BY w.status, w.class, w.row_id`,
     )
-    .all(...params) as PacketReviewRow[];
+    .iterate(reconciliationId, kind, ...params) as IterableIterator<PacketReviewRow>;
+}
+
+export interface PacketReviewTotal {
+  status: string;
+  class: string | null;
+  currency: string | null;
+  rows: number;
+  leftCount: number;
+  rightCount: number;
+  leftAmount: number;
+  rightAmount: number;
+  amountAtRisk: number;
+}
+
+/** Review rows in the scope's filter, counted and summed by status, class and currency (SQLite sums integers exactly). */
+export function packetReviewTotals(db: Db, runId: number, f: PacketRowFilter): PacketReviewTotal[] {
+  const { where, params } = reviewFilter(runId, f);
+  return db
+    .prepare(
+      `SELECT w.status, w.class, w.currency, COUNT(*) AS rows, COALESCE(SUM(w.left_count), 0) AS leftCount, COALESCE(SUM(w.right_count), 0) AS rightCount,
+              COALESCE(SUM(w.left_amount), 0) AS leftAmount, COALESCE(SUM(w.right_amount), 0) AS rightAmount, COALESCE(SUM(w.amount_at_risk), 0) AS amountAtRisk
+         FROM ${runTable(db, runId, 'review').name} w
+        WHERE ${where}
+        GROUP BY w.status, w.class, w.currency`,
+    )
+    .all(...params) as PacketReviewTotal[];
 }
 
 // ---------------------------------------------------------------- overrides, approvals, sign-off

@@ -6,6 +6,8 @@ import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
 import type { PacketScope } from '../../../../shared/packet-scope.js';
 import { ErrorBanner } from '../../app/ErrorBanner.js';
+import { ProgressBar } from '../jobs/ProgressBar.js';
+import { useJob } from '../jobs/use-job.js';
 
 const theme = themeQuartz.withParams({ fontSize: 12, spacing: 4 });
 const TABS = [
@@ -53,6 +55,7 @@ function Table({ table }: { table: PacketTable }) {
 /** Export a signed audit packet, and open one read-only: verification banner, tabs, review notes beside it. */
 export function PacketView({ revision, hasWorkspace, openPath }: { revision: number; hasWorkspace: boolean; openPath: string | null }) {
   const transport = useTransport();
+  const job = useJob();
   const [runs, setRuns] = useState<RunInfo[]>([]);
   const [scope, setScope] = useState<string>('workspace');
   const [out, setOut] = useState('');
@@ -73,8 +76,8 @@ export function PacketView({ revision, hasWorkspace, openPath }: { revision: num
   const doExport = () => {
     setError(null);
     const s: PacketScope = scope === 'workspace' ? { kind: 'workspace' } : { kind: 'run', runId: Number(scope) };
-    transport
-      .call('packet.export', { scope: s, includeSources: withSources, out })
+    job
+      .run((jobId) => transport.call('packet.export', { jobId, scope: s, includeSources: withSources, out }))
       .then((r) => {
         setExported(`Exported ${r.path} (${r.bytes.toLocaleString('en-US')} bytes), signed by ${r.fingerprint}`);
         setPath(r.path);
@@ -125,7 +128,7 @@ export function PacketView({ revision, hasWorkspace, openPath }: { revision: num
             <input type="checkbox" checked={withSources} onChange={(e) => setWithSources(e.target.checked)} /> include source rows
           </label>
           <input aria-label="Packet file" placeholder="/path/to/review.tieoutpkt" value={out} onChange={(e) => setOut(e.target.value)} />
-          <button type="submit" className="primary" disabled={!out.trim()}>
+          <button type="submit" className="primary" disabled={!out.trim() || job.progress !== null}>
             Export packet
           </button>
           {exported && (
@@ -135,6 +138,7 @@ export function PacketView({ revision, hasWorkspace, openPath }: { revision: num
           )}
         </form>
       )}
+      {job.progress && <ProgressBar progress={job.progress} onCancel={job.cancel} />}
       <form
         className="wizard-pick"
         aria-label="Open a packet"
