@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <import|match|quality|grid|bulk|all> [--buys N]`: speed and quality figures,
+ * `npm run bench -- <import|match|quality|grid|packet|bulk|all> [--buys N]`: speed and quality figures,
  * printed, never asserted. Data comes from the seeded demo generator in a temp folder.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ import { loadInputs } from '../src/main/core/reconcile/load-inputs.js';
 import { checkpointWorkspace, findReconciliation, openWorkspace, type Workspace } from '../src/main/core/workspace/index.js';
 import { benchBulk } from './bulk.js';
 import { benchGrid } from './grid.js';
+import { benchPacket } from './packet.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { buys: { type: 'string' } } });
 const which = positionals[0] ?? 'all';
@@ -197,13 +198,19 @@ try {
     console.log(`\ngrid: the review grid in Chromium on that run`);
     await benchGrid(path, join(process.cwd(), 'out', 'renderer'));
   }
+  if (which === 'packet' || which === 'all') {
+    const n = size ?? 1_000_000;
+    const path = await benchMatch(n);
+    console.log(`\npacket: the audit packet of that run, each step in a process of its own`);
+    benchPacket(path, 1, work);
+  }
   if (which === 'bulk' || which === 'all') {
     const path = await benchMatch(size ?? 100_000);
     console.log(`\nbulk: write off every open exception of that run as one bulk override, then reverse it`);
     benchBulk(path, 'Bench');
   }
-  if (!['import', 'match', 'quality', 'grid', 'bulk', 'all'].includes(which)) {
-    console.error('usage: npm run bench -- <import|match|quality|grid|bulk|all> [--buys N]');
+  if (!['import', 'match', 'quality', 'grid', 'packet', 'bulk', 'all'].includes(which)) {
+    console.error('usage: npm run bench -- <import|match|quality|grid|packet|bulk|all> [--buys N]');
     process.exitCode = 2;
   }
 } finally {
