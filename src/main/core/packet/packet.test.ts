@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import * as XLSX from 'xlsx';
@@ -228,6 +228,21 @@ describe('exportPacket', () => {
   it('says so when the packet cannot be written, and records nothing', async () => {
     const before = (fx.ws.db.prepare('SELECT MAX(seq) AS n FROM audit_event').get() as { n: number }).n;
     await expect(exportPacket(fx.ws.db, options({ kind: 'workspace' }, join('no', 'such', 'dir.tieoutpkt')))).rejects.toMatchObject({ code: 'file_unreadable' });
+    expect((fx.ws.db.prepare('SELECT MAX(seq) AS n FROM audit_event').get() as { n: number }).n).toBe(before);
+  });
+
+  it.each(['writing the run inputs', 'compressing csv/matches.csv'])('stops when cancelled while %s, writing no packet and no audit event', async (phase) => {
+    const before = (fx.ws.db.prepare('SELECT MAX(seq) AS n FROM audit_event').get() as { n: number }).n;
+    let cancel = false;
+    const ctx = {
+      cancelled: () => cancel,
+      progress: (p: { phase: string }) => {
+        if (p.phase === phase) cancel = true;
+      },
+    };
+    await expect(exportPacket(fx.ws.db, options({ kind: 'workspace' }, 'cancelled.tieoutpkt'), ctx)).rejects.toMatchObject({ code: 'cancelled' });
+    expect(cancel).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.includes('cancelled.tieoutpkt'))).toEqual([]);
     expect((fx.ws.db.prepare('SELECT MAX(seq) AS n FROM audit_event').get() as { n: number }).n).toBe(before);
   });
 
