@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvLine } from '../export/csv-write.js';
-import { CsvReader, parseCsv } from './tables.js';
+import * as XLSX from 'xlsx';
+import { CsvReader, MAX_SHEET_ROWS, parseCsv, workbookBytes, writeTableCsv, type Table } from './tables.js';
 
 /** Cells with every kind of text a CSV must quote: commas, quotes, newlines, CRLF. */
 const ROWS = [
@@ -42,5 +43,36 @@ describe('CSV read a piece at a time', () => {
     noFinalNewline.count(Buffer.from('a,b\nc,d'));
     noFinalNewline.end();
     expect(noFinalNewline.rows).toBe(2);
+  });
+});
+
+describe('the workbook', () => {
+  it('keeps a sheet\'s first rows and says how many more are in its CSV, which holds them all', () => {
+    let made = 0;
+    const table: Table = {
+      sheet: 'Matches',
+      file: 'csv/matches.csv',
+      columns: ['Group'],
+      rows: {
+        *[Symbol.iterator]() {
+          for (let i = 0; i < MAX_SHEET_ROWS + 3; i++) {
+            made++;
+            yield [`g${i}`];
+          }
+        },
+      },
+    };
+    let csv = '';
+    const written = writeTableCsv(table, { write: (t) => (csv += t) });
+    expect(written).toBe(MAX_SHEET_ROWS + 3);
+    expect(csv.split('\n').length - 2).toBe(MAX_SHEET_ROWS + 3);
+    made = 0;
+    const sheet = XLSX.read(workbookBytes([table], new Map([[table.file, written]])), { type: 'buffer' }).Sheets['Matches']!;
+    const rows = XLSX.utils.sheet_to_json<string[]>(sheet, { header: 1 });
+    expect(rows).toHaveLength(1 + MAX_SHEET_ROWS + 1);
+    expect(rows.at(-2)).toEqual([`g${MAX_SHEET_ROWS - 1}`]);
+    expect(rows.at(-1)).toEqual(['3 more rows are in csv/matches.csv']);
+    // The sheet stops reading rows once it is full.
+    expect(made).toBe(MAX_SHEET_ROWS + 1);
   });
 });
