@@ -191,7 +191,9 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
   // ------------------------------------------------ inputs and results of each run
   progress('writing the run inputs');
   const recordsOut = staged.entry(ENTRY.records);
-  const resultsFile: ResultsFile = { runs: [] };
+  // Each run's results are written as soon as they are put in order, and not kept.
+  const resultsOut = staged.entry(ENTRY.results);
+  resultsOut.write('{"runs":[');
   const engineInputs: EngineInputsFile = {
     note: 'FX rates are the workspace table at export time (runs do not store their own copy); locked groups are the confirmed manual groups the run held.',
     runs: [],
@@ -258,7 +260,7 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
     if (packetResultFingerprint(ordered) !== run.resultSha256) {
       notes.push(`Run ${run.runId}: the stored groups and exceptions do not reproduce the run's result fingerprint; the workspace may have been altered.`);
     }
-    resultsFile.runs.push(ordered);
+    writeRunResults(ordered, resultsOut, manifestRuns.length === 0);
     const decisions = runDecisions(db, run.runId);
     engineInputs.runs.push({
       runId: run.runId,
@@ -280,7 +282,8 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
     });
   }
   recordsOut.end();
-  writeResults(resultsFile, staged.entry(ENTRY.results));
+  resultsOut.write('\n]}\n');
+  resultsOut.end();
   put(ENTRY.engineInputs, JSON.stringify(engineInputs, null, 1) + '\n');
 
   // ------------------------------------------------ rules
@@ -475,21 +478,17 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
 }
 
 /**
- * results.json, one group or exception per line. It is the same JSON document as one
- * JSON.stringify would give, written a line at a time, so no string holds a whole run.
+ * One run of results.json (`{"runs":[` before the first, `]}` after the last), one group or
+ * exception per line: the same JSON document one JSON.stringify would give, written a line at a
+ * time, so no string holds a whole run.
  */
-function writeResults(results: ResultsFile, out: EntryWriter): void {
-  out.write('{"runs":[\n');
-  results.runs.forEach((run, i) => {
-    const { groups, exceptions, ...head } = run;
-    out.write(`${i > 0 ? ',\n' : ''}${JSON.stringify(head).slice(0, -1)},"groups":[`);
-    groups.forEach((g, k) => out.write(`${k > 0 ? ',' : ''}\n${JSON.stringify(g)}`));
-    out.write('\n],"exceptions":[');
-    exceptions.forEach((e, k) => out.write(`${k > 0 ? ',' : ''}\n${JSON.stringify(e)}`));
-    out.write('\n]}');
-  });
-  out.write('\n]}\n');
-  out.end();
+function writeRunResults(run: ResultsFile['runs'][number], out: EntryWriter, first: boolean): void {
+  const { groups, exceptions, ...head } = run;
+  out.write(`${first ? '' : ','}\n${JSON.stringify(head).slice(0, -1)},"groups":[`);
+  groups.forEach((g, k) => out.write(`${k > 0 ? ',' : ''}\n${JSON.stringify(g)}`));
+  out.write('\n],"exceptions":[');
+  exceptions.forEach((e, k) => out.write(`${k > 0 ? ',' : ''}\n${JSON.stringify(e)}`));
+  out.write('\n]}');
 }
 
 function summaryTable(
