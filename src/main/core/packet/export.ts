@@ -27,7 +27,7 @@ import {
   packetExceptions,
   packetFxRates,
   packetGroups,
-  packetMembers,
+  iteratePacketMembers,
   packetOverrides,
   packetPeriodLocks,
   runDecisions,
@@ -214,10 +214,9 @@ function stageInto(staged: StagedEntries, db: Db, opts: Omit<ExportPacketOptions
       recordsOut.write(`${head.slice(0, -1)},"fields":${r.fieldsJson},${tail.slice(1)}\n`);
     }
     throwIfCancelled(ctx);
-    const members = packetMembers(db, run.runId);
     const byGroup = new Map<string, { left: string[]; right: string[] }>();
     const byException = new Map<string, { left: string[]; right: string[] }>();
-    for (const m of members) {
+    for (const m of iteratePacketMembers(db, run.runId)) {
       const map = m.groupId !== null ? byGroup : byException;
       const id = (m.groupId ?? m.exceptionId)!;
       let sides = map.get(id);
