@@ -9,7 +9,7 @@ import { TieoutError } from '../../../shared/error.js';
 import { canonicalJson } from '../audit/chain.js';
 import { diffResults, runEngine, type EngineRecord, type EngineResult } from '../engine/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import { CURRENCY_FIELD } from '../reconcile/load-inputs.js';
+import { CURRENCY_FIELD, fieldsNamedIn } from '../reconcile/load-inputs.js';
 import { resultFingerprint } from '../reconcile/run-match.js';
 import { EngineInputsFile, ENTRY, InputRecordLine, ResultsFile, RulesFile } from './format.js';
 import { asEngineResult, packetResultFingerprint } from './results.js';
@@ -57,8 +57,14 @@ function readJson<T>(zip: ZipReader, name: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-/** The input records by run, read a line at a time: a million-line run's file is larger than a string may be. */
-async function readRecords(zip: ZipReader): Promise<Map<number, EngineRecord[]>> {
+/**
+ * The input records by run, read a line at a time: a million-line run's file is larger than a
+ * string may be. With `only`, each record keeps just those fields, as a run's own inputs do
+ * (see loadInputs): the engine reads no others.
+ */
+async function readRecords(zip: ZipReader, only?: ReadonlySet<string>): Promise<Map<number, EngineRecord[]>> {
+  // A field named __proto__ cannot be copied by assignment: keep such records whole.
+  const reduce = only !== undefined && !only.has('__proto__');
   const byRun = new Map<number, EngineRecord[]>();
   let i = 0;
   for await (const line of zip.lines(ENTRY.records)) {
@@ -73,7 +79,12 @@ async function readRecords(zip: ZipReader): Promise<Map<number, EngineRecord[]>>
     let list = byRun.get(rec.run);
     if (!list) byRun.set(rec.run, (list = []));
     // As loadInputs offers it: the record's currency under `_currency`.
-    list.push({ id: rec.id, side: rec.side, source: rec.source, fields: { ...rec.fields, [CURRENCY_FIELD]: rec.currency } });
+    let fields = rec.fields;
+    if (reduce) {
+      fields = {};
+      for (const k in rec.fields) if (only.has(k)) fields[k] = rec.fields[k]!;
+    }
+    list.push({ id: rec.id, side: rec.side, source: rec.source, fields: { ...fields, [CURRENCY_FIELD]: rec.currency } });
   }
   return byRun;
 }
@@ -91,7 +102,7 @@ export async function replayPacket(path: string, opts: { maxDifferences?: number
   const rules = readJson(zip, ENTRY.rules, RulesFile);
   const results = readJson(zip, ENTRY.results, ResultsFile);
   const engineInputs = zip.has(ENTRY.engineInputs) ? readJson(zip, ENTRY.engineInputs, EngineInputsFile) : { note: '', runs: [] };
-  const records = await readRecords(zip);
+  const records = await readRecords(zip, fieldsNamedIn(...rules.ruleSets.map((r) => r.rules)));
 
   const differences: ReplayDifference[] = [];
   const runs: ReplayRunOutcome[] = [];
