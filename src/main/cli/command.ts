@@ -64,13 +64,34 @@ export function writeOutput(text: string, out: string | undefined, io: Io): void
   } else io.out(text.replace(/\n$/, ''));
 }
 
-/** Runs `fn` with the core service on an open workspace, closing both afterwards. */
+/** Long work's progress as one line on stderr, rewritten in place; only when stderr is a terminal. */
+export function terminalProgress(): { show(p: { phase: string; done: number; total: number | null; message?: string | undefined }): void; clear(): void } {
+  const on = process.stderr.isTTY === true;
+  let last = '';
+  return {
+    show(p) {
+      if (!on) return;
+      const pct = p.total ? ` ${Math.round((p.done / p.total) * 100)}%` : '';
+      const line = `${p.phase}${pct}${p.message ? ` (${p.message})` : ''}`.slice(0, 78);
+      if (line !== last) process.stderr.write(`\r${line.padEnd(78)}`);
+      last = line;
+    },
+    clear() {
+      if (on && last) process.stderr.write(`\r${''.padEnd(78)}\r`);
+      last = '';
+    },
+  };
+}
+
+/** Runs `fn` with the core service on an open workspace, closing both afterwards. Jobs show their progress on a terminal. */
 export async function withService<T>(workspace: string, fn: (s: Service) => Promise<T>, opts: { create?: boolean; service?: ServiceOptions } = {}): Promise<T> {
-  const service = createService(opts.service);
+  const progress = terminalProgress();
+  const service = createService({ emit: (e) => e.type === 'job.progress' && progress.show(e.progress), ...opts.service });
   try {
     await service.call(opts.create ? 'workspace.create' : 'workspace.open', { path: resolve(workspace) });
     return await fn(service);
   } finally {
+    progress.clear();
     service.close();
   }
 }

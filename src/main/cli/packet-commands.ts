@@ -5,7 +5,7 @@ import { TieoutError } from '../../shared/error.js';
 import { exportPacket, PacketFilter, replayPacket, verifyPacket, type PacketScope, type ReplayResult, type VerifyResult } from '../core/packet/index.js';
 import { openWorkspace } from '../core/workspace/index.js';
 import { packetCurrentUser } from '../core/workspace/packet-queries.js';
-import { intOption, json, parse, UsageError, type Command, type Io } from './command.js';
+import { intOption, json, parse, terminalProgress, UsageError, type Command, type Io } from './command.js';
 
 /** The signing key lives in the user's profile: $TIEOUT_HOME/keys, else ~/.tieout/keys. */
 
@@ -100,14 +100,12 @@ export const packetCommand: Command = {
       try {
         const user = packetCurrentUser(ws.db);
         const exporter = user ? { userId: user.id, name: user.name } : { userId: osUser(), name: osUser() };
-        const result = await exportPacket(ws.db, {
-          scope,
-          includeSources: values['include-sources'] ?? false,
-          exporter,
-          keyDir: packetKeyDir(),
-          now: new Date(),
-          out: resolve(values.out),
-        });
+        const progress = terminalProgress();
+        const result = await exportPacket(
+          ws.db,
+          { scope, includeSources: values['include-sources'] ?? false, exporter, keyDir: packetKeyDir(), now: new Date(), out: resolve(values.out) },
+          { cancelled: () => false, progress: (p) => progress.show(p) },
+        ).finally(() => progress.clear());
         if (values.json) {
           io.out(json(result));
           return;

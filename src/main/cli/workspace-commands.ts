@@ -1,5 +1,4 @@
 import type { WorkspaceInfo } from '../../shared/contract.js';
-import type { ServiceOptions } from '../core/service.js';
 import { intOption, json, parse, withService, type Command, type Io } from './command.js';
 
 function printInfo(info: WorkspaceInfo, io: Io): void {
@@ -42,16 +41,7 @@ export const demo: Command = {
     const { positionals, values } = parse(args, { buys: { type: 'string' }, seed: { type: 'string' } }, 1);
     const buys = intOption(values.buys, 'buys', 2000);
     const seed = intOption(values.seed, 'seed', 42);
-    let last = '';
-    const emit: NonNullable<ServiceOptions['emit']> = (e) => {
-      if (e.type !== 'job.progress' || !process.stderr.isTTY) return;
-      const p = e.progress;
-      const line = `${p.phase} ${p.total ? Math.round((p.done / p.total) * 100) + '%' : ''}`;
-      if (line !== last) process.stderr.write(`\r${line.padEnd(60)}`);
-      last = line;
-    };
-    const result = await withService(positionals[0]!, (s) => s.call('demo.load', { jobId: `cli-demo-${process.pid}`, buys, seed }), { create: true, service: { emit } });
-    if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
+    const result = await withService(positionals[0]!, (s) => s.call('demo.load', { jobId: `cli-demo-${process.pid}`, buys, seed }), { create: true });
     io.out(`Created ${result.info.path} with ${result.buys} buys and ${result.invoiceLines} invoice lines`);
     printInfo(result.info, io);
   },
