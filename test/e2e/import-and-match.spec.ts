@@ -1,7 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startAppServer, type AppServer } from './app-server';
 
 let app: AppServer;
@@ -21,17 +21,22 @@ function query<T>(sql: string, ...params: unknown[]): T {
   }
 }
 
+/** Opens the import wizard on `file` for `source` and asks for its preview. */
+async function previewImport(page: Page, source: string, file: string): Promise<void> {
+  await page.goto(app.pageUrl);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByLabel('Source name').fill(source);
+  await page.getByLabel('File path').fill(file);
+  await page.getByRole('button', { name: 'Preview' }).click();
+}
+
 test('the import wizard previews, re-parses an edited mapping in place, imports with a summary, and lists rejected rows', async ({ page }) => {
   const csv = join(app.dir, 'payments.csv');
   writeFileSync(
     csv,
     ['Payment ID;Paid On;Payee;Amount;Currency', 'P-1;01.03.2026;Meta;1.234,50;EUR', 'P-2;02.03.2026;Hulu;abc;EUR', 'P-3;03.03.2026;Spotify;(5,00);EUR', 'P-4;04.03.2026;Bank;10,00 CR;EUR'].join('\n'),
   );
-  await page.goto(app.pageUrl);
-  await page.getByRole('button', { name: 'Import' }).click();
-  await page.getByLabel('Source name').fill('Payments (bank)');
-  await page.getByLabel('File path').fill(csv);
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await previewImport(page, 'Payments (bank)', csv);
 
   await expect(page.getByTestId('preview-layout')).toContainText('delimiter ";"');
   await expect(page.getByTestId('preview-layout')).toContainText('mapping suggested');
@@ -72,11 +77,7 @@ test('the import wizard previews, re-parses an edited mapping in place, imports 
 test('the import wizard reads a bank statement\'s Paid out and Paid in columns as one signed amount, and the credit column can be changed in the mapping', async ({ page }) => {
   const csv = join(app.dir, 'bank-paid-in-out.csv');
   copyFileSync(join(import.meta.dirname, '../fixtures/import/bank-paid-in-out.csv'), csv);
-  await page.goto(app.pageUrl);
-  await page.getByRole('button', { name: 'Import' }).click();
-  await page.getByLabel('Source name').fill('Bank statement');
-  await page.getByLabel('File path').fill(csv);
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await previewImport(page, 'Bank statement', csv);
 
   // Suggested: one amount field over both columns, money in positive; "Paid in" maps no field of its own.
   await expect(page.getByLabel('Credit column')).toHaveValue('Paid in');
