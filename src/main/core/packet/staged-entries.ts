@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TieoutError } from '../../../shared/error.js';
 import type { ZipFileInput } from './zip.js';
 
 /** Text is gathered up to this many characters before it goes to the file. */
@@ -29,12 +30,15 @@ export class StagedEntries {
   private readonly dir = mkdtempSync(join(tmpdir(), 'tieout-packet-stage-'));
   private readonly files = new Map<string, StagedFile & { file: string }>();
   private started = 0;
+  /** Entries not yet ended: closed by `remove` when staging fails part-way. */
+  private readonly open = new Set<number>();
 
   /** A new entry written piece by piece. */
   entry(name: string): EntryWriter {
-    if (this.files.has(name)) throw new Error(`Packet entry ${name} staged twice`);
+    if (this.files.has(name)) throw new TieoutError('internal', `Packet entry ${name} staged twice`);
     const file = join(this.dir, String(this.started++));
     const fd = openSync(file, 'wx', 0o600);
+    this.open.add(fd);
     const hash: Hash = createHash('sha256');
     let pending = '';
     let size = 0;
@@ -62,6 +66,7 @@ export class StagedEntries {
       end: () => {
         flush();
         closeSync(fd);
+        this.open.delete(fd);
         this.files.set(name, { path: name, file, sha256: hash.digest('hex'), size });
       },
     };
@@ -91,6 +96,8 @@ export class StagedEntries {
 
   /** Removes the folder and everything staged in it. */
   remove(): void {
+    for (const fd of this.open) closeSync(fd);
+    this.open.clear();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
