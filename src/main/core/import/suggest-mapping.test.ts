@@ -22,4 +22,16 @@ describe('suggested mapping', () => {
     expect(m.fields.map((f) => f.column)).toEqual(['Debit', 'Withdrawals', 'Credit']);
     expect(m.fields.some((f) => f.creditColumn !== undefined)).toBe(false);
   });
+
+  it('pairs a credit column that is blank all through the sample (no deposits yet)', () => {
+    const m = suggestMapping(['Date', 'Withdrawals', 'Deposits'], [
+      ['2026-03-01', '10.00', ''],
+      ['2026-03-02', '7.50', ''],
+    ]);
+    expect(m.fields.map((f) => [f.column, f.creditColumn, f.type])).toEqual([
+      ['Date', undefined, 'date'],
+      ['Withdrawals', 'Deposits', 'money'],
+    ]);
+    expect(m.credit).toBe('positive');
+  });
 });

@@ -109,7 +109,7 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
     }
   });
 
-  const split = splitAmount(fields);
+  const split = splitAmount(fields, sample);
   if (split) fields.splice(fields.indexOf(split.credit), 1);
 
   const idCols = fields.flatMap((f, i) => (f.role === 'record_id' ? [i] : []));
@@ -151,8 +151,10 @@ const IN_OUT_HEADER = /\b(in|out|deposits?|withdrawals?|inflows?|outflows?|incom
  * that reads both (MappedField.creditColumn); mapped as two fields, every row would lack one of
  * them. Money in/out wording is a bank statement read by its holder, where money in is positive.
  */
-function splitAmount(fields: MappedField[]): { debit: MappedField; credit: MappedField; inOut: boolean } | null {
-  const numeric = (f: MappedField) => f.type === 'money' || f.type === 'decimal' || f.type === 'integer';
+function splitAmount(fields: MappedField[], sample: string[][]): { debit: MappedField; credit: MappedField; inOut: boolean } | null {
+  // A side can be blank all through the sample (no deposits in the first rows): it still counts.
+  const blank = (f: MappedField) => sample.every((r) => (r[fields.indexOf(f)] ?? '').trim() === '');
+  const numeric = (f: MappedField) => f.type === 'money' || f.type === 'decimal' || f.type === 'integer' || blank(f);
   const words = (f: MappedField) => f.column.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
   const debits = fields.filter((f) => numeric(f) && DEBIT_HEADER.test(words(f)));
   const credits = fields.filter((f) => numeric(f) && CREDIT_HEADER.test(words(f)));
