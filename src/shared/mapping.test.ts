@@ -32,6 +32,17 @@ describe('mapping template', () => {
     const own = { ...SPLIT, fields: [{ ...SPLIT.fields[1]!, creditColumn: 'Debit' }] };
     expect(problems(own)).toHaveLength(1);
     const shared = { ...SPLIT, fields: [...SPLIT.fields, { name: 'fee', column: 'Fee', creditColumn: 'Credit', type: 'money' as const }] };
-    expect(problems(shared)).toEqual(['fields.3.creditColumn: column "Credit" is already the credit column of "amount"']);
+    expect(problems(shared)).toEqual(['fields.3.creditColumn: column "Credit" is already the credit or indicator column of "amount"']);
+  });
+
+  it('accepts an indicator column on a money field, counts it as mapped, and refuses it beside a credit column or on two fields', () => {
+    const indicated: MappingTemplateInput = { fields: [{ name: 'amount', column: 'Amount', indicatorColumn: 'D/C', type: 'money' }], amount: 'amount' };
+    expect(problems(indicated)).toEqual([]);
+    expect(mappedColumns(MappingTemplate.parse(indicated))).toEqual(['Amount', 'D/C']);
+    expect(problems({ ...SPLIT, fields: [{ ...SPLIT.fields[1]!, indicatorColumn: 'D/C' }] })).toEqual([
+      'fields.0.indicatorColumn: "amount" has a credit column, so its sign cannot also come from an indicator column',
+    ]);
+    const twice = { fields: [indicated.fields[0]!, { name: 'fee', column: 'Fee', indicatorColumn: 'D/C', type: 'money' as const }] };
+    expect(problems(twice)).toEqual(['fields.1.indicatorColumn: column "D/C" is already the credit or indicator column of "amount"']);
   });
 });

@@ -36,6 +36,12 @@ export const MappedField = z.object({
    * `credit`), a debit the other, and a row with both is netted.
    */
   creditColumn: z.string().min(1).optional(),
+  /**
+   * A money field whose sign is in another column, as some bank statements write it: the header
+   * of that debit/credit indicator column (D/C, DR/CR, Debit/Credit). The amount column gives
+   * the size; a credit takes the sign a CR marker has, a debit the other.
+   */
+  indicatorColumn: z.string().min(1).optional(),
   type: FieldType,
   role: FieldRole.default('other'),
   /** A required field rejects rows where it is blank. */
@@ -66,18 +72,24 @@ export const MappingTemplate = z
       if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `duplicate field "${f.name}"` });
       names.add(f.name);
     });
-    // A credit column belongs to its field alone; two fields may still read one ordinary column.
+    // A credit or indicator column belongs to its field alone; two fields may still read one ordinary column.
     const readColumns = new Set(t.fields.map((f) => f.column));
-    const creditOf = new Map<string, string>();
+    const sideOf = new Map<string, string>();
     t.fields.forEach((f, i) => {
-      const c = f.creditColumn;
-      if (c === undefined) return;
-      const path = ['fields', i, 'creditColumn'];
-      const other = creditOf.get(c);
-      if (f.type !== 'money') ctx.addIssue({ code: 'custom', path, message: `only a money field can have a credit column ("${f.name}" is ${f.type})` });
-      else if (readColumns.has(c)) ctx.addIssue({ code: 'custom', path, message: `column "${c}" is mapped as a field's own column, so it cannot be the credit column of "${f.name}"` });
-      else if (other !== undefined) ctx.addIssue({ code: 'custom', path, message: `column "${c}" is already the credit column of "${other}"` });
-      creditOf.set(c, f.name);
+      if (f.creditColumn !== undefined && f.indicatorColumn !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'indicatorColumn'], message: `"${f.name}" has a credit column, so its sign cannot also come from an indicator column` });
+      }
+      for (const key of ['creditColumn', 'indicatorColumn'] as const) {
+        const c = f[key];
+        if (c === undefined) continue;
+        const path = ['fields', i, key];
+        const what = key === 'creditColumn' ? 'credit' : 'indicator';
+        const other = sideOf.get(c);
+        if (f.type !== 'money') ctx.addIssue({ code: 'custom', path, message: `only a money field can have a ${what} column ("${f.name}" is ${f.type})` });
+        else if (readColumns.has(c)) ctx.addIssue({ code: 'custom', path, message: `column "${c}" is mapped as a field's own column, so it cannot be the ${what} column of "${f.name}"` });
+        else if (other !== undefined) ctx.addIssue({ code: 'custom', path, message: `column "${c}" is already the credit or indicator column of "${other}"` });
+        sideOf.set(c, f.name);
+      }
     });
     const byName = new Map(t.fields.map((f) => [f.name, f]));
     t.naturalKey.forEach((k, i) => {
@@ -95,12 +107,13 @@ export const MappingTemplate = z
   });
 export type MappingTemplate = z.infer<typeof MappingTemplate>;
 
-/** Every file column a mapping reads, credit columns included, each once: the rest are extra attributes. */
+/** Every file column a mapping reads, credit and indicator columns included, each once: the rest are extra attributes. */
 export function mappedColumns(t: Pick<MappingTemplate, 'fields'>): string[] {
   const columns = new Set<string>();
   for (const f of t.fields) {
     columns.add(f.column);
     if (f.creditColumn !== undefined) columns.add(f.creditColumn);
+    if (f.indicatorColumn !== undefined) columns.add(f.indicatorColumn);
   }
   return [...columns];
 }

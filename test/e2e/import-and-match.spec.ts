@@ -105,6 +105,28 @@ test('the import wizard reads a bank statement\'s Paid out and Paid in columns a
   expect(stored).toEqual({ n: 4, total: -125000 + 340000 - 750 + 800 });
 });
 
+test('the import wizard signs a bank statement\'s amounts by its DR/CR column', async ({ page }) => {
+  const csv = join(app.dir, 'bank-dr-cr-indicator.csv');
+  copyFileSync(join(import.meta.dirname, '../fixtures/import/bank-dr-cr-indicator.csv'), csv);
+  await previewImport(page, 'Bank (DR/CR)', csv);
+
+  await expect(page.getByLabel('Debit/credit indicator column')).toHaveValue('DR/CR');
+  await expect(page.getByLabel('Credit column')).toBeDisabled();
+  await expect(page.getByRole('row', { name: /DR\/CR debit\/credit indicator of amount/ })).toBeVisible();
+  const grid = page.getByTestId('preview-grid');
+  await expect(grid.locator('.ag-header-cell[col-id="amount"]')).toContainText('Amount / DR/CR → amount (money)');
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="amount"]')).toHaveText('-3,400.00');
+  // A bank statement read by its holder: credits are money in.
+  await page.getByLabel('CR means').selectOption('positive');
+  await expect(grid.locator('.ag-row[row-index="1"] [col-id="amount"]')).toHaveText('3,400.00');
+  await expect(grid.locator('.ag-row[row-index="4"] [col-id="error"]')).toContainText('the debit/credit indicator is blank');
+
+  await page.getByRole('button', { name: 'Import', exact: true }).last().click();
+  await expect(page.getByTestId('count-accepted')).toHaveText('4');
+  const stored = query<{ total: number }>(`SELECT SUM(amount_minor) AS total FROM record r JOIN source s ON s.id = r.source_id WHERE s.name = 'Bank (DR/CR)'`);
+  expect(stored.total).toBe(-125000 + 340000 - 750 + 200);
+});
+
 test('a reconciliation created with suggested rules runs from the UI with progress and appears in the run history', async ({ page }) => {
   await page.goto(app.pageUrl);
   await page.getByRole('button', { name: 'Reconcile' }).click();

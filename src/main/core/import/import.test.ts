@@ -397,3 +397,37 @@ describe('import of amounts split over a debit and a credit column', () => {
     ws.close();
   });
 });
+
+describe('import of amounts signed by a debit/credit indicator column', () => {
+  it('suggests the indicator column for the amount, signs each amount by it, and rejects a row without a mark', async () => {
+    const ws = workspace();
+    const s = await runImport(ws, { source: 'Bank', path: join(FIXTURES, 'bank-dr-cr-indicator.csv'), actor: 'ana' });
+    const amount = s.mapping.fields.find((f) => f.name === s.mapping.amount);
+    expect(amount).toMatchObject({ column: 'Amount', indicatorColumn: 'DR/CR', type: 'money', role: 'amount' });
+    expect(s.mapping.fields.map((f) => f.column)).not.toContain('DR/CR');
+    expect(s.mapping.fields.find((f) => f.column === 'Balance')?.role).toBe('other');
+    // DR is positive and CR negative by default (a ledger's view); "-7.50" marked Dr is still money out.
+    const amounts = ws.db.prepare('SELECT amount_minor FROM record WHERE batch_id = ? ORDER BY row_number').pluck().all(s.batchId);
+    expect(amounts).toEqual([125000, -340000, 750, -200]);
+    expect(listRejectedRows(ws.db, s.batchId).map((r) => [r.row, r.column, r.value, r.reason])).toEqual([[6, 'DR/CR', '', 'the debit/credit indicator is blank']]);
+    ws.close();
+  });
+
+  it('flips with credits positive, and rejects a mark that is neither debit nor credit, naming the column and value', async () => {
+    const ws = workspace();
+    const mapping: MappingTemplateInput = {
+      fields: [
+        { name: 'ref', column: 'Ref', type: 'text', role: 'record_id' },
+        { name: 'amount', column: 'Amount', indicatorColumn: 'D/C', type: 'money', role: 'amount', required: true },
+      ],
+      amount: 'amount',
+      currency: { code: 'GBP' },
+      credit: 'positive',
+    };
+    const s = await runImport(ws, { source: 'Bank', path: file('dc.csv', 'Ref,Amount,D/C\nA,10.00,D\nB,4.00,Credit\nC,1.00,X\n'), mapping, actor: 'ana' });
+    expect(ws.db.prepare('SELECT amount_minor FROM record WHERE batch_id = ? ORDER BY row_number').pluck().all(s.batchId)).toEqual([-1000, 400]);
+    expect(listRejectedRows(ws.db, s.batchId).map((r) => [r.row, r.column, r.value])).toEqual([[4, 'D/C', 'X']]);
+    expect(listRejectedRows(ws.db, s.batchId)[0]!.reason).toMatch(/neither a debit \(D, DR, Debit\) nor a credit/);
+    ws.close();
+  });
+});

@@ -36,6 +36,8 @@ interface CompiledField {
   isCurrency: boolean;
   /** A money field split over a debit and a credit column: both, each with the sign it gives. */
   split: readonly SplitSide[] | null;
+  /** A money field whose sign is in a debit/credit indicator column: that column, and the sign a credit gives. */
+  indicator: { column: string; index: number; creditSign: 1 | -1 } | null;
 }
 
 interface SplitSide {
@@ -56,6 +58,13 @@ export interface RowParser {
 }
 
 const KEY_SEPARATOR = '\u001f';
+const DEBIT_MARK = /^\s*(d|dr|db|debit)\s*$/i;
+const CREDIT_MARK = /^\s*(c|cr|credit)\s*$/i;
+
+/** Text a debit/credit indicator column may hold (D, DR, DB, Debit, C, CR, Credit, any case). */
+export function isDebitCreditMark(text: string): boolean {
+  return DEBIT_MARK.test(text) || CREDIT_MARK.test(text);
+}
 const SLASH_DATE = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b/;
 
 /** Blank or whitespace only, without trimming (no new string per cell). */
@@ -123,6 +132,7 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
       isAmount: f.type === 'money' && f.name === template.amount,
       isCurrency: f.type !== 'money' && f.name === currencyField,
       split,
+      indicator: f.indicatorColumn === undefined ? null : { column: f.indicatorColumn, index: indexOf(f.indicatorColumn), creditSign },
     };
   });
 
@@ -193,9 +203,19 @@ export function compileRowParser(template: MappingTemplate, headers: string[], s
       if (v instanceof Rejection) return { column: f.column, value: raw, reason: rejectionMessage(f.type, v) };
       if (f.type === 'money') {
         const m = v as ParsedMoney;
-        fields[f.name] = m.minor;
+        let minor = m.minor;
+        if (f.indicator !== null) {
+          // The indicator gives the sign, the amount only its size (as for a split field).
+          const mark = cells[f.indicator.index] ?? '';
+          const sign = CREDIT_MARK.test(mark) ? f.indicator.creditSign : DEBIT_MARK.test(mark) ? -f.indicator.creditSign : 0;
+          if (sign === 0) {
+            return { column: f.indicator.column, value: mark, reason: isBlank(mark) ? 'the debit/credit indicator is blank' : 'the debit/credit indicator is neither a debit (D, DR, Debit) nor a credit (C, CR, Credit)' };
+          }
+          minor = sign * Math.abs(minor) || 0;
+        }
+        fields[f.name] = minor;
         if (f.isAmount) {
-          amountMinor = m.minor;
+          amountMinor = minor;
           amountCurrency = m.currency;
         }
       } else {

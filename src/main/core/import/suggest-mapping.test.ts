@@ -34,4 +34,22 @@ describe('suggested mapping', () => {
     ]);
     expect(m.credit).toBe('positive');
   });
+
+  it('takes a D/C column of nothing but debit and credit marks as the amount\'s indicator, and leaves a column of other values alone', () => {
+    const m = suggestMapping(['Ref', 'Amount', 'D/C'], [
+      ['A', '10.00', 'D'],
+      ['B', '4.00', 'c'],
+      ['C', '1.00', ''],
+    ]);
+    expect(m.fields.map((f) => [f.column, f.indicatorColumn])).toEqual([
+      ['Ref', undefined],
+      ['Amount', 'D/C'],
+    ]);
+    const other = suggestMapping(['Ref', 'Amount', 'D/C'], [
+      ['A', '10.00', 'D'],
+      ['B', '4.00', 'X'],
+    ]);
+    expect(other.fields.map((f) => f.column)).toEqual(['Ref', 'Amount', 'D/C']);
+    expect(other.fields.some((f) => f.indicatorColumn !== undefined)).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import type { FieldRole, FieldType, MappedField, MappingTemplate } from '../../../shared/mapping.js';
 import { parseField, sniffColumn, suggestFieldType } from './parse/index.js';
+import { isDebitCreditMark } from './row-parser.js';
 
 /** Share of values that parse as `type` with options sniffed from the column. */
 function parseShare(type: FieldType, values: string[]): number {
@@ -110,7 +111,10 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
   });
 
   const split = splitAmount(fields, sample);
+  const indicator = split ? null : indicatorOf(fields, sample);
+  // Both read their second column themselves: it maps no field of its own.
   if (split) fields.splice(fields.indexOf(split.credit), 1);
+  if (indicator) fields.splice(fields.indexOf(indicator.column), 1);
 
   const idCols = fields.flatMap((f, i) => (f.role === 'record_id' ? [i] : []));
   let naturalKey: string[] = [];
@@ -126,7 +130,7 @@ export function suggestMapping(headers: string[], sample: string[][]): MappingTe
       }
     }
   }
-  const amount = split?.debit ?? fields.find((f) => f.type === 'money' && f.role === 'amount');
+  const amount = split?.debit ?? indicator?.amount ?? fields.find((f) => f.type === 'money' && f.role === 'amount');
   const currency = fields.find((f) => f.type === 'currency');
   const date = fields.find((f) => f.type === 'date');
   for (const k of naturalKey) {
@@ -162,9 +166,35 @@ function splitAmount(fields: MappedField[], sample: string[][]): { debit: Mapped
   const [debit, credit] = [debits[0]!, credits[0]!];
   const taken = new Set(fields.filter((f) => f !== debit && f !== credit).map((f) => f.name));
   Object.assign(debit, { name: fieldNameFor('amount', taken), creditColumn: credit.column, type: 'money', role: 'amount' });
-  // A running balance is money too, but it is not what a record is for.
-  for (const f of fields) if (f.type === 'money' && f !== debit && /\bbalance\b/.test(words(f))) f.role = 'other';
+  demoteBalances(fields);
   return { debit, credit, inOut: IN_OUT_HEADER.test(words(debit)) && IN_OUT_HEADER.test(words(credit)) };
+}
+
+const isBalance = (f: MappedField) => /\bbalance\b/i.test(f.column);
+
+/** A running balance is money too, but it is not what a record is for. */
+function demoteBalances(fields: MappedField[]): void {
+  for (const f of fields) if (f.type === 'money' && isBalance(f)) f.role = 'other';
+}
+
+const INDICATOR_HEADER = /\b(dr|cr|d c|c d|debit|credit|indicator)\b/;
+
+/**
+ * A column that says whether each amount is a debit or a credit (a header such as DR/CR or D/C,
+ * and nothing but D/C/DR/CR/Debit/Credit in it) gives the sign of the one amount field.
+ */
+function indicatorOf(fields: MappedField[], sample: string[][]): { column: MappedField; amount: MappedField } | null {
+  const amounts = fields.filter((f) => f.type === 'money' && f.role === 'amount' && !isBalance(f));
+  const candidates = fields.filter((f) => {
+    if (f.type !== 'text' || !INDICATOR_HEADER.test(f.column.toLowerCase().replace(/[^a-z]+/g, ' ').trim())) return false;
+    const values = sample.map((r) => r[fields.indexOf(f)] ?? '').filter((v) => v.trim() !== '');
+    return values.length > 0 && values.every(isDebitCreditMark);
+  });
+  if (amounts.length !== 1 || candidates.length !== 1) return null;
+  const [amount, column] = [amounts[0]!, candidates[0]!];
+  amount.indicatorColumn = column.column;
+  demoteBalances(fields);
+  return { column, amount };
 }
 
 /** A header that disappeared, and the new header that looks most like it (for a remap suggestion). */

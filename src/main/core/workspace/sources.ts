@@ -61,7 +61,7 @@ export function listSources(db: Db): SourceInfo[] {
       name: r.name,
       records: r.records,
       batches: r.batches,
-      fields: (t?.fields ?? []).map((f) => ({ name: f.name, column: f.creditColumn !== undefined ? `${f.column} / ${f.creditColumn}` : f.column, type: f.type, role: f.role })),
+      fields: (t?.fields ?? []).map((f) => ({ name: f.name, column: [f.column, f.creditColumn ?? f.indicatorColumn].filter(Boolean).join(' / '), type: f.type, role: f.role })),
       amountField: t?.amount ?? null,
       currencyField: t?.currency && 'field' in t.currency ? t.currency.field : null,
     };

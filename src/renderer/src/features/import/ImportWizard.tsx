@@ -115,9 +115,14 @@ export function ImportWizard({ sources, onDone }: { sources: SourceInfo[]; onDon
       ...m.fields.map(
         (f): ColDef<PreviewRow> => ({
           colId: f.name,
-          headerName: `${f.creditColumn !== undefined ? `${f.column} / ${f.creditColumn}` : f.column} → ${f.name} (${f.type})`,
+          headerName: `${[f.column, f.creditColumn ?? f.indicatorColumn].filter(Boolean).join(' / ')} → ${f.name} (${f.type})`,
           valueGetter: (p) => p.data?.[f.name] ?? null,
-          cellClassRules: { 'cell-error': (p) => p.data?.error?.column === f.column || (f.creditColumn !== undefined && p.data?.error?.column === f.creditColumn) },
+          cellClassRules: {
+            'cell-error': (p) => {
+              const at = p.data?.error?.column;
+              return at !== undefined && [f.column, f.creditColumn, f.indicatorColumn].includes(at);
+            },
+          },
           ...(f.type === 'money' && {
             valueFormatter: (p: { value: unknown; data?: PreviewRow }) =>
               typeof p.value === 'number' ? `${displayMinor(p.value, String(p.data?.['__currency'] ?? 'USD'))} ${String(p.data?.['__currency'] ?? '')}` : '',

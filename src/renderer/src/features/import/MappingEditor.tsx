@@ -12,7 +12,9 @@ interface Props {
 /** Column -> field, type and role, plus the natural key and the amount/currency/date choices. */
 export function MappingEditor({ headers, mapping, onChange }: Props) {
   const byColumn = new Map(mapping.fields.map((f) => [f.column, f]));
+  // Columns a money field reads besides its own: its credit side, or its debit/credit indicator.
   const creditOf = new Map(mapping.fields.flatMap((f) => (f.creditColumn !== undefined ? [[f.creditColumn, f] as const] : [])));
+  const indicatorOf = new Map(mapping.fields.flatMap((f) => (f.indicatorColumn !== undefined ? [[f.indicatorColumn, f] as const] : [])));
   const amountField = mapping.fields.find((f) => f.name === mapping.amount);
   const update = (fields: MappedField[], patch: Partial<MappingTemplate> = {}) => {
     const names = new Set(fields.map((f) => f.name));
@@ -25,8 +27,8 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
   const setField = (column: string, patch: Partial<MappedField> | null) => {
     const existing = byColumn.get(column);
     let fields = mapping.fields.filter((f) => f.column !== column);
-    // Only money splits over a credit column.
-    if (patch?.type !== undefined && patch.type !== 'money') patch = { ...patch, creditColumn: undefined };
+    // Only money reads a credit or an indicator column.
+    if (patch?.type !== undefined && patch.type !== 'money') patch = { ...patch, creditColumn: undefined, indicatorColumn: undefined };
     if (patch) {
       const base: MappedField = existing ?? {
         name: column.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?![a-z])/, 'f_') || 'field',
@@ -39,14 +41,27 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
     }
     update(fields);
   };
-  /** The amount field reads its credit side from `column` (which then maps no field of its own), or from one column only. */
-  const setCreditColumn = (column: string) => {
+  /**
+   * The amount field reads its credit side, or its debit/credit indicator, from `column` (which
+   * then maps no field of its own); '' clears it.
+   */
+  const setSideColumn = (key: 'creditColumn' | 'indicatorColumn', column: string) => {
     if (!amountField) return;
     const fields = mapping.fields
       .filter((f) => f.column !== column || f === amountField)
-      .map((f) => (f === amountField ? { ...f, creditColumn: column || undefined } : f));
+      .map((f) => (f === amountField ? { ...f, [key]: column || undefined } : f));
     update(fields);
   };
+  /** Columns the amount field may take as its credit or indicator column. */
+  const sideChoices = (own: string | undefined) =>
+    headers
+      .filter((h) => h !== amountField?.column && ((!creditOf.has(h) && !indicatorOf.has(h)) || h === own))
+      .map((h) => (
+        <option key={h} value={h}>
+          {h}
+          {byColumn.has(h) ? ` (unmaps ${byColumn.get(h)!.name})` : ''}
+        </option>
+      ));
   const toggleKey = (name: string, on: boolean) =>
     update(mapping.fields, { naturalKey: on ? [...mapping.naturalKey, name] : mapping.naturalKey.filter((k) => k !== name) });
 
@@ -66,15 +81,15 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
       <tbody>
         {headers.map((h) => {
           const f = byColumn.get(h);
-          const creditFor = creditOf.get(h);
-          if (!f && creditFor) {
+          const sideFor = creditOf.get(h) ?? indicatorOf.get(h);
+          if (!f && sideFor) {
             return (
               <tr key={h} className="credit-side">
                 <td>
                   <input type="checkbox" aria-label={`Map column ${h}`} checked disabled />
                 </td>
                 <td>{h}</td>
-                <td colSpan={5}>credit side of {creditFor.name}</td>
+                <td colSpan={5}>{creditOf.has(h) ? 'credit side' : 'debit/credit indicator'} of {sideFor.name}</td>
               </tr>
             );
           }
@@ -131,16 +146,26 @@ export function MappingEditor({ headers, mapping, onChange }: Props) {
             </label>{' '}
             <label title="Bank statements and ledgers often write money out and money in in two columns (Debit and Credit, Paid out and Paid in). The amount field then reads both; the credit side takes the sign chosen under CR or credit means.">
               Credit column{' '}
-              <select aria-label="Credit column" disabled={!amountField} value={amountField?.creditColumn ?? ''} onChange={(e) => setCreditColumn(e.target.value)}>
+              <select
+                aria-label="Credit column"
+                disabled={!amountField || amountField.indicatorColumn !== undefined}
+                value={amountField?.creditColumn ?? ''}
+                onChange={(e) => setSideColumn('creditColumn', e.target.value)}
+              >
                 <option value="">(none: one signed column)</option>
-                {headers
-                  .filter((h) => h !== amountField?.column && (!creditOf.has(h) || creditOf.get(h) === amountField))
-                  .map((h) => (
-                    <option key={h} value={h}>
-                      {h}
-                      {byColumn.has(h) ? ` (unmaps ${byColumn.get(h)!.name})` : ''}
-                    </option>
-                  ))}
+                {sideChoices(amountField?.creditColumn)}
+              </select>
+            </label>{' '}
+            <label title="Some statements give every amount unsigned and say in another column whether it is a debit or a credit (D/C, DR/CR, Debit/Credit). A credit takes the sign chosen under CR or credit means.">
+              D/C indicator{' '}
+              <select
+                aria-label="Debit/credit indicator column"
+                disabled={!amountField || amountField.creditColumn !== undefined}
+                value={amountField?.indicatorColumn ?? ''}
+                onChange={(e) => setSideColumn('indicatorColumn', e.target.value)}
+              >
+                <option value="">(none)</option>
+                {sideChoices(amountField?.indicatorColumn)}
               </select>
             </label>{' '}
             <label>
