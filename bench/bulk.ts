@@ -5,9 +5,7 @@
 import { ensureDefaultReasonCodes, reverseBulk, saveReasonCode } from '../src/main/core/overrides/index.js';
 import { applyBulk, createUser, previewBulk } from '../src/main/core/triage/index.js';
 import { findReconciliation, openWorkspace } from '../src/main/core/workspace/index.js';
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')}/s`;
+import { rate, secs } from './figures.js';
 
 export function benchBulk(workspacePath: string, reconciliation: string): void {
   const ws = openWorkspace(workspacePath);

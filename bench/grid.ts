@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { createService } from '../src/main/core/service.js';
 import { startServer, type RunningServer } from '../src/main/serve/server.js';
+import { secs } from './figures.js';
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** Resolves when the grid has been answered a review.page call whose input contains `marker`. */
 function pageAnswered(page: Page, marker: string) {

@@ -22,6 +22,7 @@ import { createReconciliation, runMatch } from '../src/main/core/reconcile/index
 import { loadInputs } from '../src/main/core/reconcile/load-inputs.js';
 import { checkpointWorkspace, findReconciliation, openWorkspace, type Workspace } from '../src/main/core/workspace/index.js';
 import { benchBulk } from './bulk.js';
+import { cpuSince, mb, peakRss, rate, secs } from './figures.js';
 import { benchGrid } from './grid.js';
 import { benchPacket } from './packet.js';
 
@@ -29,16 +30,6 @@ const { positionals, values } = parseArgs({ allowPositionals: true, options: { b
 const which = positionals[0] ?? 'all';
 const work = mkdtempSync(join(tmpdir(), 'tieout-bench-'));
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-/** Peak resident set size of this process so far (maxRSS is in KiB). */
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-/** CPU seconds (all threads) since `from`: less swayed than wall time when other work shares the cores. */
-const cpuSince = (from: NodeJS.CpuUsage) => {
-  const c = process.cpuUsage(from);
-  return `${((c.user + c.system) / 1e6).toFixed(2)} s CPU`;
-};
-const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')}/s`;
 
 /** CPU time of this process so far (user + system), in ms: on a shared machine it shows the work, not the wait. */
 const cpuMs = () => {

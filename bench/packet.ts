@@ -10,14 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { JobContext } from '../src/main/core/jobs/index.js';
 import { exportPacket, replayPacket, verifyPacket } from '../src/main/core/packet/index.js';
 import { openWorkspace } from '../src/main/core/workspace/index.js';
+import { cpuSince, mb, peakRss, secs } from './figures.js';
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
-const cpu = () => {
-  const u = process.cpuUsage();
-  return `${((u.user + u.system) / 1e6).toFixed(2)} s CPU`;
-};
 
 type Step = 'export' | 'verify' | 'replay';
 
@@ -48,17 +42,17 @@ async function runStep(step: Step, workspacePath: string, runId: number, packet:
     const r = await exportPacket(ws.db, { scope: { kind: 'run', runId }, includeSources: false, exporter: { userId: 'bench', name: 'Bench' }, keyDir: join(dir, 'keys'), now: new Date(), out: packet }, ctx);
     const end = performance.now();
     ws.close();
-    console.log(`  export: ${secs(end - t)} (${cpu()}), ${mb(r.bytes)} packet, peak RSS ${mb(peakRss())}`);
+    console.log(`  export: ${secs(end - t)} (${cpuSince()}), ${mb(r.bytes)} packet, peak RSS ${mb(peakRss())}`);
     phases.forEach(([name, at], i) => console.log(`    ${name.padEnd(34)} ${secs((phases[i + 1]?.[1] ?? end) - at)}`));
     return;
   }
   if (step === 'verify') {
     const r = await verifyPacket(packet);
-    console.log(`  verify: ${r.ok ? 'verified' : 'NOT verified'} in ${secs(performance.now() - t)} (${cpu()}), peak RSS ${mb(peakRss())}`);
+    console.log(`  verify: ${r.ok ? 'verified' : 'NOT verified'} in ${secs(performance.now() - t)} (${cpuSince()}), peak RSS ${mb(peakRss())}`);
     return;
   }
   const r = await replayPacket(packet);
-  console.log(`  replay: ${r.equal ? 'equal' : 'DIFFERENT'} in ${secs(performance.now() - t)} (${cpu()}), peak RSS ${mb(peakRss())}; packet ${mb(statSync(packet).size)}`);
+  console.log(`  replay: ${r.equal ? 'equal' : 'DIFFERENT'} in ${secs(performance.now() - t)} (${cpuSince()}), peak RSS ${mb(peakRss())}; packet ${mb(statSync(packet).size)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -106,15 +106,15 @@ export const MappingTemplate = z
     }
   });
 export type MappingTemplate = z.infer<typeof MappingTemplate>;
+export type MappingTemplateInput = z.input<typeof MappingTemplate>;
+
+/** The file columns a field reads: its own, then its credit or indicator column if it has one. */
+export function fieldColumns(f: Pick<MappedField, 'column' | 'creditColumn' | 'indicatorColumn'>): string[] {
+  const second = f.creditColumn ?? f.indicatorColumn;
+  return second === undefined ? [f.column] : [f.column, second];
+}
 
 /** Every file column a mapping reads, credit and indicator columns included, each once: the rest are extra attributes. */
 export function mappedColumns(t: Pick<MappingTemplate, 'fields'>): string[] {
-  const columns = new Set<string>();
-  for (const f of t.fields) {
-    columns.add(f.column);
-    if (f.creditColumn !== undefined) columns.add(f.creditColumn);
-    if (f.indicatorColumn !== undefined) columns.add(f.indicatorColumn);
-  }
-  return [...columns];
+  return [...new Set(t.fields.flatMap(fieldColumns))];
 }
-export type MappingTemplateInput = z.input<typeof MappingTemplate>;

@@ -48,7 +48,7 @@ test('an auditor opens a packet read-only, sees it verified with the signer fing
   expect(existsSync(packet)).toBe(true);
 });
 
-test('an analyst exports a packet from the Packets view on a worker thread, and it verifies', async ({ page }) => {
+test('an analyst exports a packet from the Packets view, and it verifies and is in the audit trail', async ({ page }) => {
   const out = join(mkdtempSync(join(tmpdir(), 'tieout-export-')), 'from-ui.tieoutpkt');
   await page.goto(app.pageUrl);
   await page.getByRole('button', { name: 'Packets' }).click();

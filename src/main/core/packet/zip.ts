@@ -28,7 +28,7 @@ export interface ZipLimits {
 }
 
 /**
- * A packet of a month with a million lines a side holds about 2 GB of text. Entries are read in
+ * A packet of a month with a million lines a side holds about 1.5 GB of text. Entries are read in
  * chunks, so the total cap guards the disk an extraction fills, not memory.
  */
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 10_000, maxTotalBytes: 16 * 1024 * 1024 * 1024 };
@@ -100,35 +100,34 @@ interface HeaderFields {
   size: number;
 }
 
+/**
+ * The fields both headers share, in the same order: version needed, flags, method, time, date,
+ * CRC, sizes, name length. A local header has them from byte 4, a central one from byte 6.
+ */
+function writeSharedFields(buf: Buffer, at: number, e: HeaderFields): void {
+  buf.writeUInt16LE(20, at);
+  buf.writeUInt16LE(FLAG_UTF8, at + 2);
+  buf.writeUInt16LE(e.stored ? 0 : 8, at + 4);
+  buf.writeUInt16LE(DOS_TIME, at + 6);
+  buf.writeUInt16LE(DOS_DATE, at + 8);
+  buf.writeUInt32LE(e.crc, at + 10);
+  buf.writeUInt32LE(e.compressedSize, at + 14);
+  buf.writeUInt32LE(e.size, at + 18);
+  buf.writeUInt16LE(e.name.length, at + 22);
+}
+
 function localHeader(e: HeaderFields): Buffer {
   const local = Buffer.alloc(LOCAL_LEN);
   local.writeUInt32LE(SIG_LOCAL, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(FLAG_UTF8, 6);
-  local.writeUInt16LE(e.stored ? 0 : 8, 8);
-  local.writeUInt16LE(DOS_TIME, 10);
-  local.writeUInt16LE(DOS_DATE, 12);
-  local.writeUInt32LE(e.crc, 14);
-  local.writeUInt32LE(e.compressedSize, 18);
-  local.writeUInt32LE(e.size, 22);
-  local.writeUInt16LE(e.name.length, 26);
-  local.writeUInt16LE(0, 28);
+  writeSharedFields(local, 4, e);
   return local;
 }
 
 function centralHeader(e: HeaderFields, offset: number): Buffer {
   const cd = Buffer.alloc(CENTRAL_LEN);
   cd.writeUInt32LE(SIG_CENTRAL, 0);
-  cd.writeUInt16LE(20, 4);
-  cd.writeUInt16LE(20, 6);
-  cd.writeUInt16LE(FLAG_UTF8, 8);
-  cd.writeUInt16LE(e.stored ? 0 : 8, 10);
-  cd.writeUInt16LE(DOS_TIME, 12);
-  cd.writeUInt16LE(DOS_DATE, 14);
-  cd.writeUInt32LE(e.crc, 16);
-  cd.writeUInt32LE(e.compressedSize, 20);
-  cd.writeUInt32LE(e.size, 24);
-  cd.writeUInt16LE(e.name.length, 28);
+  cd.writeUInt16LE(20, 4); // version made by
+  writeSharedFields(cd, 6, e);
   // extra, comment, disk, internal and external attributes: all 0.
   cd.writeUInt32LE(offset, 42);
   return cd;

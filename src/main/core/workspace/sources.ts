@@ -1,4 +1,4 @@
-import { MappingTemplate } from '../../../shared/mapping.js';
+import { fieldColumns, MappingTemplate } from '../../../shared/mapping.js';
 import type { SourceInfo } from '../../../shared/contract.js';
 import type { Db } from './open.js';
 
@@ -61,7 +61,7 @@ export function listSources(db: Db): SourceInfo[] {
       name: r.name,
       records: r.records,
       batches: r.batches,
-      fields: (t?.fields ?? []).map((f) => ({ name: f.name, column: [f.column, f.creditColumn ?? f.indicatorColumn].filter(Boolean).join(' / '), type: f.type, role: f.role })),
+      fields: (t?.fields ?? []).map((f) => ({ name: f.name, column: fieldColumns(f).join(' / '), type: f.type, role: f.role })),
       amountField: t?.amount ?? null,
       currencyField: t?.currency && 'field' in t.currency ? t.currency.field : null,
     };

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import { themeQuartz, type ColDef } from 'ag-grid-community';
 import type { ImportPreview, ImportSummary, SourceInfo } from '../../../../shared/contract.js';
-import type { MappingTemplate } from '../../../../shared/mapping.js';
+import { fieldColumns, type MappingTemplate } from '../../../../shared/mapping.js';
 import { displayMinor } from '../../../../shared/money.js';
 import { errorText } from '../../app/error-text.js';
 import { useTransport } from '../../app/use-core.js';
@@ -115,12 +115,12 @@ export function ImportWizard({ sources, onDone }: { sources: SourceInfo[]; onDon
       ...m.fields.map(
         (f): ColDef<PreviewRow> => ({
           colId: f.name,
-          headerName: `${[f.column, f.creditColumn ?? f.indicatorColumn].filter(Boolean).join(' / ')} → ${f.name} (${f.type})`,
+          headerName: `${fieldColumns(f).join(' / ')} → ${f.name} (${f.type})`,
           valueGetter: (p) => p.data?.[f.name] ?? null,
           cellClassRules: {
             'cell-error': (p) => {
               const at = p.data?.error?.column;
-              return at !== undefined && [f.column, f.creditColumn, f.indicatorColumn].includes(at);
+              return at !== undefined && fieldColumns(f).includes(at);
             },
           },
           ...(f.type === 'money' && {
